@@ -1,0 +1,44 @@
+# Rushes: the two commands are `make run FOOTAGE=<folder>` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+TORCH_SPEC ?= torch==2.13.0
+FOOTAGE ?=
+PROJECT ?= default
+
+.PHONY: run test protos venv ffmpeg clean bench
+
+# The venv is rebuilt when pyproject.toml changes; torch goes in first so pip never pulls a CUDA build.
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Rushes needs $(PYTHON) with venv (apt-get install python3.11 python3.11-venv)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(TORCH_SPEC)"
+	$(PY) -m pip install -q -e ".[daemon,dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+# ffmpeg comes from the system's packages; with sudo when not root.
+ffmpeg:
+	@command -v ffmpeg >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q ffmpeg; }
+
+run: venv ffmpeg
+	@test -n "$(FOOTAGE)" || { echo "usage: make run FOOTAGE=<folder of footage>"; exit 2; }
+	$(VENV)/bin/rushes run --project "$(PROJECT)" "$(FOOTAGE)"
+
+test: venv ffmpeg
+	$(PY) -m pytest -q
+
+protos: venv
+	$(PY) -m grpc_tools.protoc -I protos --python_out=protos --pyi_out=protos --grpc_python_out=protos protos/rushes_proto/v1/rushes.proto
+
+bench: venv ffmpeg
+	$(PY) bench/shots.py
+	$(PY) bench/models.py
+	$(PY) bench/clusters.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
