@@ -1,0 +1,1 @@
+"""One mixin per domain; server/service.py composes them into the servicer."""
