@@ -1,0 +1,124 @@
+"""Connection handling shared by the CLI and editor plugins.
+
+The token travels as `authorization: Bearer <token>` metadata on every call, so a daemon bound
+beyond loopback can refuse strangers; idempotent reads are retried on UNAVAILABLE because the
+daemon may be restarting under a watch folder.
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Callable, Iterator
+
+import grpc
+
+from rushes_proto.v1 import rushes_pb2 as pb
+from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
+
+DEFAULT_ADDRESS = "127.0.0.1:50051"
+
+
+def default_address() -> str:
+    return os.environ.get("RUSHES_ADDRESS") or DEFAULT_ADDRESS
+
+
+class DaemonUnavailable(ConnectionError):
+    """No daemon answers at the address; the message says how to start one."""
+
+
+class _TokenInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    def __init__(self, token: str) -> None:
+        self._metadata = (("authorization", f"Bearer {token}"),)
+
+    def _augment(self, details: Any) -> Any:
+        metadata = list(details.metadata or []) + list(self._metadata)
+        return details._replace(metadata=metadata) if hasattr(details, "_replace") else _Details(details, metadata)
+
+    def intercept_unary_unary(self, continuation: Callable, details: Any, request: Any) -> Any:
+        return continuation(self._augment(details), request)
+
+    def intercept_unary_stream(self, continuation: Callable, details: Any, request: Any) -> Any:
+        return continuation(self._augment(details), request)
+
+
+class _Details(grpc.ClientCallDetails):
+    def __init__(self, base: Any, metadata: list) -> None:
+        self.method = base.method
+        self.timeout = base.timeout
+        self.metadata = metadata
+        self.credentials = base.credentials
+        self.wait_for_ready = getattr(base, "wait_for_ready", None)
+        self.compression = getattr(base, "compression", None)
+
+
+class RushesClient:
+    """A channel plus the stub; use as a context manager or call close()."""
+
+    def __init__(self, address: str | None = None, token: str | None = None) -> None:
+        self.address = address or default_address()
+        token = token if token is not None else os.environ.get("RUSHES_TOKEN")
+        options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+        channel = grpc.insecure_channel(self.address, options=options)
+        if token:
+            channel = grpc.intercept_channel(channel, _TokenInterceptor(token))
+        self._channel = channel
+        self.stub = pb_grpc.RushesStub(channel)
+
+    def wait_ready(self, timeout: float = 2.0) -> "RushesClient":
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=timeout)
+        except grpc.FutureTimeoutError:
+            raise DaemonUnavailable(
+                f"the Rushes daemon is not running at {self.address}: start it with `rushes serve` "
+                "(or `make run FOOTAGE=<folder>`), or set RUSHES_ADDRESS"
+            ) from None
+        return self
+
+    def call(self, method: str, request: Any, *, timeout: float | None = 60.0, retries: int = 3) -> Any:
+        """A unary call with retry on UNAVAILABLE (reads only; writes go through `stub` directly)."""
+        fn = getattr(self.stub, method)
+        delay = 0.2
+        for attempt in range(retries + 1):
+            try:
+                return fn(request, timeout=timeout)
+            except grpc.RpcError as err:
+                if err.code() != grpc.StatusCode.UNAVAILABLE or attempt == retries:
+                    raise
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    # Typed helpers used by plugins --------------------------------------------------------
+    def health(self) -> pb.HealthResponse:
+        return self.call("Health", pb.HealthRequest())
+
+    def list_media(self, project: str = "default") -> list[pb.Media]:
+        return list(self.call("ListMedia", pb.ListMediaRequest(project=project)).media)
+
+    def shots(self, media: str, project: str = "default") -> pb.ShotsResponse:
+        return self.call("GetShots", pb.GetShotsRequest(media=media, project=project))
+
+    def clusters(self, view: str, project: str = "default") -> list[pb.Cluster]:
+        return list(self.call("ListClusters", pb.ListClustersRequest(project=project, view=view)).clusters)
+
+    def follow(self, job_id: str) -> Iterator[pb.Job]:
+        return self.stub.FollowJob(pb.FollowJobRequest(id=job_id))
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> "RushesClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(address: str | None = None, token: str | None = None, timeout: float = 2.0) -> RushesClient:
+    """A ready client, or DaemonUnavailable with a message that says how to start the daemon."""
+    client = RushesClient(address, token)
+    try:
+        return client.wait_ready(timeout)
+    except DaemonUnavailable:
+        client.close()
+        raise
