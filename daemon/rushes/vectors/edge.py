@@ -1,0 +1,286 @@
+"""The embedded engine: Qdrant Edge in-process, one shard per collection.
+
+Qdrant Edge has no collections, only shards: a shard is a folder with its config, segments and
+a write-ahead log. So collection "scene" is the shard folder `<vectors_dir>/scene/`. Shards are
+opened lazily on first use and kept open (a shard holds a lock on its WAL, so one process owns
+the folder: a second daemon on the same RUSHES_HOME gets a clear error). Every update goes
+through the WAL, so points written before a crash are there after a restart.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Iterable
+
+import qdrant_edge as qe
+
+from .base import (
+    SCROLL_PAGE,
+    Filter,
+    Hit,
+    Point,
+    VectorLike,
+    VectorStore,
+    VectorStoreError,
+    as_vector,
+    check_id,
+    check_name,
+    filter_terms,
+    to_array,
+)
+
+_CONFIG_FILE = "edge_config.json"  # written by Qdrant Edge into every shard folder
+
+
+def _edge_filter(flt: Filter | None, name: str) -> qe.Filter | None:
+    terms = filter_terms(flt, name)
+    if not terms:
+        return None
+    must = [
+        qe.FieldCondition(key, match=qe.MatchAny(value) if is_any else qe.MatchValue(value))
+        for key, value, is_any in terms
+    ]
+    return qe.Filter(must=must)
+
+
+class EdgeStore(VectorStore):
+    """Qdrant Edge shards under one folder. The binding's thread-safety is not documented, so
+    every call holds the store's lock; Edge runs each search on its own thread pool anyway."""
+
+    engine = "qdrant-edge"
+
+    def __init__(self, folder: Path, threads: int | None = None) -> None:
+        super().__init__()
+        self.folder = Path(folder)
+        self.location = str(self.folder)
+        self._threads = threads
+        self._shards: dict[str, qe.EdgeShard] = {}
+        self._dims: dict[str, int | None] = {}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise VectorStoreError(f"{self.folder}: cannot create the vector folder: {exc}") from exc
+
+    # -- shards -------------------------------------------------------------------------------
+    def _path(self, name: str) -> Path:
+        return self.folder / check_name(name)
+
+    def _exists_on_disk(self, name: str) -> bool:
+        return (self._path(name) / _CONFIG_FILE).is_file()
+
+    def _config(self, dim: int | None) -> qe.EdgeConfig:
+        vectors = qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine) if dim is not None else None
+        return qe.EdgeConfig(vectors=vectors, max_search_threads=self._threads)
+
+    def _persisted_dim(self, name: str) -> int | None:
+        """The dimension Edge recorded for the shard (None if unreadable: Edge still checks)."""
+        try:
+            data = json.loads((self._path(name) / _CONFIG_FILE).read_text(encoding="utf-8"))
+            return int(data["vectors"][""]["size"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _open(self, name: str, dim: int | None = None, create: bool = False) -> qe.EdgeShard | None:
+        """The open shard for `name`, loading it from disk (or creating it when `create`)."""
+        shard = self._shards.get(name)
+        if shard is not None:
+            return shard
+        path = self._path(name)
+        try:
+            if self._exists_on_disk(name):
+                # Edge checks a given config against the shard: pass the asked (or recorded)
+                # dimension so a mismatch is caught at open, and our thread cap applies.
+                known = dim if dim is not None else self._persisted_dim(name)
+                shard = qe.EdgeShard.load(str(path), self._config(known) if known is not None else None)
+            elif create:
+                shard = qe.EdgeShard.create(str(path), self._config(dim))
+            else:
+                return None
+        except Exception as exc:  # the binding raises bare Exception
+            text = str(exc)
+            if "WouldBlock" in text:
+                raise VectorStoreError(
+                    f"{path}: vector shard is in use by another process (is another `rushes serve` "
+                    f"running on this RUSHES_HOME?)"
+                ) from exc
+            if "incompatible" in text.lower():
+                raise VectorStoreError(
+                    f"{path}: collection {name!r} holds {self._persisted_dim(name)}-d vectors, not {dim}-d "
+                    f"(a different model? drop the collection and re-embed)"
+                ) from exc
+            raise VectorStoreError(f"{path}: cannot open vector shard: {text}") from exc
+        self._shards[name] = shard
+        self._dims[name] = dim if dim is not None else self._persisted_dim(name)
+        return shard
+
+    def _call(self, name: str, what: str, fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception as exc:
+            raise VectorStoreError(f"{self._path(name)}: {what} failed: {exc}") from exc
+
+    # -- collections --------------------------------------------------------------------------
+    def ensure_collection(self, name: str, dim: int) -> None:
+        dim = self._check_dim(name, dim)
+        with self._guard():
+            if name in self._shards:
+                known = self._dims.get(name)
+                if known is not None and known != dim:
+                    raise VectorStoreError(
+                        f"{self._path(name)}: collection {name!r} holds {known}-d vectors, not {dim}-d "
+                        f"(a different model? drop the collection and re-embed)"
+                    )
+                self._dims[name] = dim
+                return
+            self._open(name, dim, create=True)
+
+    def has_collection(self, name: str) -> bool:
+        with self._guard():
+            return name in self._shards or self._exists_on_disk(name)
+
+    def collections(self) -> list[str]:
+        with self._guard():
+            on_disk = {p.name for p in self.folder.iterdir() if (p / _CONFIG_FILE).is_file()}
+            return sorted(on_disk | set(self._shards))
+
+    def dimension(self, name: str) -> int | None:
+        with self._guard():
+            if self._open(name) is None:
+                return None
+            return self._dims.get(name)
+
+    def drop_collection(self, name: str) -> None:
+        with self._guard():
+            shard = self._shards.pop(name, None)
+            self._dims.pop(name, None)
+            if shard is not None:
+                self._call(name, "close", shard.close)
+            path = self._path(name)
+            if path.exists():
+                try:
+                    shutil.rmtree(path)
+                except OSError as exc:
+                    raise VectorStoreError(f"{path}: cannot remove collection folder: {exc}") from exc
+
+    # -- points -------------------------------------------------------------------------------
+    def upsert(self, name: str, points: Iterable[Point]) -> None:
+        with self._guard():
+            shard = self._open(name)
+            if shard is None:
+                raise VectorStoreError(f"no vector collection {name!r} in {self.folder}: call ensure_collection first")
+            prepared = self._prepare_points(name, points, self._dims.get(name))
+            if not prepared:
+                return
+            op = qe.UpdateOperation.upsert_points(
+                [qe.Point(pid, vec.tolist(), payload) for pid, vec, payload in prepared]
+            )
+            self._call(name, "upsert", shard.update, op)
+
+    def delete(self, name: str, ids: Iterable[int] | None = None, filter: Filter | None = None) -> None:
+        if ids is None and not filter:
+            raise VectorStoreError(f"collection {name!r}: delete needs ids or a filter (use drop_collection to empty it)")
+        with self._guard():
+            shard = self._open(name)
+            if shard is None:
+                return
+            id_list = None if ids is None else [check_id(i, name) for i in ids]
+            flt = _edge_filter(filter, name)
+            if id_list is not None and flt is not None:
+                op = qe.UpdateOperation.delete_points_by_filter(
+                    qe.Filter(must=[*flt.must, qe.HasIdCondition(set(id_list))])
+                )
+            elif id_list is not None:
+                if not id_list:
+                    return
+                op = qe.UpdateOperation.delete_points(id_list)
+            else:
+                op = qe.UpdateOperation.delete_points_by_filter(flt)
+            self._call(name, "delete", shard.update, op)
+
+    def search(
+        self,
+        name: str,
+        vector: VectorLike,
+        limit: int = 10,
+        filter: Filter | None = None,
+        score_threshold: float | None = None,
+    ) -> list[Hit]:
+        limit = self._check_limit(name, limit)
+        with self._guard():
+            shard = self._open(name)
+            if shard is None:
+                return []
+            vec = as_vector(vector, name, self._dims.get(name))
+            request = qe.QueryRequest(
+                limit=limit,
+                query=qe.Query.Nearest(vec.tolist()),
+                filter=_edge_filter(filter, name),
+                with_payload=True,
+                with_vector=False,
+                score_threshold=score_threshold,
+            )
+            found = self._call(name, "search", shard.query, request)
+        return [Hit(int(p.id), float(p.score), dict(p.payload or {})) for p in found]
+
+    def scroll(self, name: str, filter: Filter | None = None, with_vectors: bool = False) -> list[Point]:
+        with self._guard():
+            shard = self._open(name)
+            if shard is None:
+                return []
+            flt = _edge_filter(filter, name)
+            out: list[Point] = []
+            offset = None
+            while True:
+                request = qe.ScrollRequest(
+                    offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=True, with_vector=bool(with_vectors)
+                )
+                records, offset = self._call(name, "scroll", shard.scroll, request)
+                out.extend(self._point(r, with_vectors) for r in records)
+                if offset is None:
+                    return out
+
+    def retrieve(self, name: str, ids: Iterable[int], with_vectors: bool = False) -> list[Point]:
+        id_list = [check_id(i, name) for i in ids]
+        with self._guard():
+            shard = self._open(name)
+            if shard is None or not id_list:
+                return []
+            records = self._call(name, "retrieve", shard.retrieve, id_list, True, bool(with_vectors))
+        by_id = {int(r.id): self._point(r, with_vectors) for r in records}
+        return [by_id[i] for i in id_list if i in by_id]
+
+    def count(self, name: str, filter: Filter | None = None) -> int:
+        with self._guard():
+            shard = self._open(name)
+            if shard is None:
+                return 0
+            request = qe.CountRequest(exact=True, filter=_edge_filter(filter, name))
+            return int(self._call(name, "count", shard.count, request))
+
+    def optimize(self) -> None:
+        """Edge runs no background optimiser: merge segments and build HNSW after big batches."""
+        with self._guard():
+            for name, shard in self._shards.items():
+                self._call(name, "optimize", shard.optimize)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            errors = []
+            for name, shard in self._shards.items():
+                try:
+                    shard.flush()
+                    shard.close()
+                except Exception as exc:  # close every shard even if one fails
+                    errors.append(f"{self._path(name)}: {exc}")
+            self._shards.clear()
+            self._closed = True
+            if errors:
+                raise VectorStoreError("closing vector shards failed: " + "; ".join(errors))
+
+    @staticmethod
+    def _point(record: Any, with_vectors: bool) -> Point:
+        vec = to_array(record.vector) if with_vectors else None
+        return Point(int(record.id), vec, dict(record.payload or {}))
