@@ -1,0 +1,123 @@
+"""Small, shared catalog reads and writes for projects and media (the lead's rooms).
+
+Domain modules (shots, faces, clusters) keep their own SQL next to their code; these are the
+lookups every one of them needs: a project by name, a media by id or path.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from rushes.errors import InvalidArgument, NotFound
+
+MEDIA_FIELDS = (
+    "kind", "container", "video_codec", "audio_codec", "width", "height", "rotation", "fps_num", "fps_den",
+    "frame_count", "duration_s", "start_timecode", "drop_frame", "reel", "audio_channels", "audio_rate",
+    "variable_frame_rate",
+)
+
+
+def ensure_project(conn: sqlite3.Connection, name: str) -> int:
+    name = (name or "default").strip()
+    if not name or len(name) > 200 or "/" in name:
+        raise InvalidArgument(f"bad project name {name!r}: use a short name without '/'")
+    row = conn.execute("SELECT id FROM projects WHERE name=?", (name,)).fetchone()
+    if row:
+        return int(row[0])
+    return int(conn.execute("INSERT INTO projects(name, created_at) VALUES (?, ?)", (name, time.time())).lastrowid)
+
+
+def project_id(conn: sqlite3.Connection, name: str) -> int | None:
+    row = conn.execute("SELECT id FROM projects WHERE name=?", ((name or "default"),)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def project_name(conn: sqlite3.Connection, pid: int | None) -> str:
+    if pid is None:
+        return ""
+    row = conn.execute("SELECT name FROM projects WHERE id=?", (pid,)).fetchone()
+    return "" if row is None else str(row[0])
+
+
+def link_media(conn: sqlite3.Connection, pid: int, media_id: int) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO project_media(project_id, media_id, added_at) VALUES (?, ?, ?)",
+        (pid, media_id, time.time()),
+    )
+
+
+def resolve_media(conn: sqlite3.Connection, text: str, project: str | None = None) -> sqlite3.Row:
+    """MEDIA in every command: a media id or a path (DESIGN.md, CLI arguments)."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidArgument("no media given: pass a media id or a path (see `rushes media list`)")
+    row = None
+    if text.isdigit():
+        row = conn.execute("SELECT * FROM media WHERE id=?", (int(text),)).fetchone()
+    if row is None:
+        path = os.path.abspath(os.path.expanduser(text))
+        row = conn.execute("SELECT * FROM media WHERE path=? ORDER BY id DESC LIMIT 1", (path,)).fetchone()
+    if row is None:
+        raise NotFound(f"no media {text!r} in the catalog: ingest it with `rushes ingest {text}` or see `rushes media list`")
+    if project:
+        pid = project_id(conn, project)
+        linked = pid is not None and conn.execute(
+            "SELECT 1 FROM project_media WHERE project_id=? AND media_id=?", (pid, row["id"])
+        ).fetchone()
+        if not linked:
+            raise NotFound(f"media {row['id']} ({row['path']}) is not in project {project!r}")
+    return row
+
+
+def media_projects(conn: sqlite3.Connection, media_id: int) -> list[str]:
+    rows = conn.execute(
+        "SELECT p.name FROM project_media pm JOIN projects p ON p.id=pm.project_id WHERE pm.media_id=? ORDER BY p.name",
+        (media_id,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def upsert_media(conn: sqlite3.Connection, *, fingerprint: str, path: str, size: int | None, mtime: float | None,
+                 probe: dict[str, Any] | None, status: str, reason: str | None = None,
+                 probe_json: str = "{}") -> int:
+    """Insert or update by fingerprint (identity survives renames and moves)."""
+    now = time.time()
+    probe = probe or {}
+    row = conn.execute("SELECT id FROM media WHERE fingerprint=?", (fingerprint,)).fetchone()
+    values = {k: probe.get(k) for k in MEDIA_FIELDS if k in probe}
+    values.setdefault("kind", probe.get("kind") or "video")
+    if row is None:
+        cols = ["fingerprint", "path", "size", "mtime", "status", "reason", "probe_json", "created_at", "updated_at", *values]
+        vals = [fingerprint, path, size, mtime, status, reason, probe_json, now, now, *values.values()]
+        return int(conn.execute(
+            f"INSERT INTO media({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", vals
+        ).lastrowid)
+    media_id = int(row[0])
+    sets = {"path": path, "size": size, "mtime": mtime, "status": status, "reason": reason,
+            "updated_at": now, **values}
+    if probe:
+        sets["probe_json"] = probe_json
+    conn.execute(f"UPDATE media SET {', '.join(k + '=?' for k in sets)} WHERE id=?", (*sets.values(), media_id))
+    return media_id
+
+
+def set_media_status(conn: sqlite3.Connection, media_id: int, status: str, reason: str | None = None) -> None:
+    conn.execute("UPDATE media SET status=?, reason=?, updated_at=? WHERE id=?", (status, reason, time.time(), media_id))
+
+
+def fps_text(row: sqlite3.Row) -> str:
+    if row["fps_num"] and row["fps_den"]:
+        return f"{row['fps_num']}/{row['fps_den']}"
+    return ""
+
+
+def same_file(path: Path, row: sqlite3.Row) -> bool:
+    """Cheap check that a path still holds the media it held at ingest (size and mtime)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return row["size"] == st.st_size and row["mtime"] is not None and abs(float(row["mtime"]) - st.st_mtime) < 1e-3

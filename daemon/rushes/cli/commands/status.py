@@ -1,0 +1,31 @@
+"""`rushes status`: what the daemon is, where its data lives, its stores, models and queue."""
+from __future__ import annotations
+
+import argparse
+
+from rushes.cli.common import add_common, connect, message_to_dict, print_json
+from rushes_proto.v1 import rushes_pb2 as pb
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="daemon version, data folder, stores, models, queue")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    client = connect(args)
+    health = client.call("Health", pb.HealthRequest())
+    if args.json:
+        print_json(message_to_dict(health))
+        return 0
+    print(f"rushes {health.version} at {health.address} ({health.threads} threads)")
+    print(f"data folder: {health.data_folder}")
+    for s in health.stores:
+        print(f"store {s.name}: {s.engine} {s.location} {'ok' if s.ok else 'NOT OK: ' + s.detail}")
+    present = [m.name for m in health.models if m.present]
+    print(f"models present: {', '.join(present) or 'none'}")
+    for f in health.fallbacks:
+        print(f"fallback: {f}")
+    print(f"jobs: {health.queue_depth} queued, {health.running_jobs} running")
+    return 0

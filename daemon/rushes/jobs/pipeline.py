@@ -1,0 +1,211 @@
+"""The ingest job: probe, then the analysis steps, each stored before the next starts.
+
+Steps after `probe` live in their own packages and are imported lazily, so a daemon whose
+feature has not landed (or whose optional stack is missing) still ingests and reports what it
+skipped. A step is skipped when its stage row already holds the current version: that is how a
+resumed job avoids redoing work and how a new model re-does only what depends on it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import importlib
+import logging
+import os
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from rushes.catalog import records
+from rushes.errors import RushesError
+from rushes.jobs import stages
+from rushes.jobs.context import JobCancelled, StepContext, StepFailed
+
+if TYPE_CHECKING:
+    from rushes.jobs.queue import JobQueue, JobSnapshot
+    from rushes.server.app import App
+
+log = logging.getLogger("rushes.pipeline")
+
+# (step name, module with run(ctx), whether it needs a video stream)
+INGEST_STEPS: tuple[tuple[str, str | None, bool], ...] = (
+    ("probe", None, False),
+    ("analyse", "rushes.shots.step", True),
+    ("faces", "rushes.faces.step", True),
+    ("embed", "rushes.embed.step", True),
+    ("cluster", "rushes.clustering.step", False),
+)
+PROBE_VERSION = "probe-1"
+
+
+def ingest_step_names() -> list[str]:
+    return [name for name, _, _ in INGEST_STEPS]
+
+
+def _load(module_name: str) -> ModuleType | None:
+    """The step's module, or None when that feature is not part of this build."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            return None
+        raise
+
+
+def _failed_key(path: str) -> str:
+    """Identity for a file we could not read: by path, so two broken files never merge."""
+    return "unread:" + hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class IngestRunner:
+    """Runs one ingest job; called by a JobQueue worker thread."""
+
+    def __init__(self, app: "App") -> None:
+        self.app = app
+
+    def __call__(self, queue: "JobQueue", snap: "JobSnapshot") -> None:
+        if snap.kind != "ingest":
+            queue.finish(snap.id, "failed", error=f"unknown job kind {snap.kind!r}")
+            return
+        step_states = {name: state for name, state, _, _ in snap.steps}
+        ctx = StepContext(
+            catalog=self.app.catalog, vectors=self.app.vectors, settings=self.app.settings, media=None,  # type: ignore[arg-type]
+            project_id=int(snap.project_id or 0), job_id=snap.id,
+            is_cancelled=lambda: queue.is_cancelled(snap.id), params=dict(snap.params),
+        )
+        media_id = snap.media_id
+        current = "probe"
+        try:
+            for name, module_name, needs_video in INGEST_STEPS:
+                if name not in step_states:
+                    continue
+                current = name
+                if step_states[name] == "done":
+                    if name == "probe" and media_id:
+                        ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+                    continue
+                queue.set_step(snap.id, name, "running", 0.0)
+                ctx.report = lambda f, m="", _n=name: queue.report(snap.id, _n, f, m)
+                if name == "probe":
+                    media_id = self._probe(queue, snap, ctx)
+                    if media_id is None:
+                        return
+                else:
+                    self._run_step(ctx, name, module_name, needs_video)
+                queue.set_step(snap.id, name, "done", 1.0)
+            with self.app.catalog.transaction() as conn:
+                records.set_media_status(conn, int(media_id), "ready")  # type: ignore[arg-type]
+            queue.finish(snap.id, "done", message=f"media {media_id} ready")
+        except JobCancelled:
+            if queue.stopping:
+                # Daemon shutting down: leave the job to resume at the next start.
+                queue.update(snap.id, state="queued", message="interrupted by shutdown; resumes at next start")
+                queue.set_step(snap.id, current, "queued")
+                return
+            queue.finish(snap.id, "cancelled", message=f"cancelled during {current}")
+            if media_id:
+                with self.app.catalog.transaction() as conn:
+                    records.set_media_status(conn, int(media_id), "failed", f"{snap.path}: cancelled during {current}")
+        except (StepFailed, RushesError, OSError) as exc:
+            self._fail(queue, snap, media_id, current, str(exc))
+        except Exception as exc:  # any bug in a step fails this file's job, never the daemon
+            log.error("step %s crashed on %s: %s", current, snap.path, traceback.format_exc())
+            self._fail(queue, snap, media_id, current, f"{snap.path}: {current} failed: {type(exc).__name__}: {exc}")
+
+    # ------------------------------------------------------------------ steps
+    def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool) -> None:
+        assert module_name is not None
+        ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (ctx.media["id"],))
+        if needs_video and ctx.media["kind"] != "video":
+            ctx.report(1.0, "audio-only media: no picture to analyse")
+            return
+        module = _load(module_name)
+        if module is None:
+            ctx.report(1.0, f"{name}: not available in this build")
+            return
+        if name == "analyse":
+            faces = _load("rushes.faces.step")
+            if faces is not None and hasattr(faces, "make_consumer") and "frame_consumers" not in ctx.scratch:
+                consumer = faces.make_consumer(ctx)
+                ctx.scratch["frame_consumers"] = [consumer] if consumer is not None else []
+        version_fn = getattr(module, "current_version", None)
+        if version_fn is not None:
+            version = version_fn(ctx)
+            done = stages.done_version(self.app.catalog.connect(), int(ctx.media["id"]), name)
+            if version is not None and done == version:
+                ctx.report(1.0, f"{name}: up to date ({version})")
+                return
+        module.run(ctx)
+
+    def _probe(self, queue: "JobQueue", snap: "JobSnapshot", ctx: StepContext) -> int | None:
+        from rushes.ingest.fingerprint import fingerprint
+        from rushes.ingest.probe import ProbeError, check_decodable, probe
+
+        path = Path(snap.path or "")
+        spath = str(path)
+        try:
+            st = path.stat()
+            ctx.progress(0.05, "fingerprint")
+            fp = fingerprint(path)
+            ctx.progress(0.2, "probe")
+            result = probe(path)
+            if result.kind == "video":
+                ctx.progress(0.5, "checking the stream decodes")
+                check_decodable(path, result)
+        except (ProbeError, OSError) as exc:
+            reason = str(exc) if isinstance(exc, ProbeError) else f"{spath}: {exc.strerror or exc}"
+            with self.app.catalog.transaction() as conn:
+                media_id = records.upsert_media(conn, fingerprint=_failed_key(spath), path=spath, size=None, mtime=None,
+                                                probe=None, status="failed", reason=reason)
+                records.link_media(conn, ctx.project_id, media_id)
+                conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
+            queue.set_step(snap.id, "probe", "failed", error=reason)
+            queue.finish(snap.id, "failed", error=reason)
+            return None
+        probe_dict = result.as_dict() if hasattr(result, "as_dict") else dict(vars(result))
+
+        with self.app.catalog.transaction() as conn:
+            existing = conn.execute("SELECT id, path, status FROM media WHERE fingerprint=?", (fp,)).fetchone()
+            if existing is not None and existing["path"] != spath:
+                log.info("media %s moved or renamed: %s -> %s", existing["id"], existing["path"], spath)
+            media_id = records.upsert_media(
+                conn, fingerprint=fp, path=spath, size=st.st_size, mtime=st.st_mtime,
+                probe={k: probe_dict.get(k) for k in records.MEDIA_FIELDS},
+                status="analysing", reason=None, probe_json=json.dumps(probe_dict, default=str),
+            )
+            # A file that failed before under this path and now reads: drop the placeholder.
+            conn.execute("DELETE FROM media WHERE fingerprint=? AND id<>?", (_failed_key(spath), media_id))
+            records.link_media(conn, ctx.project_id, media_id)
+            conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
+            stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
+        ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+        return media_id
+
+    def _fail(self, queue: "JobQueue", snap: "JobSnapshot", media_id: int | None, step: str, reason: str) -> None:
+        if snap.path and snap.path not in reason:
+            reason = f"{snap.path}: {reason}"
+        queue.set_step(snap.id, step, "failed", error=reason)
+        queue.finish(snap.id, "failed", error=reason)
+        if media_id:
+            with self.app.catalog.transaction() as conn:
+                records.set_media_status(conn, int(media_id), "failed", reason)
+
+
+def skip_reason_if_known(app: "App", path: Path) -> str | None:
+    """Cheap pre-check in the Ingest RPC: same path, same size and mtime, already ready -> nothing to do."""
+    row = app.catalog.query_one(
+        "SELECT * FROM media WHERE path=? AND status='ready' ORDER BY id DESC LIMIT 1", (str(path),)
+    )
+    if row is not None and records.same_file(path, row):
+        return f"already ingested (media {row['id']})"
+    job = app.catalog.query_one("SELECT id FROM jobs WHERE path=? AND state IN ('queued','running')", (str(path),))
+    if job is not None:
+        return f"already queued (job {job['id']})"
+    return None
+
+
+def abspath(text: str) -> Path:
+    return Path(os.path.abspath(os.path.expanduser(text)))
+
+

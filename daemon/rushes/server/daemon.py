@@ -1,0 +1,71 @@
+"""`rushes serve`: bind, serve, stop cleanly on SIGTERM/SIGINT."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent import futures
+from typing import Any
+
+import grpc
+
+from rushes.errors import FailedPrecondition
+from rushes.server.app import App
+from rushes.server.auth import TokenInterceptor
+from rushes.server.service import RushesServicer
+from rushes.settings import Settings
+from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
+
+log = logging.getLogger("rushes.server")
+
+
+class Daemon:
+    """An App behind a gRPC server; `start()` binds, `wait()` blocks until stopped."""
+
+    def __init__(self, settings: Settings, *, start_watcher: bool = True) -> None:
+        if not settings.is_loopback and not settings.token:
+            raise FailedPrecondition(
+                f"refusing to bind {settings.address} beyond loopback without RUSHES_TOKEN: "
+                "set RUSHES_TOKEN (clients must send the same) or bind 127.0.0.1")
+        self.settings = settings
+        self.app = App(settings, start_watcher=start_watcher)
+        interceptors = [TokenInterceptor(settings.token)] if settings.token else []
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="rushes-rpc"),
+                                  interceptors=interceptors,
+                                  options=[("grpc.max_send_message_length", 64 * 1024 * 1024),
+                                           ("grpc.so_reuseport", 0)])
+        pb_grpc.add_RushesServicer_to_server(RushesServicer(self.app), self.server)
+        self._stopped = threading.Event()
+        self.port = 0
+
+    def start(self) -> "Daemon":
+        try:
+            self.port = self.server.add_insecure_port(self.settings.address)
+        except RuntimeError as exc:
+            self.app.close()
+            raise FailedPrecondition(f"cannot bind {self.settings.address}: {exc} (is another daemon running?)") from exc
+        if not self.port:
+            self.app.close()
+            raise FailedPrecondition(f"cannot bind {self.settings.address}: port in use? set RUSHES_ADDRESS")
+        self.server.start()
+        log.info("serving on %s (data %s)", self.settings.address, self.settings.home)
+        return self
+
+    def install_signal_handlers(self) -> None:
+        def handler(signum: int, frame: Any) -> None:
+            log.info("signal %s: stopping", signum)
+            threading.Thread(target=self.stop, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def stop(self, grace: float = 5.0) -> None:
+        if self._stopped.is_set():
+            return
+        self.server.stop(grace).wait(grace + 1)
+        self.app.close()
+        self._stopped.set()
+
+    def wait(self) -> None:
+        while not self._stopped.wait(0.5):
+            pass

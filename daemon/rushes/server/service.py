@@ -1,0 +1,66 @@
+"""The servicer: every domain's mixin, with domain errors mapped to gRPC status codes.
+
+Mapping in one place means a handler simply raises NotFound(...) and the editor sees
+NOT_FOUND with that message; any other exception becomes INTERNAL naming the RPC, and the
+daemon goes on serving.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from typing import Any, Callable
+
+import grpc
+
+from rushes.errors import RushesError
+from rushes.server.handlers.clusters import ClustersHandlers
+from rushes.server.handlers.core import CoreHandlers
+from rushes.server.handlers.faces import FacesHandlers
+from rushes.server.handlers.models import ModelsHandlers
+from rushes.server.handlers.shots import ShotsHandlers
+from rushes_proto.v1 import rushes_pb2 as pb
+from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
+
+log = logging.getLogger("rushes.server")
+
+RPC_NAMES = [m.name for m in pb.DESCRIPTOR.services_by_name["Rushes"].methods]
+
+
+def _status(err: RushesError) -> grpc.StatusCode:
+    return getattr(grpc.StatusCode, err.code, grpc.StatusCode.UNKNOWN)
+
+
+def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def stream(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+            try:
+                yield from fn(self, request, context)
+            except RushesError as err:
+                context.abort(_status(err), str(err))
+            except Exception as exc:
+                log.exception("%s failed", name)
+                context.abort(grpc.StatusCode.INTERNAL, f"{name} failed inside the daemon: {type(exc).__name__}: {exc}")
+        return stream
+
+    @functools.wraps(fn)
+    def unary(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return fn(self, request, context)
+        except RushesError as err:
+            context.abort(_status(err), str(err))
+        except Exception as exc:
+            log.exception("%s failed", name)
+            context.abort(grpc.StatusCode.INTERNAL, f"{name} failed inside the daemon: {type(exc).__name__}: {exc}")
+    return unary
+
+
+class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers,
+                     pb_grpc.RushesServicer):
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+
+for _name in RPC_NAMES:
+    setattr(RushesServicer, _name, _guard(_name, getattr(RushesServicer, _name)))
