@@ -1,0 +1,320 @@
+"""One clustering run of a project: scenes, people, then characters (people inside scenes).
+
+Full run: project the vectors with the learned metric, HDBSCAN, keep ids stable against the
+stored clustering, enforce the editor's constraints, send weak members to the noise bucket with
+their reason, and store the view in one transaction. Incremental run (footage arrived, little
+of it): keep every stored assignment and attach each new member to the cluster of its nearest
+clustered neighbour when it is as close as that cluster's own members are to each other, else
+to noise. A full run happens again once the new members make up `cluster_incremental_ratio` of
+the project, or when feedback or the model changed. Nothing changed: nothing is done (the
+pipeline calls this after every media, so that case must be free).
+
+Characters are not clustered separately: a scene holds a handful of tracks per person, too few
+for density estimates, while the project-wide people clustering sees every appearance. A
+character cluster is a person inside one scene, id "<person id>@<scene id>", so it is stable
+exactly when both of those are.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from rushes.clustering import NOISE, density, stable, store
+from rushes.clustering.constraints import Constraints, enforce
+from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
+from rushes.clustering.metric import LinearMetric, fit
+
+log = logging.getLogger(__name__)
+
+KIND = {"scene": "shot", "people": "track", "character": "track"}
+
+
+@dataclass
+class Params:
+    min_cluster_size: int = 2
+    min_samples: int | None = 1
+    epsilon: float = 0.0
+    min_confidence: float = 0.05
+    threads: int = 1
+    reduce_to: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings, view: str) -> "Params":
+        v = "scene" if view == "scene" else "people"
+        get = settings.get if settings is not None else (lambda k, d=None: d)
+        return cls(
+            min_cluster_size=int(get(f"cluster_{v}_min_size", 2)),
+            min_samples=int(get(f"cluster_{v}_min_samples", 1)),
+            epsilon=float(get(f"cluster_{v}_epsilon", 0.35 if v == "people" else 0.0)),
+            min_confidence=float(get("cluster_min_confidence", 0.05)),
+            threads=int(getattr(settings, "threads", 1) or 1),
+        )
+
+
+@dataclass
+class ViewResult:
+    assign: dict[Key, str] = field(default_factory=dict)     # member -> cluster id or "noise"
+    conf: dict[Key, float] = field(default_factory=dict)
+    reasons: dict[Key, str] = field(default_factory=dict)
+    mode: str = "full"
+
+
+def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints, params: Params,
+                 new_id: Callable[[], str], metric: LinearMetric | None = None) -> ViewResult:
+    """Cluster one view's members from scratch (pure: no catalog), ids stable against `previous`."""
+    res = ViewResult()
+    z = metric.apply(ms.vectors) if metric is not None else ms.vectors
+    if len(ms):
+        dr = density.cluster(z, min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,
+                             epsilon=params.epsilon, reduce_to=params.reduce_to, threads=params.threads)
+        groups: dict[int, set[Key]] = {}
+        for i, key in enumerate(ms.keys):
+            lab, prob = int(dr.labels[i]), float(dr.probabilities[i])
+            if lab < 0:
+                res.assign[key], res.conf[key] = NOISE, float(dr.outlier[i])
+                res.reasons[key] = f"no dense group close enough (outlier score {dr.outlier[i]:.2f})"
+            elif prob < params.min_confidence:
+                res.assign[key], res.conf[key] = NOISE, prob
+                res.reasons[key] = f"membership confidence {prob:.2f} below cluster_min_confidence {params.min_confidence:.2f}"
+            else:
+                groups.setdefault(lab, set()).add(key)
+                res.conf[key] = prob
+        prev = {cid: ks for cid, ks in previous.items() if cid != NOISE}
+        mapping = stable.match(groups, prev)
+        for lab in sorted(groups, key=lambda g: -len(groups[g])):
+            cid = mapping.get(lab) or new_id()
+            for key in groups[lab]:
+                res.assign[key] = cid
+    for key, why in ms.missing.items():
+        res.assign[key], res.conf[key], res.reasons[key] = NOISE, 0.0, why
+    vectors = {k: z[i] for i, k in enumerate(ms.keys)}
+    enforce(res.assign, res.conf, res.reasons, cons, vectors)
+    return res
+
+
+def extend_view(ms: MemberSet, stored: dict[Key, str], stored_conf: dict[Key, float], cons: Constraints,
+                metric: LinearMetric | None = None) -> ViewResult:
+    """Incremental: keep stored assignments, attach new members to their nearest neighbour's cluster."""
+    res = ViewResult(mode="incremental")
+    z = metric.apply(ms.vectors) if metric is not None else ms.vectors
+    idx = ms.index()
+    old = [k for k in ms.keys if k in stored]
+    new = [k for k in ms.keys if k not in stored]
+    for k in old:
+        res.assign[k], res.conf[k] = stored[k], stored_conf.get(k, 1.0)
+    clustered = [k for k in old if stored[k] != NOISE]
+    if clustered and new:
+        zc = z[[idx[k] for k in clustered]]
+        labels = np.array([stored[k] for k in clustered])
+        reach = _cluster_reach(zc, labels)
+        zn = z[[idx[k] for k in new]]
+        d2 = (zn ** 2).sum(1)[:, None] + (zc ** 2).sum(1)[None, :] - 2.0 * zn @ zc.T
+        nearest = np.argmin(d2, axis=1)
+        dist = np.sqrt(np.maximum(d2[np.arange(len(new)), nearest], 0.0))
+        for k, j, d in zip(new, nearest, dist):
+            cid = labels[j]
+            limit = reach.get(cid, 0.0)
+            if d <= limit:
+                res.assign[k], res.conf[k] = str(cid), float(max(0.05, 1.0 - d / max(limit, 1e-9) * 0.5))
+            else:
+                res.assign[k], res.conf[k] = NOISE, 0.0
+                res.reasons[k] = f"new footage: nearest cluster {cid} is {d:.2f} away, its members are within {limit:.2f}"
+    else:
+        for k in new:
+            res.assign[k], res.conf[k] = NOISE, 0.0
+            res.reasons[k] = "new footage: no cluster yet to join"
+    for key, why in ms.missing.items():
+        res.assign[key], res.conf[key], res.reasons[key] = NOISE, 0.0, why
+    enforce(res.assign, res.conf, res.reasons, cons, {k: z[i] for i, k in enumerate(ms.keys)})
+    return res
+
+
+def _cluster_reach(z: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Per cluster: 1.25 x the largest nearest-neighbour distance among its own members."""
+    out = {}
+    for cid in np.unique(labels):
+        pts = z[labels == cid]
+        if len(pts) < 2:
+            out[str(cid)] = 0.0
+            continue
+        d2 = (pts ** 2).sum(1)[:, None] + (pts ** 2).sum(1)[None, :] - 2.0 * pts @ pts.T
+        np.fill_diagonal(d2, np.inf)
+        out[str(cid)] = 1.25 * float(np.sqrt(max(0.0, d2.min(1).max())))
+    return out
+
+
+# ----------------------------------------------------------------- catalog-bound orchestration
+
+def feedback_triplets(catalog, project_id: int, view: str) -> list[tuple[Key, Key, Key]]:
+    """(anchor, positive, negative) member keys from every stored feedback of this view."""
+    import json
+
+    out = []
+    views = ("people", "character") if view == "people" else (view,)
+    for r in catalog.query("SELECT payload_json FROM feedback WHERE project_id=? ORDER BY id", (project_id,)):
+        payload = json.loads(r[0])
+        if payload.get("view") not in views:
+            continue
+        for p in payload.get("pairs", []):
+            if p.get("positive") and p.get("negative"):
+                out.append(tuple(_key(p[k]) for k in ("anchor", "positive", "negative")))
+    return out
+
+
+def _key(text: str) -> Key:
+    kind, _, num = text.partition(":")
+    return (kind, int(num))
+
+
+def learn_metric(catalog, project_id: int, view: str, ms: MemberSet) -> LinearMetric | None:
+    """Fit (or reuse) the view's metric on the feedback triplets whose members have vectors."""
+    idx = ms.index()
+    trips = [t for t in feedback_triplets(catalog, project_id, view) if all(k in idx for k in t)]
+    if not trips or not len(ms):
+        return None
+    current = store.load_metric(catalog, project_id, view)
+    if current is not None and current.triplets == len(trips) and current.in_dim == ms.vectors.shape[1] \
+            and current.model == ms.model:
+        return current
+    a, p, n = (ms.vectors[[idx[t[i]] for t in trips]] for i in range(3))
+    metric = fit(a, p, n, model=ms.model)
+    with catalog.transaction() as conn:
+        store.save_metric(conn, project_id, view, metric)
+    log.info("project %s view %s: metric fitted on %d triplets, loss %.4f -> %.4f",
+             project_id, view, metric.triplets, metric.loss_before, metric.loss_after)
+    return metric
+
+
+def _signature(ms: MemberSet, catalog, project_id: int) -> str:
+    """"model|members|feedback" hashes: what changed decides between nothing, incremental and full."""
+    members = hashlib.sha1(repr((ms.keys, sorted(ms.missing))).encode()).hexdigest()[:16]
+    fb = catalog.query_one("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM feedback WHERE project_id=?", (project_id,))
+    model = hashlib.sha1(ms.model.encode()).hexdigest()[:8]
+    return f"{model}|{members}|{fb[0]}.{fb[1]}"
+
+
+def _quality_filter(ms: MemberSet, min_quality: float) -> MemberSet:
+    if min_quality <= 0:
+        return ms
+    keep = [i for i, k in enumerate(ms.keys) if ms.extra.get(k, {}).get("quality", 1.0) >= min_quality]
+    missing = dict(ms.missing)
+    for i, k in enumerate(ms.keys):
+        if i not in set(keep):
+            missing[k] = f"face quality {ms.extra[k]['quality']:.2f} below cluster_face_min_quality {min_quality:.2f}"
+    return MemberSet([ms.keys[i] for i in keep], ms.vectors[keep] if keep else ms.vectors[:0], ms.model, missing,
+                     ms.extra)
+
+
+def _run_view(catalog, settings, project_id: int, view: str, ms: MemberSet, force: bool, full: bool) -> str:
+    kind = KIND[view]
+    sig = _signature(ms, catalog, project_id)
+    st = store.state(catalog, project_id, view)
+    if not force and not full and st["signature"] == sig:
+        return "unchanged"
+    cons = store.load_constraints(catalog, project_id, view)
+    metric = learn_metric(catalog, project_id, view, ms)
+    stored = store.assignment(catalog, project_id, view, kind)
+    new_members = sum(1 for k in ms.keys if k not in stored)
+    ratio = float(settings.get("cluster_incremental_ratio", 0.2)) if settings is not None else 0.2
+    old_parts = st["signature"].split("|") if st["signature"] else ["", "", ""]
+    new_parts = sig.split("|")
+    incremental = (not full and not force and bool(stored) and old_parts[0] == new_parts[0]
+                   and old_parts[2] == new_parts[2] and new_members <= ratio * max(1, st["full_at"]))
+    if incremental:
+        res = extend_view(ms, stored, store.confidences(catalog, project_id, view), cons, metric)
+    else:
+        previous = store.membership(catalog, project_id, view, kind)
+        params = Params.from_settings(settings, view)
+        with catalog.transaction() as conn:
+            ids = _IdMaker(conn, project_id, view)
+            res = cluster_view(ms, previous, cons, params, ids, metric)
+    rows = _rows(view, res, ms, kind)
+    with catalog.transaction() as conn:
+        store.write_view(conn, project_id, view, rows)
+        values = {"signature": sig, "members": len(ms.keys)}
+        if not incremental:
+            values["full_at"] = len(ms.keys)
+        store.save_state(conn, project_id, view, **values)
+    return res.mode
+
+
+class _IdMaker:
+    def __init__(self, conn, project_id: int, view: str) -> None:
+        self.conn, self.project_id, self.view = conn, project_id, view
+
+    def __call__(self) -> str:
+        return store.new_id(self.conn, self.project_id, self.view)
+
+
+def _rows(view: str, res: ViewResult, ms: MemberSet, kind: str) -> list[store.ClusterRow]:
+    clusters: dict[str, store.ClusterRow] = {}
+    for key, cid in res.assign.items():
+        row = clusters.setdefault(cid, store.ClusterRow(cid, view))
+        row.members.append(store.Member(key[0], key[1], res.conf.get(key, 0.0), res.reasons.get(key, ""),
+                                        "editor" in res.reasons.get(key, "")))
+    if kind == "track":   # shots of a person's tracks belong to that person's cluster too
+        for cid, row in clusters.items():
+            shots: dict[int, float] = {}
+            for m in row.members:
+                sid = ms.extra.get(("track", m.id), {}).get("shot_id")
+                if sid is not None:
+                    shots[sid] = max(shots.get(sid, 0.0), m.confidence)
+            row.members += [store.Member("shot", s, c, f"has a track of {cid}" if cid != NOISE else "has a noise track")
+                            for s, c in shots.items()]
+    return list(clusters.values())
+
+
+def character_rows(catalog, project_id: int, tracks: MemberSet) -> list[store.ClusterRow]:
+    """People inside scenes: one cluster per (person, scene) pair, from the stored two views."""
+    scene_of = store.assignment(catalog, project_id, "scene", "shot")
+    person_of = store.assignment(catalog, project_id, "people", "track")
+    conf = store.confidences(catalog, project_id, "people")
+    people_reasons = {(m.kind, m.id): m.reason for c in store.read_view(catalog, project_id, "people")
+                      for m in c.members if c.id == NOISE}
+    rows: dict[str, store.ClusterRow] = {}
+    for key, pid in person_of.items():
+        sid = tracks.extra.get(key, {}).get("shot_id")
+        scene = scene_of.get(("shot", sid), NOISE) if sid is not None else NOISE
+        if pid == NOISE:
+            cid, reason, parent = NOISE, people_reasons.get(key, "not matched to a person"), ""
+        elif scene == NOISE:
+            cid, reason, parent = NOISE, f"{pid}, but its shot is in the scene noise bucket", ""
+        else:
+            cid, reason, parent = f"{pid}@{scene}", "", scene
+        row = rows.setdefault(cid, store.ClusterRow(cid, "character", parent_id=parent))
+        row.members.append(store.Member("track", key[1], conf.get(key, 0.0), reason))
+        if sid is not None and not any(m.kind == "shot" and m.id == sid for m in row.members):
+            row.members.append(store.Member("shot", sid, conf.get(key, 0.0), reason))
+    return list(rows.values())
+
+
+def recluster(catalog, vectors, settings, project_id: int, views: Iterable[str] | None = None, *,
+              force: bool = False, full: bool = False) -> dict[str, str]:
+    """Bring the stored clustering of a project up to date. Returns view -> what was done
+    ("unchanged", "incremental", "full"). `force` re-clusters even when nothing changed (the
+    Recluster RPC); `full` also refuses the incremental shortcut."""
+    wanted = set(views or ("scene", "character", "people"))
+    done: dict[str, str] = {}
+    tracks = None
+    if "scene" in wanted or "character" in wanted:
+        done["scene"] = _run_view(catalog, settings, project_id, "scene", shot_vectors(catalog, vectors, project_id),
+                                  force and "scene" in wanted, full)
+    if "people" in wanted or "character" in wanted:
+        tracks = track_vectors(catalog, vectors, project_id)
+        min_q = float(settings.get("cluster_face_min_quality", 0.0)) if settings is not None else 0.0
+        done["people"] = _run_view(catalog, settings, project_id, "people", _quality_filter(tracks, min_q),
+                                   force and "people" in wanted, full)
+    if force or done.get("scene") != "unchanged" or done.get("people") != "unchanged" or not store.state(
+            catalog, project_id, "character")["signature"]:
+        rows = character_rows(catalog, project_id, tracks)
+        with catalog.transaction() as conn:
+            store.write_view(conn, project_id, "character", rows)
+            store.save_state(conn, project_id, "character", signature="derived", members=len(tracks.keys))
+        done["character"] = "derived"
+    else:
+        done["character"] = "unchanged"
+    return {v: done[v] for v in done if v in wanted or v in ("scene", "people")}
