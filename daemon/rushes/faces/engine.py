@@ -1,0 +1,148 @@
+"""One image in, its faces out: detect on a resized copy, then align and describe at full size.
+
+Why resize. dlib's HOG detector slides an 80x80 window over an image pyramid, so it finds faces
+of ~80 px and larger, and its cost grows with the pixel count. We pick the detection scale so the
+smallest face we care about (`faces_min_face`, a fraction of the frame height) lands at 80 px:
+on a 720p frame that is about full size, on 640x272 street footage it is an upsampling (dlib's
+"upsample for small faces", but by the exact factor needed), on 4K it is a big downscale, which is
+what keeps detection cheap on camera originals. `faces_max_pixels` caps the work per frame.
+Landmarks and the descriptor are computed on the full-resolution frame, where the detail is.
+
+The CNN detector (`faces_detector = "cnn"`, dlib's MMOD) finds turned and small faces better but
+costs ~50x more on a CPU; it uses the same scale rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PIL import Image
+
+from rushes.faces.models import DESCRIPTOR_MODEL, DESCRIPTOR_VERSION, load_models
+from rushes.faces.quality import Quality, assess
+
+if TYPE_CHECKING:
+    from rushes.settings import Settings
+
+HOG_WINDOW_PX = 80.0
+CNN_WINDOW_PX = 80.0
+CHIP_SIZE = 150
+CHIP_PADDING = 0.25
+
+
+@dataclass
+class FaceObservation:
+    """One face in one image. Box is [x0, y0, x1, y1] in the image's own pixels."""
+
+    box: tuple[float, float, float, float]
+    score: float                       # detector confidence (HOG margin or MMOD confidence)
+    landmarks: np.ndarray              # 5x2 float32, full-resolution pixels
+    descriptor: np.ndarray             # 128 float32 (dlib ResNet; ~0.6 apart = different people)
+    quality: Quality
+    detector_pose: int = 0             # HOG sub-detector: 0 front, 1/2 turned, 3/4 rolled
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    detector: str = "hog"              # "hog" or "cnn"
+    min_face: float = 0.10             # smallest face to find, as a fraction of frame height
+    max_pixels: int = 1_600_000        # most pixels one detection image may have
+    threshold: float = 0.0             # HOG margin (or MMOD confidence) a detection needs
+    min_face_px: float = 20.0          # below this no descriptor is meaningful
+
+    @classmethod
+    def from_settings(cls, settings: "Settings | None") -> "EngineConfig":
+        if settings is None:
+            return cls()
+        detector = str(settings.get("faces_detector", "hog")).lower()
+        if detector not in ("hog", "cnn"):
+            raise ValueError(f"faces_detector must be 'hog' or 'cnn', got {detector!r}")
+        return cls(
+            detector=detector,
+            min_face=float(settings.get("faces_min_face", cls.min_face)),
+            max_pixels=int(settings.get("faces_max_pixels", cls.max_pixels)),
+            threshold=float(settings.get("faces_threshold", cls.threshold)),
+        )
+
+    # The vector space is the descriptor's: vectors compare across detectors, not across
+    # descriptor models, so payload "model" names the descriptor and "detector" the detector.
+    model_name = DESCRIPTOR_MODEL
+    model_version = DESCRIPTOR_VERSION
+
+
+def detection_scale(width: int, height: int, config: EngineConfig) -> float:
+    """Resize factor so a face of min_face * height becomes one detector window, capped by pixels."""
+    want = HOG_WINDOW_PX / max(1.0, config.min_face * height)
+    cap = (config.max_pixels / max(1, width * height)) ** 0.5
+    return float(min(want, cap))
+
+
+@dataclass
+class FaceEngine:
+    """Detector + landmarks + descriptor, loaded once; `analyse` is safe to call from a worker thread."""
+
+    config: EngineConfig = field(default_factory=EngineConfig)
+    settings: Any = None
+
+    def __post_init__(self) -> None:
+        self.models = load_models(self.settings, cnn=self.config.detector == "cnn")
+
+    def detect(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float, int]]:
+        """(box in image pixels, score, pose) for each face; runs on a resized copy."""
+        h, w = image.shape[:2]
+        scale = detection_scale(w, h, self.config)
+        small = image
+        if abs(scale - 1.0) > 0.02:
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))
+            small = np.asarray(Image.fromarray(image).resize(size, Image.BILINEAR))
+            scale_x, scale_y = size[0] / w, size[1] / h
+        else:
+            scale_x = scale_y = 1.0
+        found: list[tuple[tuple[float, float, float, float], float, int]] = []
+        if self.config.detector == "cnn":
+            for det in self.models.cnn(small, 0):
+                if det.confidence >= self.config.threshold:
+                    found.append((_rect_box(det.rect, scale_x, scale_y, w, h), float(det.confidence), 0))
+        else:
+            rects, scores, poses = self.models.hog.run(small, 0, self.config.threshold)
+            for rect, score, pose in zip(rects, scores, poses):
+                found.append((_rect_box(rect, scale_x, scale_y, w, h), float(score), int(pose)))
+        return [f for f in found if f[0][3] - f[0][1] >= self.config.min_face_px]
+
+    def analyse(self, image: np.ndarray) -> list[FaceObservation]:
+        """Every face in an HxWx3 uint8 RGB image, with landmarks, descriptor and quality."""
+        import dlib
+
+        image = np.ascontiguousarray(image)
+        detections = self.detect(image)
+        if not detections:
+            return []
+        shapes = []
+        for box, _, _ in detections:
+            rect = dlib.rectangle(int(round(box[0])), int(round(box[1])), int(round(box[2])), int(round(box[3])))
+            shapes.append(self.models.shape5(image, rect))
+        chips = [dlib.get_face_chip(image, s, size=CHIP_SIZE, padding=CHIP_PADDING) for s in shapes]
+        descriptors = self.models.resnet.compute_face_descriptor(chips)
+        out = []
+        for (box, score, pose), shape, chip, desc in zip(detections, shapes, chips, descriptors):
+            marks = np.array([[p.x, p.y] for p in shape.parts()], dtype=np.float32)
+            out.append(FaceObservation(
+                box=box, score=score, landmarks=marks,
+                descriptor=np.asarray(desc, dtype=np.float32),
+                quality=assess(box[3] - box[1], chip, marks), detector_pose=pose,
+            ))
+        return out
+
+
+def _rect_box(rect: Any, sx: float, sy: float, w: int, h: int) -> tuple[float, float, float, float]:
+    """A dlib rectangle on the resized image -> clipped float box on the original."""
+    x0 = max(0.0, rect.left() / sx)
+    y0 = max(0.0, rect.top() / sy)
+    x1 = min(float(w), (rect.right() + 1) / sx)
+    y1 = min(float(h), (rect.bottom() + 1) / sy)
+    return (round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1))

@@ -1,0 +1,115 @@
+"""The pipeline step "faces": face tracks + descriptors -> catalog and vectors "face".
+
+Two halves, because faces ride on the one decode pass of step 2 ("analyse"):
+  make_consumer(ctx)  before the pass: a FaceSampler that analyses full frames at a stride while
+                      the file decodes (docs/INTEGRATION.md, "The decode pass").
+  run(ctx)            after the pass, once shots are in the catalog: link the samples into tracks
+                      per shot and store them. When the job was resumed after a restart, scratch
+                      is empty and the file is sampled again (one more decode of this file only).
+Settings (env RUSHES_<KEY> or [analysis] in config.toml): faces_sample_s (seconds between
+samples, 1.0), faces_detector (hog | cnn), faces_min_face (fraction of frame height, 0.10),
+faces_max_pixels (detection image cap, 1.6 Mpx), faces_threshold (detector margin, 0.0).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from rushes.faces.engine import EngineConfig, FaceEngine
+from rushes.faces.sampler import FaceSampler, SampleSet, stride_for
+from rushes.faces.store import delete_media_faces, insert_tracks, read_shots, upsert_vectors
+from rushes.faces.tracks import link
+
+log = logging.getLogger(__name__)
+
+STAGE = "faces"
+#: Bump when what this step stores changes; the pipeline re-runs the stage for every media.
+VERSION = "faces-1"
+SCRATCH_KEY = "faces_sampler"
+DEFAULT_SAMPLE_S = 1.0
+
+
+def _fps(media: Any) -> float:
+    try:
+        num, den = media["fps_num"], media["fps_den"]
+        if num and den:
+            return float(num) / float(den)
+    except (KeyError, IndexError, TypeError):
+        pass
+    return 25.0
+
+
+def new_sampler(settings: Any, media: Any) -> FaceSampler:
+    """A sampler for this media with the configured engine and stride."""
+    config = EngineConfig.from_settings(settings)
+    sample_s = float(settings.get("faces_sample_s", DEFAULT_SAMPLE_S)) if settings is not None else DEFAULT_SAMPLE_S
+    if sample_s <= 0:
+        raise ValueError(f"faces_sample_s must be > 0 seconds, got {sample_s}")
+    return FaceSampler(FaceEngine(config, settings), stride_for(_fps(media), sample_s), media_id=int(media["id"]))
+
+
+def make_consumer(ctx: Any) -> FaceSampler | None:
+    """The frame consumer for the decode pass (None for audio-only media: nothing to look at)."""
+    if ctx.media["kind"] != "video":
+        return None
+    sampler = new_sampler(ctx.settings, ctx.media)
+    ctx.scratch[SCRATCH_KEY] = sampler
+    return sampler
+
+
+def _samples_from_scratch(ctx: Any) -> SampleSet | None:
+    candidates = [ctx.scratch.get(SCRATCH_KEY)] + list(ctx.scratch.get("frame_consumers") or [])
+    for consumer in candidates:
+        if isinstance(consumer, FaceSampler) and consumer.media_id == int(ctx.media["id"]):
+            consumer.finish()          # idempotent; the decode pass normally did it already
+            result = consumer.result()
+            if result.frames:
+                return result
+    return None
+
+
+def _resample(ctx: Any) -> SampleSet:
+    from rushes.faces.resample import feed
+
+    path = Path(ctx.media["path"])
+    if not path.is_file():
+        from rushes.jobs.context import StepFailed
+
+        raise StepFailed(f"{path}: file is missing, cannot look for faces (is the drive mounted?)")
+    sampler = new_sampler(ctx.settings, ctx.media)
+    try:
+        feed(path, sampler, cancelled=ctx.is_cancelled,
+             progress=lambda f: ctx.progress(0.9 * f, "sampling faces"), threads=ctx.settings.threads)
+    finally:
+        sampler.close()
+    ctx.progress(0.9, "sampling faces")
+    return sampler.result()
+
+
+def run(ctx: Any) -> None:
+    """Link the sampled faces into tracks per shot and store them (replacing earlier ones)."""
+    from rushes.jobs.stages import mark_done
+
+    media_id = int(ctx.media["id"])
+    if ctx.media["kind"] != "video":
+        with ctx.catalog.transaction() as conn:
+            mark_done(conn, media_id, STAGE, VERSION)
+        return
+    samples = _samples_from_scratch(ctx)
+    if samples is None:
+        log.info("faces: no samples from the decode pass for media %s; sampling the file again", media_id)
+        samples = _resample(ctx)
+    ctx.progress(0.95, "linking face tracks")
+    config = EngineConfig.from_settings(ctx.settings)
+    with ctx.catalog.transaction() as conn:
+        shots = read_shots(conn, media_id)
+        tracks = link(shots, samples.samples) if shots else []
+        delete_media_faces(conn, media_id)
+        stored = insert_tracks(conn, media_id, tracks, model=config.model_name, model_version=config.model_version)
+        if ctx.vectors is not None:
+            upsert_vectors(ctx.vectors, media_id, stored, model=config.model_name,
+                           model_version=config.model_version, detector=config.detector)
+        mark_done(conn, media_id, STAGE, VERSION)
+    ctx.scratch.pop(SCRATCH_KEY, None)
+    ctx.progress(1.0, f"{len(tracks)} face tracks")
