@@ -1,0 +1,664 @@
+"""Probe a media file with PyAV: what it is, its exact rate, frame count and start timecode.
+
+Everything downstream counts frames on the media's own rational rate (DESIGN.md, "Time is
+exact"), so the probe is where that rate is decided: 24000/1001 must come out as exactly that,
+never 23.976 or a timebase artefact. Failures raise ProbeError with a sentence an editor
+understands ("empty file", "permission denied", ...), because a broken file fails only its own
+job and the reason is shown next to it.
+
+The probe is cheap: container headers, the index when the container has one, and one decoded
+frame (to prove the stream decodes and to read the display matrix). A deeper check that samples
+the middle and the end is `check_decodable`, run as a separate step.
+"""
+from __future__ import annotations
+
+import math
+import os
+import stat
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Iterable
+
+import av
+import av.error
+
+from rushes.errors import InvalidArgument
+from rushes.ingest import timecode as tc
+from rushes.ingest.scan import sniff
+
+# Containers whose video is constant-rate by construction: no timestamp survey needed.
+CFR_CONTAINERS = {"mxf", "gxf", "dv", "avi", "lxf", "yuv4mpegpipe"}
+# Counting packets gives an exact frame count when the header has none; worth a read of the
+# file only up to this size (a 100 GB camera file on a NAS gets duration x rate instead).
+PACKET_COUNT_MAX_BYTES = 1 << 30
+# How many packets to demux, at most, looking for the first decodable frame.
+FIRST_FRAME_MAX_PACKETS = 400
+# Timestamps surveyed for variable-frame-rate detection when there is no index.
+VFR_SURVEY_PACKETS = 240
+# Audio-only media have no frame rate; their timecode (BWF time_reference) counts at this rate
+# unless the file says otherwise. 25 is the EBU default for sound rolls.
+DEFAULT_AUDIO_TC_RATE = Fraction(25)
+# Demuxers that accept almost anything: text shown as ANSI art, single still images.
+TEXT_FORMATS = {"tty", "srt", "webvtt", "ass", "subviewer", "microdvd", "jacosub", "lrc", "mpl2", "sami", "realtext",
+                "stl", "pjs", "vplayer", "subviewer1", "aqtitle", "scc", "mcc"}
+IMAGE_FORMATS = {"image2", "gif", "webp_pipe", "apng", "ico", "alias_pix", "brender_pix"}
+REEL_KEYS = ("reel_name", "reel", "tape", "tape_name", "reelname", "com.apple.quicktime.reel")
+
+
+class ProbeError(InvalidArgument):
+    """A file that cannot be used as media; `str()` names the file and the problem."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass
+class ProbeResult:
+    """What ingest stores about a media file. Times are frames on (fps_num/fps_den).
+
+    `width`/`height` are as displayed (swapped when `rotation` is 90 or 270). `rotation` is the
+    clockwise turn, in degrees (0, 90, 180, 270), that makes the stored picture upright -- the
+    same sense as the legacy QuickTime `rotate` tag; an iPhone portrait clip reports 90.
+    """
+
+    path: Path
+    kind: str  # "video" | "audio"
+    container: str
+    video_codec: str | None
+    audio_codec: str | None
+    width: int
+    height: int
+    rotation: int
+    fps_num: int
+    fps_den: int
+    frame_count: int
+    duration_s: float
+    start_timecode: str
+    drop_frame: bool
+    reel: str | None
+    audio_channels: int
+    audio_rate: int
+    variable_frame_rate: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fps(self) -> Fraction:
+        return Fraction(self.fps_num, self.fps_den)
+
+    @property
+    def fps_text(self) -> str:
+        """"num/den", the form `rushes media list --json` prints."""
+        return f"{self.fps_num}/{self.fps_den}"
+
+    @property
+    def start_frame(self) -> int:
+        """The start timecode as a frame number (for exports that add shot offsets)."""
+        return tc.timecode_to_frames(self.start_timecode, self.fps, self.drop_frame)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (snake_case, numbers as numbers): for the catalog and `--json`."""
+        data = asdict(self)
+        data["path"] = str(self.path)
+        data["fps"] = self.fps_text
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# Frame rate
+
+
+def _rate_candidates(stream: Any) -> list[Fraction]:
+    out = []
+    for name in ("average_rate", "guessed_rate", "base_rate"):
+        value = getattr(stream, name, None)
+        if value is not None and value > 0 and value < 10000:
+            out.append(Fraction(value))
+    return out
+
+
+def pick_rate(stream: Any) -> Fraction:
+    """The media's own rate as an exact fraction.
+
+    Tries, in order, the average rate (what the file plays at), the guessed rate and the
+    r_frame_rate, snapping each to a standard rate when it lies within 0.02 % (so 2997/100 or a
+    timebase-rounded average become 30000/1001). If none is standard -- a VFR phone clip that
+    averages 29.87 -- a standard guessed/base rate wins over the raw average.
+    """
+    candidates = _rate_candidates(stream)
+    if not candidates:
+        raise ValueError("no frame rate")
+    for cand in candidates:
+        snapped = tc.snap_rate(cand)
+        if snapped.denominator in (1, 1001):
+            return snapped
+    first = candidates[0]
+    return first.limit_denominator(1001) if first.denominator > 1001 else first
+
+
+# --------------------------------------------------------------------------------------------
+# Timestamps: VFR detection and frame counting
+
+
+def _deltas(values: list[int]) -> list[int]:
+    ordered = sorted(set(values))
+    return [b - a for a, b in zip(ordered, ordered[1:])]
+
+
+def is_variable(timestamps: list[int]) -> bool:
+    """True when frame intervals really vary (not just timebase rounding, e.g. 33/34 ms).
+
+    An interval counts as off when it differs from the median by more than one tick and 1 %;
+    the clip is VFR when at least two intervals, and 1 % of them, are off (one glitch at a
+    splice does not make a clip VFR).
+    """
+    deltas = _deltas(timestamps)
+    if len(deltas) < 3:
+        return False
+    median = sorted(deltas)[len(deltas) // 2]
+    tolerance = max(1, median * 0.01)
+    off = sum(1 for d in deltas if abs(d - median) > tolerance)
+    return off >= 2 and off >= 0.01 * len(deltas)
+
+
+def rate_from_intervals(timestamps: list[int], time_base: Fraction) -> Fraction | None:
+    """The nominal rate of a VFR clip: the typical (median-neighbourhood) frame interval.
+
+    Matroska stores every VFR clip's rate as its average (1260/59); the frames themselves
+    still tick at the capture rate, which is what frame numbers should count.
+    """
+    deltas = _deltas(timestamps)
+    if not deltas or not time_base:
+        return None
+    median = sorted(deltas)[len(deltas) // 2]
+    if median <= 0:
+        return None
+    close = [d for d in deltas if abs(d - median) <= max(1, median * 0.01)]
+    mean = Fraction(sum(close), len(close)) * Fraction(time_base)
+    estimate = 1 / mean
+    if median < 1000 and round(estimate) > 0 and abs(round(estimate) - estimate) / estimate <= 0.005:
+        # A coarse timebase (Matroska's 1 ms) cannot tell 30 from 29.97: take the whole rate.
+        return Fraction(round(estimate))
+    snapped = tc.snap_rate(estimate, tolerance=0.005)
+    if snapped.denominator in (1, 1001):
+        return snapped
+    return estimate.limit_denominator(1001)
+
+
+def _index_timestamps(stream: Any, limit: int | None = None) -> list[int]:
+    """Timestamps of every frame from the container index, or [] when the index is partial.
+
+    MOV/MP4 index every sample (then len == frames); MPEG-PS or Matroska cues list only some
+    keyframes, whose spacing says nothing about the frame rate.
+    """
+    entries = stream.index_entries
+    n = len(entries)
+    if n < 2 or n != stream.frames:
+        return []
+    count = n if limit is None else min(n, limit)
+    return [entries[i].timestamp for i in range(count) if not entries[i].is_discard]
+
+
+def _survey_packets(path: Path, stream_index: int, limit: int | None) -> tuple[list[int], int]:
+    """Timestamps of the first `limit` packets of a stream (all when None) and their count."""
+    stamps: list[int] = []
+    count = 0
+    with av.open(str(path)) as container:
+        stream = container.streams[stream_index]
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue
+            count += 1
+            stamp = packet.pts if packet.pts is not None else packet.dts
+            if stamp is not None:
+                stamps.append(stamp)
+            if limit is not None and count >= limit:
+                break
+    return stamps, count
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata: timecode, reel, rotation
+
+
+def _metadata_sources(container: Any, video: Any | None, audio: Any | None) -> list[tuple[str, dict[str, str]]]:
+    """Metadata dicts in priority order: tmcd/data tracks, the video, the format, the rest."""
+    sources: list[tuple[str, dict[str, str]]] = []
+    for s in container.streams:
+        if s.type == "data":
+            sources.append((f"data stream {s.index}", dict(s.metadata)))
+    if video is not None:
+        sources.append(("video stream", dict(video.metadata)))
+    sources.append(("container", dict(container.metadata)))
+    for s in container.streams:
+        if s is not video and s.type != "data":
+            sources.append((f"{s.type} stream {s.index}", dict(s.metadata)))
+    return sources
+
+
+def _find_meta(sources: list[tuple[str, dict[str, str]]], keys: Iterable[str]) -> tuple[str, str] | None:
+    wanted = [k.lower() for k in keys]
+    for where, meta in sources:
+        lowered = {k.lower(): v for k, v in meta.items()}
+        for key in wanted:
+            value = lowered.get(key)
+            if value and value.strip():
+                return where, value.strip()
+    return None
+
+
+def _rotation_from_tag(video: Any) -> int | None:
+    value = video.metadata.get("rotate")
+    if value is None:
+        return None
+    try:
+        return int(round(float(value))) % 360
+    except ValueError:
+        return None
+
+
+def _bwf_timecode(container: Any, audio: Any, rate: Fraction) -> tuple[str, int] | None:
+    """BWF `time_reference` (samples since midnight) as a timecode label at `rate`."""
+    ref = container.metadata.get("time_reference")
+    if not ref or audio is None:
+        return None
+    try:
+        samples = int(ref)
+    except ValueError:
+        return None
+    sample_rate = audio.codec_context.sample_rate
+    if samples <= 0 or not sample_rate:
+        return None
+    frames = (samples * rate.numerator) // (sample_rate * rate.denominator)
+    return tc.frames_to_timecode(frames, rate, False), samples
+
+
+# --------------------------------------------------------------------------------------------
+# The probe
+
+
+def _check_file(path: Path) -> bytes:
+    """Fail early, in plain words, on what FFmpeg would report cryptically. Returns 64 bytes."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ProbeError(path, "file not found") from None
+    except PermissionError:
+        raise ProbeError(path, "permission denied") from None
+    except OSError as exc:
+        raise ProbeError(path, f"cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ProbeError(path, "is a folder, not a media file")
+    if not stat.S_ISREG(st.st_mode):
+        raise ProbeError(path, "not a regular file")
+    if st.st_size == 0:
+        raise ProbeError(path, "empty file (0 bytes)")
+    try:
+        with path.open("rb") as fh:
+            return fh.read(64)
+    except PermissionError:
+        raise ProbeError(path, "permission denied") from None
+    except OSError as exc:
+        raise ProbeError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _open(path: Path) -> Any:
+    try:
+        return av.open(str(path), metadata_errors="replace")
+    except av.error.PermissionError:
+        raise ProbeError(path, "permission denied") from None
+    except av.error.FileNotFoundError:
+        raise ProbeError(path, "file not found") from None
+    except av.error.EOFError:
+        if sniff(path) == "media":
+            raise ProbeError(path, "no video frames: the file ends before its first frame (empty or truncated recording)") from None
+        raise ProbeError(path, "not a media file FFmpeg can read") from None
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc)
+        if sniff(path) == "media":
+            raise ProbeError(path, f"truncated or damaged: its header looks like media but FFmpeg cannot read it ({detail})") from None
+        raise ProbeError(path, "not a media file FFmpeg can read") from None
+
+
+def _first_frame(container: Any, stream: Any, path: Path) -> tuple[Any, int]:
+    """The first decodable frame of `stream` and how many packets failed before it."""
+    stream.codec_context.thread_count = 1
+    failures = 0
+    packets = 0
+    try:
+        for packet in container.demux(stream):
+            packets += 1
+            try:
+                frames = stream.decode(packet)
+            except av.error.FFmpegError:
+                failures += 1
+                frames = []
+            if frames:
+                return frames[0], failures
+            if packets >= FIRST_FRAME_MAX_PACKETS:
+                break
+    except av.error.FFmpegError as exc:
+        raise ProbeError(path, f"truncated or damaged: reading stopped after {packets} packets ({exc.strerror or exc})") from None
+    if packets == 0:
+        what = "no video frames" if stream.type == "video" else "no audio samples"
+        raise ProbeError(path, f"{what} (the {stream.type} stream is empty)")
+    if stream.type == "video":
+        raise ProbeError(path, f"no video frames: none of the first {packets} packets decode ({failures} failed)")
+    raise ProbeError(path, f"no audio samples: none of the first {packets} packets decode")
+
+
+def _check_index_against_size(container: Any, path: Path, size: int) -> None:
+    """A MOV/MP4 whose index points past the end of the file is an incomplete copy."""
+    furthest = 0
+    for s in container.streams:
+        entries = s.index_entries
+        n = len(entries)
+        for i in range(max(0, n - 8), n):
+            entry = entries[i]
+            furthest = max(furthest, entry.pos + entry.size)
+    if furthest > size:
+        missing = furthest - size
+        raise ProbeError(path, f"truncated: the file ends {missing} bytes before the last frame its index lists "
+                               "(an incomplete copy?)")
+
+
+def probe(path: str | os.PathLike[str]) -> ProbeResult:
+    """Probe one file; raise ProbeError (naming the file and the problem) if it is not usable media.
+
+    Read-only: opens the file for reading and writes nothing anywhere.
+    """
+    p = Path(path)
+    _check_file(p)
+    size = p.stat().st_size
+    container = _open(p)
+    try:
+        return _probe_open(p, container, size)
+    except ProbeError:
+        raise
+    except av.error.FFmpegError as exc:
+        raise ProbeError(p, f"truncated or damaged: {exc.strerror or exc}") from None
+    finally:
+        container.close()
+
+
+def _probe_open(p: Path, container: Any, size: int) -> ProbeResult:
+    streams = list(container.streams)
+    video = next((s for s in streams if s.type == "video" and not (s.disposition & av.stream.Disposition.attached_pic)), None)
+    audios = [s for s in streams if s.type == "audio"]
+    audio = audios[0] if audios else None
+    if video is None and audio is None:
+        if any(s.type == "video" for s in streams):
+            raise ProbeError(p, "no video frames (only a cover picture)")
+        raise ProbeError(p, "no video frames or audio: the file has no audio or video streams")
+    fmt = container.format.name
+    if fmt in TEXT_FORMATS:
+        raise ProbeError(p, "not a media file FFmpeg can read (it is text)")
+    if fmt in IMAGE_FORMATS or fmt.endswith("_pipe"):
+        raise ProbeError(p, "a still image, not media (images are not ingested)")
+    extra: dict[str, Any] = {"format_long_name": container.format.long_name, "file_size": size}
+    if container.bit_rate:
+        extra["bit_rate"] = int(container.bit_rate)
+    _check_index_against_size(container, p, size)
+
+    sources = _metadata_sources(container, video, audio)
+    if "creation_time" in container.metadata:
+        extra["creation_time"] = container.metadata["creation_time"]
+
+    audio_channels = 0
+    audio_info = []
+    for a in audios:
+        cc = a.codec_context
+        channels = int(getattr(cc, "channels", 0) or (cc.layout.nb_channels if cc.layout else 0))
+        audio_channels += channels
+        audio_info.append({"index": a.index, "codec": cc.name, "channels": channels, "sample_rate": int(cc.sample_rate or 0),
+                           "layout": cc.layout.name if cc.layout else None})
+    if audio_info:
+        extra["audio_streams"] = audio_info
+    audio_rate = int(audio.codec_context.sample_rate or 0) if audio is not None else 0
+    audio_codec = audio.codec_context.name if audio is not None else None
+
+    if video is not None:
+        result = _probe_video(p, container, video, fmt, size, extra)
+    else:
+        result = _probe_audio(p, container, audio, extra)
+    result.audio_channels = audio_channels
+    result.audio_rate = audio_rate
+    result.audio_codec = audio_codec
+
+    # Start timecode: tmcd track, then stream/format tags; BWF time_reference for sound rolls.
+    start, drop = "00:00:00:00", False
+    found = _find_meta(sources, ("timecode",))
+    if found is not None:
+        where, raw = found
+        try:
+            wants_drop = tc.parse_timecode(raw).drop_frame
+            if wants_drop and not tc.can_drop_frame(result.fps):
+                extra["timecode_warning"] = f"{raw!r} is marked drop-frame but {result.fps_text} fps has none; read as non-drop"
+                wants_drop = False
+            start = tc.normalise_timecode(raw, result.fps, wants_drop)
+            drop = wants_drop
+            extra["timecode_source"] = where
+        except tc.TimecodeError as exc:
+            extra["timecode_warning"] = f"ignored timecode {raw!r} from {where}: {exc}"
+    elif result.kind == "audio":
+        bwf = _bwf_timecode(container, audio, result.fps)
+        if bwf is not None:
+            start, samples = bwf
+            extra["timecode_source"] = "bwf time_reference"
+            extra["time_reference_samples"] = samples
+    result.start_timecode, result.drop_frame = start, drop
+    reel = _find_meta(sources, REEL_KEYS)
+    result.reel = reel[1] if reel else None
+    for key in ("description", "originator", "originator_reference", "origination_date", "origination_time"):
+        if key in container.metadata:
+            extra[f"bwf_{key}"] = container.metadata[key]
+    return result
+
+
+def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra: dict[str, Any]) -> ProbeResult:
+    cc = video.codec_context
+    try:
+        rate = pick_rate(video)
+    except ValueError:
+        raise ProbeError(p, "the video stream has no frame rate FFmpeg can determine") from None
+    extra["rates"] = {name: (str(getattr(video, name)) if getattr(video, name, None) else None)
+                      for name in ("average_rate", "guessed_rate", "base_rate")}
+    if cc.profile:
+        extra["video_profile"] = cc.profile
+    if cc.format is not None:
+        extra["pix_fmt"] = cc.format.name
+    sar = video.sample_aspect_ratio
+    if sar and sar != 1:
+        extra["sample_aspect_ratio"] = f"{sar.numerator}:{sar.denominator}"
+    tb = video.time_base
+
+    # Variable frame rate: from the index when the container keeps one, else a short survey.
+    stamps = _index_timestamps(video)
+    if not stamps and fmt.split(",")[0] not in CFR_CONTAINERS:
+        stamps, _ = _survey_packets(p, video.index, VFR_SURVEY_PACKETS)
+    vfr = is_variable(stamps)
+    if vfr:
+        estimate = rate_from_intervals(stamps, tb)
+        standard = rate.denominator in (1, 1001)
+        if estimate and not (standard and abs(rate - estimate) / estimate < Fraction(2, 100)):
+            rate = estimate
+
+    # Frame count: the header's sample count, else duration x rate, else counted packets.
+    stream_duration_s = float(video.duration * tb) if video.duration and tb else None
+    container_duration_s = container.duration / av.time_base if container.duration else None
+    count: int | None = None
+    source = ""
+    if video.frames and video.frames > 0:
+        count, source = int(video.frames), "stream header"
+    elif vfr and len(stamps) == len(video.index_entries) and stamps:
+        count, source = len(stamps), "index"
+    if count is None and (vfr or size <= PACKET_COUNT_MAX_BYTES) and fmt.split(",")[0] not in ("mxf", "gxf"):
+        _, counted = _survey_packets(p, video.index, None)
+        if counted:
+            count, source = counted, "packets"
+    if count is None:
+        seconds = stream_duration_s or container_duration_s
+        if seconds:
+            start_s = float(video.start_time * tb) if (video.start_time and tb and not stream_duration_s) else 0.0
+            count, source = round((seconds - start_s) * rate), "duration x rate"
+    if not count:
+        raise ProbeError(p, "no video frames (the video stream has no frames)")
+    extra["frame_count_source"] = source
+
+    first, failures = _first_frame(container, video, p)
+    if failures:
+        extra["decode_warnings"] = [f"{failures} packet(s) before the first picture failed to decode"]
+    rotation = (-int(first.rotation)) % 360 if first.rotation else 0
+    if not rotation:
+        rotation = _rotation_from_tag(video) or 0
+    rotation = int(90 * round(rotation / 90)) % 360
+    width, height = int(cc.width or first.width), int(cc.height or first.height)
+    if rotation in (90, 270):
+        width, height = height, width
+
+    if vfr and stream_duration_s:
+        duration_s = stream_duration_s
+    elif vfr and container_duration_s:
+        duration_s = container_duration_s
+    else:
+        duration_s = float(Fraction(count) / rate)
+    return ProbeResult(path=p, kind="video", container=fmt, video_codec=cc.name, audio_codec=None,
+                       width=width, height=height, rotation=rotation, fps_num=rate.numerator,
+                       fps_den=rate.denominator, frame_count=count, duration_s=duration_s,
+                       start_timecode="00:00:00:00", drop_frame=False, reel=None, audio_channels=0,
+                       audio_rate=0, variable_frame_rate=vfr, extra=extra)
+
+
+def _probe_audio(p: Path, container: Any, audio: Any, extra: dict[str, Any]) -> ProbeResult:
+    rate = DEFAULT_AUDIO_TC_RATE
+    extra["timecode_rate_assumed"] = True
+    tb = audio.time_base
+    if audio.duration and tb:
+        seconds = float(audio.duration * tb)
+    elif container.duration:
+        seconds = container.duration / av.time_base
+    else:
+        seconds = 0.0
+    _first_frame(container, audio, p)
+    if audio.duration and tb and audio.codec_context.sample_rate:
+        extra["sample_count"] = int(audio.duration * tb * audio.codec_context.sample_rate)
+    count = math.floor(Fraction(seconds) * rate) if seconds else 0
+    return ProbeResult(path=p, kind="audio", container=container.format.name, video_codec=None, audio_codec=None,
+                       width=0, height=0, rotation=0, fps_num=rate.numerator, fps_den=rate.denominator,
+                       frame_count=count, duration_s=seconds, start_timecode="00:00:00:00", drop_frame=False,
+                       reel=None, audio_channels=0, audio_rate=0, variable_frame_rate=False, extra=extra)
+
+
+# --------------------------------------------------------------------------------------------
+# Deep check: does the stream decode in the middle and up to the end?
+
+CHECK_POINTS = (0.0, 0.25, 0.5, 0.75)
+MAX_PACKETS_PER_POINT = 600
+
+
+@dataclass
+class _PointResult:
+    label: str
+    target_s: float
+    frames: int = 0
+    failed_packets: int = 0
+    corrupt_frames: int = 0
+    last_time_s: float | None = None
+    error: str | None = None
+
+
+def _decode_from(container: Any, stream: Any, target_s: float, label: str, want: int, to_end: bool) -> _PointResult:
+    """Seek before `target_s`, decode up to `want` frames at/after it (or to the end)."""
+    result = _PointResult(label, target_s)
+    tb = stream.time_base
+    try:
+        offset = int(Fraction(target_s) / tb) + (stream.start_time or 0)
+        container.seek(max(0, offset), stream=stream, backward=True)
+    except av.error.FFmpegError as exc:
+        result.error = f"cannot seek: {exc.strerror or exc}"
+        return result
+    stream.codec_context.flush_buffers()
+    packets = 0
+    slack = 0.5 / float(stream.average_rate or stream.guessed_rate or 25) if stream.type == "video" else 0.05
+    start_s = float((stream.start_time or 0) * tb)
+
+    def take(frames: list[Any]) -> None:
+        for frame in frames:
+            t = (float(frame.pts * tb) - start_s) if frame.pts is not None else None
+            if frame.is_corrupt:
+                result.corrupt_frames += 1
+            if t is not None and t + slack >= target_s:
+                result.frames += 1
+                result.last_time_s = t if result.last_time_s is None else max(result.last_time_s, t)
+
+    try:
+        for packet in container.demux(stream):
+            packets += 1
+            try:
+                take(stream.decode(packet))
+            except av.error.FFmpegError:
+                result.failed_packets += 1
+            if not to_end and (result.frames >= want or packets >= MAX_PACKETS_PER_POINT):
+                break
+    except av.error.FFmpegError as exc:
+        result.error = f"reading stopped: {exc.strerror or exc}"
+    if to_end:
+        try:
+            take(stream.decode(None))  # drain the decoder's delayed frames
+        except av.error.FFmpegError:
+            pass
+    return result
+
+
+def check_decodable(path: str | os.PathLike[str], probe_result: ProbeResult, frames_per_point: int = 2) -> list[str]:
+    """Decode a few frames at the start, 25/50/75 % and the end; raise ProbeError if broken.
+
+    Broken beyond recovery means: nothing decodes at the middle, the end cannot be reached
+    (decoding stops more than max(1 s, 2 %) short of the duration -- a truncated copy), or at
+    least half the sampled points fail. Damage FFmpeg conceals (a few packets that fail, frames
+    marked corrupt) is returned as warnings and added to `probe_result.extra["decode_warnings"]`.
+    Costs a few seeks and at most one GOP per point, never a full decode.
+    """
+    p = Path(path)
+    _check_file(p)
+    container = _open(p)
+    try:
+        streams = [s for s in container.streams if s.type == probe_result.kind
+                   and not (s.disposition & av.stream.Disposition.attached_pic)]
+        if not streams:
+            raise ProbeError(p, f"no {probe_result.kind} stream any more (has the file changed since it was probed?)")
+        stream = streams[0]
+        stream.codec_context.thread_count = 1
+        duration = max(0.0, probe_result.duration_s)
+        step = float(1 / probe_result.fps) if probe_result.kind == "video" else 0.1
+        points = [_decode_from(container, stream, duration * f, f"{int(f * 100)} %", frames_per_point, False)
+                  for f in CHECK_POINTS]
+        end_target = max(0.0, duration - max(2.0, 3 * step))
+        end = _decode_from(container, stream, end_target, "end", 0, True)
+    finally:
+        container.close()
+
+    broken = [pt for pt in points if pt.frames == 0]
+    reached = end.last_time_s if end.last_time_s is not None else -1.0
+    short_by = duration - step - reached
+    warnings: list[str] = []
+    if short_by > max(1.0, 0.02 * duration):
+        where = f"{reached:.2f} s" if reached >= 0 else "nothing near the end"
+        raise ProbeError(p, f"truncated or damaged: decoding reaches {where} of {duration:.2f} s")
+    middle = next(pt for pt in points if pt.label == "50 %")
+    if middle.frames == 0 or len(broken) * 2 >= len(points):
+        names = ", ".join(pt.label for pt in broken) or "50 %"
+        raise ProbeError(p, f"damaged stream: nothing decodes at {names} of the {probe_result.kind}")
+    failed = sum(pt.failed_packets for pt in points + [end])
+    corrupt = sum(pt.corrupt_frames for pt in points + [end])
+    for pt in broken:
+        warnings.append(f"nothing decodes at {pt.label} ({pt.error or f'{pt.failed_packets} packets failed'})")
+    if failed:
+        warnings.append(f"{failed} damaged packet(s) skipped in the sampled points")
+    if corrupt:
+        warnings.append(f"{corrupt} frame(s) decoded with concealed damage")
+    if warnings:
+        probe_result.extra.setdefault("decode_warnings", []).extend(warnings)
+    return warnings
