@@ -59,3 +59,91 @@ def synth_clip(path: Path, *, seconds: float = 2.0, size: str = "320x240", rate:
     args += [*extra, str(path)]
     ffmpeg(*args)
     return path
+
+
+def free_address() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{s.getsockname()[1]}"
+
+
+class DaemonProcess:
+    """`rushes serve` in a subprocess on a free loopback port: the real daemon, as an editor runs it."""
+
+    def __init__(self, home: Path, address: str | None = None, env: dict[str, str] | None = None) -> None:
+        import sys
+
+        self.home = home
+        self.address = address or free_address()
+        self.env = {**os.environ, "RUSHES_HOME": str(home), "RUSHES_ADDRESS": self.address, **(env or {})}
+        self.log = home / "daemon.log"
+        self.proc: subprocess.Popen | None = None
+        self._python = sys.executable
+
+    def start(self, timeout: float = 30.0) -> "DaemonProcess":
+        import time
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        logf = self.log.open("ab")
+        self.proc = subprocess.Popen([self._python, "-m", "rushes.cli.main", "serve"], env=self.env,
+                                     stdout=logf, stderr=logf)
+        deadline = time.monotonic() + timeout
+        from rushes_client import DaemonUnavailable, connect
+
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"daemon exited with {self.proc.returncode}: {self.log.read_text()}")
+            try:
+                connect(self.address, self.env.get("RUSHES_TOKEN"), timeout=0.5).close()
+                return self
+            except DaemonUnavailable:
+                continue
+        raise RuntimeError(f"daemon did not start in {timeout}s: {self.log.read_text()}")
+
+    def client(self):
+        from rushes_client import connect
+
+        return connect(self.address, self.env.get("RUSHES_TOKEN"))
+
+    def cli(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
+        import sys
+
+        proc = subprocess.run([sys.executable, "-m", "rushes.cli.main", *args], env=self.env, capture_output=True,
+                              text=True, timeout=timeout)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"rushes {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+        return proc
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> int:
+        import signal
+
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            return self.proc.wait(30)
+        return self.proc.returncode if self.proc else 0
+
+    def __enter__(self) -> "DaemonProcess":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def tree_state(root: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file under root (for the read-only-source checks)."""
+    import hashlib
+
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
+        else:
+            out[str(p.relative_to(root)) + "/"] = "dir"
+    return out

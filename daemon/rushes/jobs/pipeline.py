@@ -163,7 +163,7 @@ class IngestRunner:
             queue.set_step(snap.id, "probe", "failed", error=reason)
             queue.finish(snap.id, "failed", error=reason)
             return None
-        probe_dict = result.as_dict() if hasattr(result, "as_dict") else dict(vars(result))
+        probe_dict = result.to_dict()
 
         with self.app.catalog.transaction() as conn:
             existing = conn.execute("SELECT id, path, status FROM media WHERE fingerprint=?", (fp,)).fetchone()

@@ -1,0 +1,100 @@
+"""The daemon as an editor meets it: `rushes serve` on loopback, status, token, errors, SIGTERM."""
+from __future__ import annotations
+
+import json
+import signal
+import time
+
+import grpc
+import pytest
+from rushes_testkit import DaemonProcess, free_address
+
+from rushes_proto.v1 import rushes_pb2 as pb
+
+
+def test_status_json_reports_version_data_folder_and_stores(tmp_path):
+    with DaemonProcess(tmp_path / "home") as d:
+        out = d.cli("status", "--json").stdout
+        health = json.loads(out)
+        import rushes
+
+        assert health["version"] == rushes.__version__
+        assert health["data_folder"] == str(tmp_path / "home")
+        names = {s["name"]: s for s in health["stores"]}
+        assert names["catalog"]["engine"] == "sqlite" and names["catalog"]["ok"] is True
+        assert names["vectors"]["engine"] == "qdrant-edge" and names["vectors"]["ok"] is True
+        assert isinstance(health["queue_depth"], int)
+        assert (tmp_path / "home" / "catalog.sqlite3").is_file()
+
+
+def test_cli_says_clearly_when_no_daemon_runs(tmp_path):
+    d = DaemonProcess(tmp_path / "home")       # never started
+    proc = d.cli("status", check=False)
+    assert proc.returncode == 3
+    assert "not running" in proc.stderr and d.address in proc.stderr and "rushes serve" in proc.stderr
+
+
+def test_errors_use_status_codes_with_actionable_messages(tmp_path):
+    with DaemonProcess(tmp_path / "home") as d:
+        stub = d.client().stub
+        with pytest.raises(grpc.RpcError) as err:
+            stub.GetJob(pb.GetJobRequest(id="nope"))
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        with pytest.raises(grpc.RpcError) as err:
+            stub.GetJob(pb.GetJobRequest(id="999"))
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND and "rushes jobs" in err.value.details()
+        with pytest.raises(grpc.RpcError) as err:
+            stub.GetMedia(pb.GetMediaRequest(media="/no/such/file.mov"))
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND and "rushes ingest" in err.value.details()
+        with pytest.raises(grpc.RpcError) as err:
+            stub.Ingest(pb.IngestRequest(paths=[str(tmp_path / "missing")]))
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND and "missing" in err.value.details()
+        # The daemon is still up after all that.
+        assert stub.Health(pb.HealthRequest()).version
+
+
+def test_binding_beyond_loopback_needs_a_token(tmp_path):
+    port = free_address().rsplit(":", 1)[1]
+    d = DaemonProcess(tmp_path / "home", address=f"0.0.0.0:{port}")
+    proc = d.cli("serve", check=False, timeout=60)
+    assert proc.returncode == 2 and "RUSHES_TOKEN" in proc.stderr
+
+
+def test_token_is_required_on_every_call_when_set(tmp_path):
+    port = free_address().rsplit(":", 1)[1]
+    with DaemonProcess(tmp_path / "home", address=f"0.0.0.0:{port}", env={"RUSHES_TOKEN": "s3cret"}) as d:
+        from rushes_client import RushesClient
+
+        good = RushesClient(f"127.0.0.1:{port}", token="s3cret")
+        assert good.health().version
+        bad = RushesClient(f"127.0.0.1:{port}", token="wrong")
+        with pytest.raises(grpc.RpcError) as err:
+            bad.stub.Health(pb.HealthRequest())
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        none = RushesClient(f"127.0.0.1:{port}", token="")
+        with pytest.raises(grpc.RpcError) as err:
+            list(none.stub.FollowJob(pb.FollowJobRequest(id="1")))
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_sigterm_stops_cleanly(tmp_path):
+    d = DaemonProcess(tmp_path / "home").start()
+    assert d.proc is not None
+    d.proc.send_signal(signal.SIGTERM)
+    t0 = time.monotonic()
+    assert d.proc.wait(30) == 0
+    assert time.monotonic() - t0 < 20
+    # The catalog is intact and reopens.
+    from rushes.catalog import Catalog
+
+    cat = Catalog.open(tmp_path / "home" / "catalog.sqlite3")
+    assert cat.query_one("PRAGMA integrity_check")[0] == "ok"
+
+
+def test_projects_are_created_on_ingest_and_listed(tmp_path):
+    with DaemonProcess(tmp_path / "home") as d:
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        d.cli("ingest", "--project", "feature", str(empty))
+        names = [p["name"] for p in json.loads(d.cli("projects", "--json").stdout)["projects"]]
+        assert "feature" in names
