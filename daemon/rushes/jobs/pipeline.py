@@ -124,11 +124,6 @@ class IngestRunner:
         if module is None:
             ctx.report(1.0, f"{name}: not available in this build")
             return
-        if name == "analyse":
-            faces = _load("rushes.faces.step")
-            if faces is not None and hasattr(faces, "make_consumer") and "frame_consumers" not in ctx.scratch:
-                consumer = faces.make_consumer(ctx)
-                ctx.scratch["frame_consumers"] = [consumer] if consumer is not None else []
         version_fn = getattr(module, "current_version", None)
         if version_fn is not None:
             version = version_fn(ctx)
@@ -136,6 +131,16 @@ class IngestRunner:
             if version is not None and done == version:
                 ctx.report(1.0, f"{name}: up to date ({version})")
                 return
+        if name == "analyse":
+            # The one decode pass also feeds the face sampler, unless faces are already up to date.
+            faces = _load("rushes.faces.step")
+            ctx.scratch["frame_consumers"] = []
+            if faces is not None and hasattr(faces, "make_consumer"):
+                faces_done = stages.done_version(self.app.catalog.connect(), int(ctx.media["id"]), "faces")
+                if faces_done is None or faces_done != faces.current_version(ctx):
+                    consumer = faces.make_consumer(ctx)
+                    if consumer is not None:
+                        ctx.scratch["frame_consumers"].append(consumer)
         module.run(ctx)
 
     def _probe(self, queue: "JobQueue", snap: "JobSnapshot", ctx: StepContext) -> int | None:
