@@ -98,3 +98,31 @@ def test_projects_are_created_on_ingest_and_listed(tmp_path):
         d.cli("ingest", "--project", "feature", str(empty))
         names = [p["name"] for p in json.loads(d.cli("projects", "--json").stdout)["projects"]]
         assert "feature" in names
+
+
+def test_rpcs_whose_feature_has_not_landed_answer_unimplemented_naming_it():
+    from rushes.server.handlers._stub import unimplemented
+    from rushes.server.service import _guard
+
+    class Aborted(Exception):
+        pass
+
+    class Context:
+        def abort(self, code, details):
+            self.code, self.details = code, details
+            raise Aborted()
+
+    class Later:
+        Search = unimplemented("Search: visual search (a later issue)")
+
+    ctx = Context()
+    with pytest.raises(Aborted):
+        _guard("Search", Later.Search)(Later(), None, ctx)
+    assert ctx.code == grpc.StatusCode.UNIMPLEMENTED and "visual search" in ctx.details
+
+
+def test_every_rpc_of_the_contract_has_a_handler():
+    from rushes.server.service import RPC_NAMES, RushesServicer
+
+    for name in RPC_NAMES:
+        assert getattr(RushesServicer, name) is not getattr(__import__("rushes_proto.v1.rushes_pb2_grpc", fromlist=["x"]).RushesServicer, name)
