@@ -30,6 +30,14 @@ SCRATCH_KEY = "faces_sampler"
 DEFAULT_SAMPLE_S = 1.0
 
 
+def current_version(ctx: Any) -> str:
+    """Stage version: the code's VERSION plus the settings that change what is found, so switching
+    the detector or the stride re-does this stage (and only it) on the next ingest."""
+    config = EngineConfig.from_settings(ctx.settings)
+    sample_s = float(ctx.settings.get("faces_sample_s", DEFAULT_SAMPLE_S))
+    return f"{VERSION};{config.detector};min_face={config.min_face:g};every={sample_s:g}s"
+
+
 def _fps(media: Any) -> float:
     try:
         num, den = media["fps_num"], media["fps_den"]
@@ -94,7 +102,7 @@ def run(ctx: Any) -> None:
     media_id = int(ctx.media["id"])
     if ctx.media["kind"] != "video":
         with ctx.catalog.transaction() as conn:
-            mark_done(conn, media_id, STAGE, VERSION)
+            mark_done(conn, media_id, STAGE, current_version(ctx))
         return
     samples = _samples_from_scratch(ctx)
     if samples is None:
@@ -110,6 +118,6 @@ def run(ctx: Any) -> None:
         if ctx.vectors is not None:
             upsert_vectors(ctx.vectors, media_id, stored, model=config.model_name,
                            model_version=config.model_version, detector=config.detector)
-        mark_done(conn, media_id, STAGE, VERSION)
+        mark_done(conn, media_id, STAGE, current_version(ctx))
     ctx.scratch.pop(SCRATCH_KEY, None)
     ctx.progress(1.0, f"{len(tracks)} face tracks")

@@ -22,9 +22,10 @@ from rushes.faces.sampler import FaceSample
 LINK_DISTANCE = 0.6
 REJOIN_DISTANCE = 0.45
 NEAR_FACTOR = 1.5
-#: A track seen only once with a detector margin below this is more likely a false positive
-#: (textures, cartoon eyes) than a face: dropped.
+#: A track seen only once needs a detector margin and a quality at least this high: a single
+#: weak or blurred-and-small detection is more often a texture (a wheel, cartoon eyes) than a face.
 LONE_MIN_SCORE = 0.3
+LONE_MIN_QUALITY = 0.05
 
 
 @dataclass
@@ -113,7 +114,8 @@ def link_shot(shot_id: int, samples: list[FaceSample]) -> list[Track]:
         for fi, sample in enumerate(faces):
             if fi not in used_f:
                 tracks.append(Track(shot_id, [sample]))
-    kept = [t for t in tracks if len(t.faces) > 1 or t.faces[0].face.score >= LONE_MIN_SCORE]
+    kept = [t for t in tracks if len(t.faces) > 1
+            or (t.faces[0].face.score >= LONE_MIN_SCORE and t.quality >= LONE_MIN_QUALITY)]
     return sorted(kept, key=lambda t: (t.first_frame, t.best.face.box[0]))
 
 
