@@ -38,7 +38,7 @@ class Params:
     min_cluster_size: int = 2
     min_samples: int | None = 1
     epsilon: float = 0.0
-    min_confidence: float = 0.05
+    min_confidence: float = 0.5
     threads: int = 1
     reduce_to: int | None = None
 
@@ -50,7 +50,7 @@ class Params:
             min_cluster_size=int(get(f"cluster_{v}_min_size", 2)),
             min_samples=int(get(f"cluster_{v}_min_samples", 1)),
             epsilon=float(get(f"cluster_{v}_epsilon", 0.35 if v == "people" else 0.0)),
-            min_confidence=float(get("cluster_min_confidence", 0.05)),
+            min_confidence=float(get("cluster_min_confidence", 0.5)),
             threads=int(getattr(settings, "threads", 1) or 1),
         )
 
@@ -73,13 +73,17 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
                              epsilon=params.epsilon, reduce_to=params.reduce_to, threads=params.threads)
         groups: dict[int, set[Key]] = {}
         for i, key in enumerate(ms.keys):
-            lab, prob = int(dr.labels[i]), float(dr.probabilities[i])
+            # Confidence needs both: deep inside the cluster (HDBSCAN probability) and like its
+            # neighbourhood (1 - GLOSH outlier score). HDBSCAN alone keeps a far-off point in the
+            # cluster it fell out of, with a middling probability.
+            lab, prob = int(dr.labels[i]), min(float(dr.probabilities[i]), 1.0 - float(dr.outlier[i]))
             if lab < 0:
-                res.assign[key], res.conf[key] = NOISE, float(dr.outlier[i])
+                res.assign[key], res.conf[key] = NOISE, 0.0
                 res.reasons[key] = f"no dense group close enough (outlier score {dr.outlier[i]:.2f})"
             elif prob < params.min_confidence:
                 res.assign[key], res.conf[key] = NOISE, prob
-                res.reasons[key] = f"membership confidence {prob:.2f} below cluster_min_confidence {params.min_confidence:.2f}"
+                res.reasons[key] = (f"membership confidence {prob:.2f} below cluster_min_confidence "
+                                    f"{params.min_confidence:.2f} (outlier score {dr.outlier[i]:.2f})")
             else:
                 groups.setdefault(lab, set()).add(key)
                 res.conf[key] = prob
@@ -310,6 +314,8 @@ def recluster(catalog, vectors, settings, project_id: int, views: Iterable[str] 
                                    force and "people" in wanted, full)
     if force or done.get("scene") != "unchanged" or done.get("people") != "unchanged" or not store.state(
             catalog, project_id, "character")["signature"]:
+        if tracks is None:
+            tracks = track_vectors(catalog, vectors, project_id)
         rows = character_rows(catalog, project_id, tracks)
         with catalog.transaction() as conn:
             store.write_view(conn, project_id, "character", rows)

@@ -1,0 +1,101 @@
+"""Pure clustering pieces: density clustering, stable ids, constraints, the learned metric."""
+from __future__ import annotations
+
+import numpy as np
+
+from rushes.clustering import NOISE, density, stable
+from rushes.clustering.constraints import Constraints, enforce
+from rushes.clustering.engine import Params, cluster_view
+from rushes.clustering.inputs import MemberSet
+from rushes.clustering.metric import fit, triplet_loss
+
+
+def _blobs(k=4, per=12, dim=32, spread=0.08, seed=1):
+    rng = np.random.default_rng(seed)
+    c = rng.normal(size=(k, dim))
+    c /= np.linalg.norm(c, axis=1, keepdims=True)
+    x = np.concatenate([c[i] + spread * rng.normal(size=(per, dim)) for i in range(k)])
+    return density.normalise(x), np.repeat(np.arange(k), per)
+
+
+def test_hdbscan_finds_blobs_and_isolates_outliers():
+    x, truth = _blobs()
+    rng = np.random.default_rng(9)
+    outliers = density.normalise(rng.normal(size=(3, x.shape[1])))
+    res = density.cluster(np.concatenate([x, outliers]), min_cluster_size=3)
+    labels = res.labels[: len(x)]
+    for k in range(4):
+        assert len(set(labels[truth == k])) == 1 and labels[truth == k][0] >= 0
+    conf = np.minimum(res.probabilities, 1 - res.outlier)
+    assert (conf[len(x):] < 0.5).all() and (conf[: len(x)] > 0.6).all()   # the engine's noise rule
+    assert ((res.probabilities >= 0) & (res.probabilities <= 1)).all()
+
+
+def test_pca_path_keeps_structure():
+    x, truth = _blobs(k=5, per=40, dim=256)
+    res = density.cluster(x, min_cluster_size=5, reduce_to=8)
+    assert res.reduced_dim == 8
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(truth, res.labels) > 0.95
+
+
+def test_stable_match_keeps_ids_when_membership_mostly_survives():
+    prev = {"scene-1": {("shot", i) for i in range(10)}, "scene-2": {("shot", i) for i in range(10, 14)}}
+    groups = {0: {("shot", i) for i in range(2, 14)},          # scene-1 grew by scene-2's members
+              1: {("shot", i) for i in range(20, 25)}}         # brand new footage
+    assert stable.match(groups, prev) == {0: "scene-1"}
+    # A split: the bigger half keeps the id.
+    groups = {0: {("shot", i) for i in range(7)}, 1: {("shot", i) for i in range(7, 10)}}
+    assert stable.match(groups, {"scene-1": {("shot", i) for i in range(10)}}) == {0: "scene-1"}
+
+
+def test_constraints_always_hold():
+    keys = [("shot", i) for i in range(6)]
+    assign = {k: ("a" if k[1] < 3 else "b") for k in keys}
+    conf = {k: 0.9 for k in keys}
+    conf[("shot", 1)] = 0.2
+    vecs = {k: np.array([0.0, 0.0]) if k[1] < 3 else np.array([1.0, 0.0]) for k in keys}
+    cons = Constraints(pins={("shot", 0): "b"}, must=[(("shot", 5), ("shot", 4))],
+                       cannot=[(("shot", 1), ("shot", 2)), (("shot", 3), ("shot", 4))])
+    reasons: dict = {}
+    enforce(assign, conf, reasons, cons, vecs)
+    assert cons.violations(assign) == []
+    assert assign[("shot", 0)] == "b" and "editor" in reasons[("shot", 0)]
+    assert assign[("shot", 1)] != "a" and "cannot-link" in reasons[("shot", 1)]   # the weaker one moved
+
+
+def test_metric_learns_from_triplets_and_generalises():
+    # Two scenes that differ only along dimension 0 while a nuisance (lighting) varies along dim 1.
+    rng = np.random.default_rng(3)
+    def sample(scene, n):
+        v = np.zeros((n, 8))
+        v[:, 0] = 0.15 * (1 if scene else -1)
+        v[:, 1] = rng.choice([-1.0, 1.0], size=n)
+        v[:, 2:] = 0.02 * rng.normal(size=(n, 6))
+        return density.normalise(v + np.array([0, 0, 1, 0, 0, 0, 0, 0]))
+    a, p, n = sample(0, 20), sample(0, 20), sample(1, 20)
+    p[:, 1] = -np.sign(a[:, 1]) * np.abs(p[:, 1])      # positives: same scene, other lighting
+    n[:, 1] = a[:, 1]                                   # negatives: other scene, same lighting
+    metric = fit(a, p, n)
+    assert metric.loss_after < metric.loss_before * 0.5
+    ta, tp, tn = sample(0, 50), sample(0, 50), sample(1, 50)   # unseen shots
+    tp[:, 1] = -np.sign(ta[:, 1]) * np.abs(tp[:, 1])
+    tn[:, 1] = ta[:, 1]
+    margin = 0.1
+    assert triplet_loss(metric.weights, ta, tp, tn, margin) < triplet_loss(np.eye(8), ta, tp, tn, margin)
+    blob = metric.to_blob()
+    assert np.allclose(type(metric).from_blob(blob, 8, 8).weights, metric.weights)
+
+
+def test_cluster_view_noise_reasons_and_missing_members():
+    x, truth = _blobs(k=2, per=8)
+    x = np.concatenate([x, density.normalise(np.random.default_rng(5).normal(size=(1, x.shape[1])))])
+    keys = [("shot", i) for i in range(len(x))]
+    ms = MemberSet(keys, x, "m", missing={("shot", 99): "no scene vector yet"})
+    counter = iter(range(1, 100))
+    res = cluster_view(ms, {}, Constraints(), Params(min_cluster_size=3, min_confidence=0.5), lambda: f"scene-{next(counter)}")
+    assert res.assign[("shot", 99)] == NOISE and "no scene vector" in res.reasons[("shot", 99)]
+    assert len({res.assign[k] for k in keys[:-1]}) == 2 and NOISE not in {res.assign[k] for k in keys[:-1]}
+    outlier = keys[-1]
+    assert res.assign[outlier] == NOISE and ("outlier" in res.reasons[outlier])
