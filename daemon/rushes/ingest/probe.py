@@ -451,9 +451,13 @@ def _probe_open(p: Path, container: Any, size: int) -> ProbeResult:
     result.start_timecode, result.drop_frame = start, drop
     reel = _find_meta(sources, REEL_KEYS)
     result.reel = reel[1] if reel else None
-    for key in ("description", "originator", "originator_reference", "origination_date", "origination_time"):
-        if key in container.metadata:
-            extra[f"bwf_{key}"] = container.metadata[key]
+    if "time_reference" in container.metadata:
+        # FFmpeg's wav demuxer renames bext fields: Originator -> encoded_by, Description -> comment.
+        for key, name in (("encoded_by", "originator"), ("originator_reference", "originator_reference"),
+                          ("comment", "description"), ("date", "origination_date"),
+                          ("creation_time", "origination_time"), ("umid", "umid"), ("coding_history", "coding_history")):
+            if container.metadata.get(key):
+                extra[f"bwf_{name}"] = container.metadata[key]
     return result
 
 
