@@ -294,6 +294,15 @@ def test_concurrent_calls_from_threads(store):
     assert store.count("scene", {"media_id": 2}) == 100
 
 
+def test_edge_indexes_the_filtered_payload_keys(settings):
+    store = open_store(settings)
+    try:
+        store.ensure_collection("face", 4)
+        assert set(store._shards["face"].info().payload_schema) == {"media_id", "shot_id", "track_id", "model"}
+    finally:
+        store.close()
+
+
 def test_edge_shard_per_collection_folder(settings):
     store = open_store(settings)
     try:
@@ -323,7 +332,51 @@ def test_client_memory_mode(monkeypatch):
         store.close()
 
 
+@pytest.mark.filterwarnings("ignore:Failed to obtain server version")
 def test_unreachable_server_names_the_url(monkeypatch):
     monkeypatch.setenv("RUSHES_QDRANT_URL", "http://127.0.0.1:9")  # discard port: nothing listens
     with pytest.raises(VectorStoreError, match=r"127\.0\.0\.1:9.*RUSHES_QDRANT_URL"):
         open_store(load_settings())
+
+
+def _thumbnails(path: Path, fps: int = 5, w: int = 32, h: int = 18) -> np.ndarray:
+    """Tiny RGB thumbnails of a real clip, flattened and mean-centred: a crude but honest descriptor."""
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-vf", f"fps={fps},scale={w}:{h}", "-f", "rawvideo",
+         "-pix_fmt", "rgb24", "-"], capture_output=True, check=True, timeout=120,
+    ).stdout
+    v = np.frombuffer(out, np.uint8).reshape(-1, w * h * 3).astype(np.float32) / 255.0
+    return v - v.mean(axis=1, keepdims=True)
+
+
+@pytest.mark.realmedia
+def test_real_footage_frames_find_their_neighbours(store):
+    """Frames of two real clips: each engine ranks exactly like brute-force cosine, a frame's
+    nearest other frame is (mostly) the next or previous one, and the media filter holds."""
+    from rushes_testkit import real_media
+
+    clips = {1: _thumbnails(real_media("bikes.mp4")), 2: _thumbnails(real_media("cockatoo.mp4"))}
+    dim = clips[1].shape[1]
+    store.ensure_collection("frames", dim)
+    points, rows = [], []
+    for media_id, vecs in clips.items():
+        for i, vec in enumerate(vecs):
+            pid = media_id * 10_000 + i
+            points.append(Point(pid, vec, {"media_id": media_id, "frame": i * 5}))
+            rows.append((pid, vec))
+    store.upsert("frames", points)
+    assert store.count("frames") == len(rows) and store.count("frames", {"media_id": 2}) == len(clips[2])
+    all_ids = np.array([pid for pid, _ in rows])
+    unit = np.stack([v for _, v in rows])
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    adjacent = 0
+    for pid, vec in rows:
+        hits = store.search("frames", vec, limit=5)
+        want = np.sort(unit @ (vec / np.linalg.norm(vec)))[::-1][:5]
+        assert np.allclose([h.score for h in hits], want, atol=1e-4)
+        assert hits[0].id == pid
+        adjacent += hits[1].payload["media_id"] == pid // 10_000 and abs(hits[1].id - pid) <= 2
+        other = 3 - pid // 10_000
+        assert {h.payload["media_id"] for h in store.search("frames", vec, limit=3, filter={"media_id": other})} == {other}
+    assert adjacent / len(rows) >= 0.75, f"only {adjacent}/{len(rows)} frames found a neighbouring frame"
+    assert set(all_ids) == {p.id for p in store.scroll("frames")}

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 import qdrant_edge as qe
 
 from .base import (
+    INDEXED_FIELDS,
     SCROLL_PAGE,
     Filter,
     Hit,
@@ -112,7 +113,16 @@ class EdgeStore(VectorStore):
             raise VectorStoreError(f"{path}: cannot open vector shard: {text}") from exc
         self._shards[name] = shard
         self._dims[name] = dim if dim is not None else self._persisted_dim(name)
+        self._index_fields(name, shard)
         return shard
+
+    def _index_fields(self, name: str, shard: qe.EdgeShard) -> None:
+        """Payload indexes for the keys filters use (made once; shards from before get them too)."""
+        have = set(self._call(name, "info", shard.info).payload_schema)
+        for key, kind in INDEXED_FIELDS.items():
+            if key not in have:
+                schema = qe.PayloadSchemaType.Integer if kind is int else qe.PayloadSchemaType.Keyword
+                self._call(name, f"index {key}", shard.update, qe.UpdateOperation.create_field_index(key, schema))
 
     def _call(self, name: str, what: str, fn: Any, *args: Any) -> Any:
         try:

@@ -15,6 +15,7 @@ from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 
 from .base import (
+    INDEXED_FIELDS,
     SCROLL_PAGE,
     Filter,
     Hit,
@@ -127,6 +128,10 @@ class ClientStore(VectorStore):
                         # Another thread or process may have created it meanwhile: check below.
                         if not self.client.collection_exists(self._full(name)):
                             raise
+                    if not self._local:  # local mode has no payload indexes (and warns about them)
+                        for key, kind in INDEXED_FIELDS.items():
+                            schema = qm.PayloadSchemaType.INTEGER if kind is int else qm.PayloadSchemaType.KEYWORD
+                            self.client.create_payload_index(self._full(name), key, field_schema=schema, wait=True)
                 self._dims.pop(name, None)
                 known = self._dim(name)
             if known != dim:
