@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -296,11 +297,29 @@ def character_rows(catalog, project_id: int, tracks: MemberSet) -> list[store.Cl
     return list(rows.values())
 
 
+_LOCKS: dict[int, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def has_clustering(catalog, project_id: int) -> bool:
+    """Whether this project was ever clustered (ListClusters clusters on first use otherwise)."""
+    return catalog.query_one("SELECT 1 FROM cluster_state WHERE project_id=? AND view='scene'", (project_id,)) is not None
+
+
 def recluster(catalog, vectors, settings, project_id: int, views: Iterable[str] | None = None, *,
               force: bool = False, full: bool = False) -> dict[str, str]:
     """Bring the stored clustering of a project up to date. Returns view -> what was done
     ("unchanged", "incremental", "full"). `force` re-clusters even when nothing changed (the
-    Recluster RPC); `full` also refuses the incremental shortcut."""
+    Recluster RPC); `full` also refuses the incremental shortcut. One run per project at a
+    time (the pipeline step and an RPC may race): the second waits and then finds it done."""
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(project_id, threading.Lock())
+    with lock:
+        return _recluster(catalog, vectors, settings, project_id, views, force=force, full=full)
+
+
+def _recluster(catalog, vectors, settings, project_id: int, views: Iterable[str] | None, *,
+               force: bool, full: bool) -> dict[str, str]:
     wanted = set(views or ("scene", "character", "people"))
     done: dict[str, str] = {}
     tracks = None
