@@ -332,7 +332,6 @@ def test_client_memory_mode(monkeypatch):
         store.close()
 
 
-@pytest.mark.filterwarnings("ignore:Failed to obtain server version")
 def test_unreachable_server_names_the_url(monkeypatch):
     monkeypatch.setenv("RUSHES_QDRANT_URL", "http://127.0.0.1:9")  # discard port: nothing listens
     with pytest.raises(VectorStoreError, match=r"127\.0\.0\.1:9.*RUSHES_QDRANT_URL"):

@@ -53,7 +53,10 @@ def connect(url: str, api_key: str | None = None, timeout: int = 30) -> tuple[Qd
             if not folder:
                 raise VectorStoreError("RUSHES_QDRANT_URL=path: needs a folder, e.g. path:/srv/rushes-qdrant")
             return QdrantClient(path=folder), True, folder
-        return QdrantClient(url=url, api_key=api_key, timeout=timeout), False, url
+        # The store checks reachability itself at open (get_collections) and says what to do;
+        # the client's own version probe would only add a second, vaguer warning.
+        client = QdrantClient(url=url, api_key=api_key, timeout=timeout, check_compatibility=False)
+        return client, False, url
     except VectorStoreError:
         raise
     except Exception as exc:
