@@ -66,29 +66,31 @@ def fetch_frames(path: Path, frames: Iterable[int], *, width: int = THUMB_WIDTH,
         fps = nominal_rate(stream)
         tb = Fraction(stream.time_base.numerator, stream.time_base.denominator)
         start = stream.start_time or 0
+        gap = SEEK_GAP_S * float(fps)
         pending = list(wanted)
-        position = -10**9  # index of the last decoded frame
+        position: int | None = None  # index of the last decoded frame
         while pending:
             target = pending[0]
-            if not (0 <= target - position <= SEEK_GAP_S * float(fps)):
+            if position is None or not (0 < target - position <= gap):
                 ts = start + int(Fraction(target) / fps / tb)
                 container.seek(max(start, ts), stream=stream, backward=True, any_frame=False)
-            reached = False
+            progressed = False
             for vf in container.decode(stream):
                 if vf.pts is None:
                     continue
                 idx = int(Fraction(vf.pts - start) * tb * fps + Fraction(1, 2))
                 position = idx
-                while pending and pending[0] < idx:
-                    # Overshot (seek landed late or the index does not exist): take this frame.
-                    out[pending.pop(0)] = _shrink(rotate(vf.to_ndarray(format="rgb24"), rotation_of(stream, vf)), width)
-                if pending and pending[0] == idx:
-                    out[pending.pop(0)] = _shrink(rotate(vf.to_ndarray(format="rgb24"), rotation_of(stream, vf)), width)
-                reached = True
-                if not pending or pending[0] - idx > SEEK_GAP_S * float(fps):
+                if idx < target:
+                    continue  # run-up from the keyframe the seek landed on
+                pic = _shrink(rotate(vf.to_ndarray(format="rgb24"), rotation_of(stream, vf)), width)
+                while pending and pending[0] <= idx:  # == normally; < when the index does not exist
+                    out[pending.pop(0)] = pic
+                progressed = True
+                if not pending or pending[0] - idx > gap:
                     break
-            if not reached or (pending and pending[0] == target):
-                break  # end of stream before the target
+                target = pending[0]
+            if not progressed:
+                break  # the targets lie past the end of the stream
     except av.error.FFmpegError as exc:
         log.warning("%s: fetching keyframes failed: %s", path, exc)
     finally:
