@@ -11,6 +11,7 @@ from rushes_proto.v1 import rushes_pb2 as pb
 
 
 def _long_clip(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
     # 3 different sources cut together: real shot boundaries, long enough to be killed mid-analysis.
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=8",
            "-f", "lavfi", "-i", "smptebars=size=640x360:rate=25:duration=8",
