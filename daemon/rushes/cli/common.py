@@ -61,26 +61,37 @@ def rpc_error_message(err: Any) -> str:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr; silent when stderr is not a terminal unless forced."""
+    """Progress on stderr: a redrawn bar on a terminal; with force=True and no terminal (logs, CI),
+    one plain line per item and per 10 % so a log stays readable."""
 
     def __init__(self, label: str = "", *, stream: TextIO | None = None, width: int = 30, force: bool = False) -> None:
         self.stream = stream or sys.stderr
-        self.enabled = force or self.stream.isatty()
+        self.tty = self.stream.isatty()
+        self.enabled = force or self.tty
         self.label = label
         self.width = width
         self._last = 0.0
         self._shown = False
+        self._last_line: tuple[str, int] | None = None
 
     def update(self, fraction: float, message: str = "", *, label: str | None = None) -> None:
         if label is not None:
             self.label = label
         if not self.enabled:
             return
+        fraction = max(0.0, min(1.0, fraction))
+        if not self.tty:
+            key = (self.label, int(fraction * 10))
+            if key != self._last_line:
+                self._last_line = key
+                self.stream.write(f"{self.label} {fraction * 100:5.1f}% {message}\n")
+                self.stream.flush()
+            return
         now = time.monotonic()
         if now - self._last < 0.1 and fraction < 1.0:
             return
         self._last = now
-        filled = int(round(max(0.0, min(1.0, fraction)) * self.width))
+        filled = int(round(fraction * self.width))
         bar = "#" * filled + "-" * (self.width - filled)
         line = f"\r{self.label[:40]:<40} [{bar}] {fraction * 100:5.1f}% {message[:40]:<40}"
         self.stream.write(line)
