@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -166,6 +167,13 @@ def fallbacks(settings: "Settings") -> list[str]:
     out = []
     if _find(BY_NAME[SCENE_MODEL], settings)[0] is None:
         out.append(SCENE_FALLBACK)
+    else:
+        # The folder is there but may have failed to load: the embed loader remembers why.
+        # Looked up in sys.modules so listing never imports the embedding stack itself.
+        loader = sys.modules.get("rushes.embed.loader")
+        problem = loader.scene_model_problem(settings) if loader is not None else None
+        if problem:
+            out.append(f"scene: classical descriptor ({SCENE_MODEL} does not load: {problem})")
     return out
 
 
