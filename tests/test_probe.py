@@ -228,3 +228,21 @@ def test_to_dict_is_json_ready(clips):
     text = json.dumps(data)
     assert data["fps"] == "24000/1001" and data["frame_count"] == 24
     assert '"start_timecode": "01:00:00:00"' in text
+
+
+def test_song_with_cover_art_is_audio(tmp_path):
+    cover = tmp_path / "cover.png"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=32x32", "-frames:v", "1", str(cover))
+    path = tmp_path / "temp music.mp3"
+    ffmpeg("-f", "lavfi", "-i", "sine=sample_rate=44100", "-i", str(cover), "-t", "1", "-map", "0", "-map", "1",
+           "-c:a", "libmp3lame", "-c:v", "png", "-disposition:v", "attached_pic", str(path))
+    result = probe(path)
+    assert result.kind == "audio" and result.audio_rate == 44100 and result.video_codec is None
+
+
+def test_probing_writes_nothing_next_to_the_clips(clips):
+    folder = next(iter(clips.values())).parent
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()}
+    for path in clips.values():
+        check_decodable(path, probe(path))
+    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()} == before

@@ -204,3 +204,39 @@ def test_permission_denied(tmp_path):
         assert out == {"ok": True}
     finally:
         path.chmod(0o644)
+
+
+def test_truncated_mxf_is_caught_by_the_decode_check(tmp_path):
+    """MXF keeps its length in the header: probing passes, the end check finds the cut."""
+    full = _clip(tmp_path / "A001C001.mxf", "-c:v", "prores", "-profile:v", "2", seconds=4)
+    path = tmp_path / "A001C001 (copy).mxf"
+    path.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    result = probe(path)
+    assert result.frame_count == 100  # what the header promises
+    with pytest.raises(ProbeError) as err:
+        check_decodable(path, result)
+    _assert_names(err, path, "truncated")
+    assert check_decodable(full, probe(full)) == []
+
+
+def test_bad_batch_leaves_sources_untouched(tmp_path):
+    """Probing and checking broken files writes nothing next to them (source media is read-only)."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "notes.mp4").write_text("not video")
+    (folder / "zero.mov").write_bytes(b"")
+    good = _clip(folder / "good clip.mp4", *H264, "-g", "10", "-movflags", "+faststart")
+    _damage(good, folder / "bad clip.mp4", 0.3, end_frac=1.0)
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()}
+    outcomes = {}
+    for path in sorted(folder.iterdir()):
+        try:
+            check_decodable(path, probe(path))
+            outcomes[path.name] = "ok"
+        except ProbeError as exc:
+            outcomes[path.name] = exc.reason
+    assert outcomes["good clip.mp4"] == "ok"
+    assert outcomes["zero.mov"].startswith("empty file")
+    assert outcomes["notes.mp4"] == "not a media file FFmpeg can read"
+    assert "damaged" in outcomes["bad clip.mp4"]
+    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()} == before
