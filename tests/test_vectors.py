@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from rushes.settings import load_settings
-from rushes.vectors import Hit, Point, VectorStore, VectorStoreError, open_store
+from rushes.errors import RushesError
+from rushes.vectors import Hit, Point, VectorStore, VectorStoreError, VectorStoreUnavailable, open_store
 
 DIM = 8
 ENGINES = ["edge", "client"]
@@ -205,8 +206,9 @@ def test_dimension_mismatch_is_a_clear_error(open_, store):
         store.upsert("scene", [Point(1, [1.0, 2.0, 3.0], {})])
     with pytest.raises(VectorStoreError, match=r"dimension 3.*8-d"):
         store.search("scene", [1.0, 2.0, 3.0])
-    with pytest.raises(VectorStoreError, match=r"8-d vectors, not 16-d"):
+    with pytest.raises(VectorStoreError, match=r"8-d vectors, not 16-d") as err:
         store.ensure_collection("scene", 16)
+    assert err.value.code == "FAILED_PRECONDITION"  # what the server answers
     assert store.count("scene") == 5  # the refused calls left the data alone
 
 
@@ -312,8 +314,9 @@ def test_edge_shard_per_collection_folder(settings):
         assert sorted(p.name for p in settings.vectors_dir.iterdir()) == ["face", "scene"]
         # A second store on the same folder in the same process (or a second daemon) is refused clearly.
         other = open_store(settings)
-        with pytest.raises(VectorStoreError, match="in use by another process"):
+        with pytest.raises(VectorStoreUnavailable, match="in use by another process") as err:
             other.count("scene")
+        assert err.value.code == "UNAVAILABLE" and isinstance(err.value, RushesError)
         other.close()
     finally:
         store.close()
@@ -334,7 +337,7 @@ def test_client_memory_mode(monkeypatch):
 
 def test_unreachable_server_names_the_url(monkeypatch):
     monkeypatch.setenv("RUSHES_QDRANT_URL", "http://127.0.0.1:9")  # discard port: nothing listens
-    with pytest.raises(VectorStoreError, match=r"127\.0\.0\.1:9.*RUSHES_QDRANT_URL"):
+    with pytest.raises(VectorStoreUnavailable, match=r"127\.0\.0\.1:9.*RUSHES_QDRANT_URL"):
         open_store(load_settings())
 
 

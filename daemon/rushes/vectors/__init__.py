@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Filter, Hit, Point, VectorStore, VectorStoreError
+from .base import Filter, Hit, Point, VectorStore, VectorStoreError, VectorStoreUnavailable
 
 if TYPE_CHECKING:  # settings import stays cheap for callers that only want the types
     from rushes.settings import Settings
 
-__all__ = ["Filter", "Hit", "Point", "VectorStore", "VectorStoreError", "open_store"]
+__all__ = ["Filter", "Hit", "Point", "VectorStore", "VectorStoreError", "VectorStoreUnavailable", "open_store"]
 
 
 def open_store(settings: "Settings") -> VectorStore:

@@ -15,6 +15,8 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 
 import numpy as np
 
+from rushes.errors import RushesError
+
 #: A payload filter: key -> value (equality) or key -> list of values (any of); keys are ANDed.
 Filter = Mapping[str, Any]
 VectorLike = Union[np.ndarray, Sequence[float]]
@@ -29,8 +31,19 @@ SCROLL_PAGE = 512
 INDEXED_FIELDS: dict[str, type] = {"media_id": int, "shot_id": int, "track_id": int, "model": str}
 
 
-class VectorStoreError(RuntimeError):
-    """A vector operation failed; the message names the collection (or folder/URL) and the fix."""
+class VectorStoreError(RushesError, RuntimeError):
+    """A vector operation failed; the message names the collection (or folder/URL) and the fix.
+
+    A RushesError, so the server answers FAILED_PRECONDITION with this message, not a trace.
+    """
+
+    code = "FAILED_PRECONDITION"
+
+
+class VectorStoreUnavailable(VectorStoreError):
+    """The storage itself cannot be reached: a Qdrant server down, or a shard another process holds."""
+
+    code = "UNAVAILABLE"
 
 
 @dataclass

@@ -24,6 +24,7 @@ from .base import (
     VectorLike,
     VectorStore,
     VectorStoreError,
+    VectorStoreUnavailable,
     as_vector,
     check_id,
     check_name,
@@ -101,7 +102,7 @@ class EdgeStore(VectorStore):
         except Exception as exc:  # the binding raises bare Exception
             text = str(exc)
             if "WouldBlock" in text:
-                raise VectorStoreError(
+                raise VectorStoreUnavailable(
                     f"{path}: vector shard is in use by another process (is another `rushes serve` "
                     f"running on this RUSHES_HOME?)"
                 ) from exc

@@ -23,6 +23,7 @@ from .base import (
     VectorLike,
     VectorStore,
     VectorStoreError,
+    VectorStoreUnavailable,
     as_vector,
     check_id,
     check_name,
@@ -60,7 +61,7 @@ def connect(url: str, api_key: str | None = None, timeout: int = 30) -> tuple[Qd
     except VectorStoreError:
         raise
     except Exception as exc:
-        raise VectorStoreError(f"RUSHES_QDRANT_URL={url}: cannot open Qdrant: {exc}") from exc
+        raise VectorStoreUnavailable(f"RUSHES_QDRANT_URL={url}: cannot open Qdrant: {exc}") from exc
 
 
 class ClientStore(VectorStore):
@@ -94,8 +95,11 @@ class ClientStore(VectorStore):
             raise
         except Exception as exc:
             where = f"collection {name!r} at {self.location}" if name else f"Qdrant at {self.location}"
-            hint = "" if self._local else " (is the server up? unset RUSHES_QDRANT_URL to use the embedded store)"
-            raise VectorStoreError(f"{where}: {what} failed: {exc}{hint}") from exc
+            if self._local:
+                raise VectorStoreError(f"{where}: {what} failed: {exc}") from exc
+            # Against a server, a failure is most often the server itself (down, restarting).
+            hint = " (is the server up? unset RUSHES_QDRANT_URL to use the embedded store)"
+            raise VectorStoreUnavailable(f"{where}: {what} failed: {exc}{hint}") from exc
 
     def _full(self, name: str) -> str:
         return self.prefix + check_name(name)
