@@ -246,3 +246,13 @@ def test_probing_writes_nothing_next_to_the_clips(clips):
     for path in clips.values():
         check_decodable(path, probe(path))
     assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()} == before
+
+
+def test_mpeg2_gop_timecode(tmp_path):
+    """Timecode written in the stream itself (MPEG-2 GOP header), no container tag."""
+    path = _make(tmp_path / "tape capture.mpg", rate="30000/1001", codec=("-c:v", "mpeg2video"),
+                 extra=("-timecode", "01:00:00;02"))
+    result = probe(path)
+    assert result.start_timecode == "01:00:00;02" and result.drop_frame is True
+    assert result.extra["timecode_source"] == "first frame"
+    assert result.frame_count == 30 and result.fps == Fraction(30000, 1001)

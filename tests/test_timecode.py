@@ -138,3 +138,18 @@ def test_rate_predicates():
     assert not tc.can_drop_frame(Fraction(24000, 1001)) and not tc.can_drop_frame(30)
     assert tc.nominal_fps(Fraction(24000, 1001)) == 24 and tc.nominal_fps(NTSC60) == 60
     assert tc.seconds_to_frames(1.001, Fraction(24000, 1001)) == 24
+
+
+def test_mpeg2_gop_timecode_word():
+    # drop flag (bit 24), hours 1, minutes 0, seconds 0, frames 2, marker bit 12: 01:00:00;02
+    assert str(tc.from_mpeg_gop(0x01081002)) == "01:00:00;02"
+    assert str(tc.from_mpeg_gop((13 << 19) | (59 << 13) | (1 << 12) | (58 << 6) | 24)) == "13:59:58:24"
+
+
+def test_smpte_12m_binary_word():
+    word = 0x01 | (0x02 << 8) | (0x03 << 16) | (0x04 << 24)  # BCD 01:02:03:04
+    assert str(tc.from_smpte_binary(word, 25)) == "01:02:03:04"
+    assert str(tc.from_smpte_binary(word | (1 << 30), NTSC)) == "01:02:03;04"
+    # 50p counts frame pairs; bit 7 marks the second field: 01:02:03:09
+    assert str(tc.from_smpte_binary(word | (1 << 7), 50)) == "01:02:03:09"
+    assert str(tc.from_smpte_binary(0x23 | (0x59 << 8) | (0x59 << 16) | (0x29 << 24), NTSC)) == "23:59:59:29"

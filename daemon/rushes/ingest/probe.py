@@ -259,6 +259,25 @@ def _rotation_from_tag(video: Any) -> int | None:
         return None
 
 
+def _frame_timecode(frame: Any, rate: Fraction) -> str | None:
+    """Timecode carried in the picture itself: MPEG-2 GOP headers, H.264/HEVC SEI (SMPTE 12M)."""
+    for sd in frame.side_data:
+        name = getattr(sd.type, "name", str(sd.type))
+        raw = bytes(sd)
+        try:
+            if name == "GOP_TIMECODE" and len(raw) >= 8:
+                value = int.from_bytes(raw[:8], "little")
+                if value:
+                    return str(tc.from_mpeg_gop(value))
+            elif name == "S12M_TIMECODE" and len(raw) >= 8:
+                count = int.from_bytes(raw[:4], "little")
+                if count:
+                    return str(tc.from_smpte_binary(int.from_bytes(raw[4:8], "little"), rate))
+        except tc.TimecodeError:
+            return None
+    return None
+
+
 def _bwf_timecode(container: Any, audio: Any, rate: Fraction) -> tuple[str, int] | None:
     """BWF `time_reference` (samples since midnight) as a timecode label at `rate`."""
     ref = container.metadata.get("time_reference")
@@ -430,6 +449,8 @@ def _probe_open(p: Path, container: Any, size: int) -> ProbeResult:
     # Start timecode: tmcd track, then stream/format tags; BWF time_reference for sound rolls.
     start, drop = "00:00:00:00", False
     found = _find_meta(sources, ("timecode",))
+    if found is None and "frame_timecode" in extra:
+        found = ("first frame", extra.pop("frame_timecode"))
     if found is not None:
         where, raw = found
         try:
@@ -514,6 +535,9 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
     first, failures = _first_frame(container, video, p)
     if failures:
         extra["decode_warnings"] = [f"{failures} packet(s) before the first picture failed to decode"]
+    frame_tc = _frame_timecode(first, rate)
+    if frame_tc is not None:
+        extra["frame_timecode"] = frame_tc
     rotation = (-int(first.rotation)) % 360 if first.rotation else 0
     if not rotation:
         rotation = _rotation_from_tag(video) or 0

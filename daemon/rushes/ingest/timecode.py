@@ -194,3 +194,28 @@ def normalise_timecode(text: str, rate: RateLike, drop_frame: bool | None = None
 def seconds_to_frames(seconds: float | Fraction, rate: RateLike) -> int:
     """Nearest frame number for a time in seconds (only at the edges: DESIGN.md)."""
     return round(Fraction(seconds) * parse_rate(rate))
+
+
+def _bcd(value: int) -> int:
+    return (value & 0xF) + 10 * (value >> 4)
+
+
+def from_mpeg_gop(value: int) -> Timecode:
+    """The timecode of an MPEG-2 GOP header (FFmpeg's GOP_TIMECODE frame side data, 25 bits)."""
+    return Timecode(hours=(value >> 19) & 0x1F, minutes=(value >> 13) & 0x3F, seconds=(value >> 6) & 0x3F,
+                    frames=value & 0x3F, drop_frame=bool(value & (1 << 24)))
+
+
+def from_smpte_binary(value: int, rate: RateLike) -> Timecode:
+    """A SMPTE 12M binary timecode word (H.264/HEVC picture timing SEI; FFmpeg's S12M side data).
+
+    Above 30 fps the word counts frame pairs and a field bit says which of the two it is.
+    """
+    frames = _bcd((value >> 24) & 0x3F)
+    value_rate = parse_rate(rate)
+    if value_rate > 30:
+        frames <<= 1
+        field_bit = (value >> 7) & 1 if value_rate == 50 else (value >> 23) & 1
+        frames += field_bit
+    return Timecode(hours=_bcd(value & 0x3F), minutes=_bcd((value >> 8) & 0x7F), seconds=_bcd((value >> 16) & 0x7F),
+                    frames=frames, drop_frame=bool(value & (1 << 30)))
