@@ -286,6 +286,18 @@ class VectorStore(ABC):
         return prepared
 
 
+def to_point(record: Any, with_vectors: bool) -> Point:
+    """An engine's record (Qdrant Edge or qdrant-client: same fields) as our Point."""
+    vec = to_array(record.vector) if with_vectors else None
+    return Point(int(record.id), vec, dict(record.payload or {}))
+
+
+def in_asked_order(records: Iterable[Any], ids: list[int], with_vectors: bool) -> list[Point]:
+    """Retrieved records in the order the ids were asked, missing ids left out (engines sort by id)."""
+    by_id = {int(r.id): to_point(r, with_vectors) for r in records}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def to_array(vector: Any) -> np.ndarray | None:
     """An engine's returned vector (list or dict with the default "" name) as float32."""
     if vector is None:

@@ -29,7 +29,8 @@ from .base import (
     check_id,
     check_name,
     filter_terms,
-    to_array,
+    in_asked_order,
+    to_point,
 )
 
 _CONFIG_FILE = "edge_config.json"  # written by Qdrant Edge into every shard folder
@@ -247,7 +248,7 @@ class EdgeStore(VectorStore):
                     offset=offset, limit=SCROLL_PAGE, filter=flt, with_payload=True, with_vector=bool(with_vectors)
                 )
                 records, offset = self._call(name, "scroll", shard.scroll, request)
-                out.extend(self._point(r, with_vectors) for r in records)
+                out.extend(to_point(r, with_vectors) for r in records)
                 if offset is None:
                     return out
 
@@ -258,8 +259,7 @@ class EdgeStore(VectorStore):
             if shard is None or not id_list:
                 return []
             records = self._call(name, "retrieve", shard.retrieve, id_list, True, bool(with_vectors))
-        by_id = {int(r.id): self._point(r, with_vectors) for r in records}
-        return [by_id[i] for i in id_list if i in by_id]
+        return in_asked_order(records, id_list, with_vectors)
 
     def count(self, name: str, filter: Filter | None = None) -> int:
         with self._guard():
@@ -290,8 +290,3 @@ class EdgeStore(VectorStore):
             self._closed = True
             if errors:
                 raise VectorStoreError("closing vector shards failed: " + "; ".join(errors))
-
-    @staticmethod
-    def _point(record: Any, with_vectors: bool) -> Point:
-        vec = to_array(record.vector) if with_vectors else None
-        return Point(int(record.id), vec, dict(record.payload or {}))

@@ -28,7 +28,8 @@ from .base import (
     check_id,
     check_name,
     filter_terms,
-    to_array,
+    in_asked_order,
+    to_point,
 )
 
 
@@ -241,7 +242,7 @@ class ClientStore(VectorStore):
                         with_payload=True,
                         with_vectors=bool(with_vectors),
                     )
-                out.extend(self._point(r, with_vectors) for r in records)
+                out.extend(to_point(r, with_vectors) for r in records)
                 if offset is None:
                     return out
 
@@ -254,8 +255,7 @@ class ClientStore(VectorStore):
                 records = self.client.retrieve(
                     self._full(name), ids=id_list, with_payload=True, with_vectors=bool(with_vectors)
                 )
-        by_id = {int(r.id): self._point(r, with_vectors) for r in records}
-        return [by_id[i] for i in id_list if i in by_id]
+        return in_asked_order(records, id_list, with_vectors)
 
     def count(self, name: str, filter: Filter | None = None) -> int:
         with self._guard():
@@ -271,8 +271,3 @@ class ClientStore(VectorStore):
             self._closed = True
             with self._errors("", "close"):
                 self.client.close()
-
-    @staticmethod
-    def _point(record: Any, with_vectors: bool) -> Point:
-        vec = to_array(record.vector) if with_vectors else None
-        return Point(int(record.id), vec, dict(record.payload or {}))
