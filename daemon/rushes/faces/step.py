@@ -7,8 +7,9 @@ Two halves, because faces ride on the one decode pass of step 2 ("analyse"):
                       per shot and store them. When the job was resumed after a restart, scratch
                       is empty and the file is sampled again (one more decode of this file only).
 Settings (env RUSHES_<KEY> or [analysis] in config.toml): faces_sample_s (seconds between
-samples, 1.0), faces_detector (hog | cnn), faces_min_face (fraction of frame height, 0.10),
-faces_max_pixels (detection image cap, 1.6 Mpx), faces_threshold (detector margin, 0.0).
+samples, 1.0), faces_detector (hog | cnn), faces_min_face (fraction of frame height, 0.11),
+faces_max_pixels (detection image cap, 1.0 Mpx), faces_threshold (detector margin, 0.0),
+faces_fine_every_s (longest gap between full fine scans, 4.0; 0 = every sample; see sampler.py).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ STAGE = "faces"
 VERSION = "faces-1"
 SCRATCH_KEY = "faces_sampler"
 DEFAULT_SAMPLE_S = 1.0
+DEFAULT_FINE_EVERY_S = 4.0
 
 
 def current_version(ctx: Any) -> str:
@@ -35,7 +37,8 @@ def current_version(ctx: Any) -> str:
     the detector or the stride re-does this stage (and only it) on the next ingest."""
     config = EngineConfig.from_settings(ctx.settings)
     sample_s = float(ctx.settings.get("faces_sample_s", DEFAULT_SAMPLE_S))
-    return f"{VERSION};{config.detector};min_face={config.min_face:g};every={sample_s:g}s"
+    fine_s = float(ctx.settings.get("faces_fine_every_s", DEFAULT_FINE_EVERY_S))
+    return f"{VERSION};{config.detector};min_face={config.min_face:g};every={sample_s:g}s;fine={fine_s:g}s"
 
 
 def _fps(media: Any) -> float:
@@ -54,7 +57,10 @@ def new_sampler(settings: Any, media: Any) -> FaceSampler:
     sample_s = float(settings.get("faces_sample_s", DEFAULT_SAMPLE_S)) if settings is not None else DEFAULT_SAMPLE_S
     if sample_s <= 0:
         raise ValueError(f"faces_sample_s must be > 0 seconds, got {sample_s}")
-    return FaceSampler(FaceEngine(config, settings), stride_for(_fps(media), sample_s), media_id=int(media["id"]))
+    fine_s = float(settings.get("faces_fine_every_s", DEFAULT_FINE_EVERY_S)) if settings is not None else DEFAULT_FINE_EVERY_S
+    fps = _fps(media)
+    return FaceSampler(FaceEngine(config, settings), stride_for(fps, sample_s), media_id=int(media["id"]),
+                       fine_every=int(round(fine_s * fps)) if fine_s > 0 else 0)
 
 
 def make_consumer(ctx: Any) -> FaceSampler | None:
