@@ -173,6 +173,22 @@ def test_failed_transaction_leaves_nothing_behind(upgraded):
     other.close()
 
 
+def test_a_failed_commit_does_not_swallow_later_writes(upgraded):
+    """COMMIT itself can fail (here a deferred foreign key): the next write must still commit."""
+    cat, ids, _ = upgraded
+    with pytest.raises(sqlite3.IntegrityError):
+        with cat.transaction() as conn:
+            conn.execute("PRAGMA defer_foreign_keys=ON")
+            conn.execute("INSERT INTO shots (media_id, idx, start_frame, end_frame) VALUES (999999, 0, 0, 1)")
+    assert not cat.connect().in_transaction
+    with cat.transaction() as conn:
+        conn.execute("INSERT INTO projects (name, created_at) VALUES ('after', 1)")
+    other = Catalog(cat.path)
+    assert other.query_one("SELECT COUNT(*) FROM projects WHERE name='after'")[0] == 1
+    assert other.query_one("SELECT COUNT(*) FROM shots WHERE media_id=999999")[0] == 0
+    other.close()
+
+
 def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     path = tmp_path / "catalog.sqlite3"
     cat = Catalog.open(path, upto=1)

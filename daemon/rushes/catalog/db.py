@@ -71,11 +71,14 @@ class Catalog:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
             conn.execute("COMMIT")
+        except BaseException:
+            # Also when COMMIT itself fails (deferred foreign key, disk full): a transaction left
+            # open would make every later write on this thread join it and never be committed.
+            # SQLite may already have rolled back on its own; don't mask the real error then.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.connect().execute(sql, params).fetchall()
@@ -100,7 +103,8 @@ class Catalog:
                 conn.execute(f"PRAGMA user_version={version}")
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise CatalogError(f"{self.path}: migration {name} failed: {exc}") from exc
             current = version
         return current
