@@ -256,3 +256,20 @@ def test_mpeg2_gop_timecode(tmp_path):
     assert result.start_timecode == "01:00:00;02" and result.drop_frame is True
     assert result.extra["timecode_source"] == "first frame"
     assert result.frame_count == 30 and result.fps == Fraction(30000, 1001)
+
+
+def test_rotation_convention_matches_ffmpeg_autorotate(tmp_path):
+    """`np.rot90(frame, k=-(rotation // 90))` gives exactly the picture FFmpeg displays."""
+    import numpy as np
+
+    lossless = _make(tmp_path / "src.mp4", rate="30", size="64x48", seconds=0.2,
+                     codec=("-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv444p"))
+    phone = _rotated_copy(lossless, tmp_path / "phone.mp4", -90)
+    result = probe(phone)
+    upright_raw = tmp_path / "upright.rgb"
+    ffmpeg("-i", str(phone), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", str(upright_raw))
+    upright = np.frombuffer(upright_raw.read_bytes(), np.uint8).reshape(result.height, result.width, 3)
+    with av.open(str(phone)) as c:
+        stored = next(c.decode(video=0)).to_ndarray(format="rgb24")
+    assert np.array_equal(np.rot90(stored, k=-(result.rotation // 90)), upright)
+    assert not np.array_equal(np.rot90(stored, k=result.rotation // 90), upright)
