@@ -5,6 +5,7 @@ called, so "reopen" and "restart" tests really read what a previous object wrote
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -192,7 +193,7 @@ def test_restart_without_close_keeps_points(engine, rushes_home, open_):
         os._exit(0)
         """
     )
-    env = {**__import__("os").environ, **_env_for(engine, rushes_home)}
+    env = {**os.environ, **_env_for(engine, rushes_home)}
     subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
     store = open_()
     assert store.count("face") == 4
