@@ -32,6 +32,8 @@ _STOP = object()
 #: L1 distance (0..2) between 4x4x4 colour histograms of two small frames above which the
 #: picture is considered new (a cut lands around 0.6-1.5, motion inside a shot well below 0.4).
 CHANGE_L1 = 0.4
+#: Seconds the worker waits for a frame before leaving (consume() starts a new one if needed).
+IDLE_S = 30.0
 
 
 def colour_histogram(image: np.ndarray) -> np.ndarray:
@@ -88,8 +90,11 @@ class FaceSampler:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, depth))
         self._error: BaseException | None = None
         self._finished = False
-        self._worker = threading.Thread(target=self._work, name="rushes-faces", daemon=True)
-        self._worker.start()
+        # The worker starts with the first sampled frame and leaves after IDLE_S without work, so
+        # a decode pass that dies half-way (its job fails, finish() is never called) strands no
+        # thread; `_lock` makes "queue empty -> worker leaves" and "start worker -> put" atomic.
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
 
     # FrameConsumer protocol -----------------------------------------------------------
     def consume(self, frame: Any) -> None:
@@ -98,18 +103,31 @@ class FaceSampler:
         full = getattr(frame, "full", None)
         if full is None or frame.index % self.full_stride:
             return
+        if self._finished:
+            raise RuntimeError("FaceSampler.consume() after finish()")
         low = getattr(frame, "low", None)
         hist = colour_histogram(low if low is not None else full)
-        self._queue.put((int(frame.index), full, hist))
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="rushes-faces", daemon=True)
+                self._worker.start()
+            self._queue.put((int(frame.index), full, hist))
 
     def finish(self) -> None:
         """Wait for the worker to drain the queue; re-raise anything it hit."""
         if not self._finished:
             self._finished = True
-            self._queue.put(_STOP)
-            self._worker.join()
+            self._stop_worker()
         if self._error is not None:
             raise self._error
+
+    def _stop_worker(self) -> None:
+        with self._lock:
+            worker = self._worker
+            if worker is not None and worker.is_alive():
+                self._queue.put(_STOP)
+        if worker is not None:
+            worker.join()
 
     # ----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -122,8 +140,7 @@ class FaceSampler:
                 self._queue.get_nowait()
         except queue.Empty:
             pass
-        self._queue.put(_STOP)
-        self._worker.join()
+        self._stop_worker()
 
     def result(self) -> SampleSet:
         if not self._finished:
@@ -140,7 +157,13 @@ class FaceSampler:
 
     def _work(self) -> None:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=IDLE_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        return
+                continue
             if item is _STOP:
                 return
             if self._error is not None:
