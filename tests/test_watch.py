@@ -289,3 +289,25 @@ def test_watching_never_writes_into_the_folder(tmp_path):
     assert _state(folder) == before
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == mtimes
     assert len(rec.of("ready")) == 4  # two media files, reported by each of the two watchers
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["inotify", "polling"])
+def test_folder_that_vanishes_and_returns(tmp_path, polling):
+    """A NAS share unmounted then remounted: media goes offline, then is found again, and the
+    watch is re-armed so new files are seen by events too."""
+    folder = (tmp_path / "share").resolve()
+    folder.mkdir()
+    (folder / "a.mov").write_bytes(b"a" * 100)
+    rec = Recorder()
+    with _watcher(rec, rescan_interval=0) as w:  # no periodic rescan: only events and rescan_now()
+        w.add(folder, polling=polling)
+        assert rec.wait(lambda ev: ("ready", folder / "a.mov", 100) in ev)
+        shutil.rmtree(folder)
+        assert rec.wait(lambda ev: ("deleted", folder / "a.mov") in ev)
+        folder.mkdir()
+        (folder / "a.mov").write_bytes(b"a" * 100)
+        w.rescan_now()  # what the periodic rescan does when the share is back
+        assert rec.wait(lambda ev: len([e for e in ev if e[:2] == ("ready", folder / "a.mov")]) == 2)
+        (folder / "b.mov").write_bytes(b"b" * 10)  # seen by the re-armed observer alone
+        assert rec.wait(lambda ev: ("ready", folder / "b.mov", 10) in ev)
+        assert w.folders == [folder]

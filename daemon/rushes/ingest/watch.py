@@ -112,6 +112,7 @@ class FolderWatcher:
         self._known: dict[Path, _Known] = {}
         self._baseline_pending: set[Path] = set()  # found at add() and report_existing=False
         self._scanned: set[Path] = set()  # watched folders whose first scan is done
+        self._missing: set[Path] = set()  # watched folders that are gone for now
         self._calls: queue.Queue[tuple[Callable[..., None], tuple[Path, ...]]] = queue.Queue()
         self._tasks: queue.Queue[Path] = queue.Queue()  # folders to (re)scan on the worker
         self._observer: BaseObserver | None = None
@@ -307,6 +308,8 @@ class FolderWatcher:
             if kind == "moved":
                 self._move(src, Path(os.fsdecode(event.dest_path)), event.is_directory)
             elif kind == "deleted":
+                if src in self._watches:
+                    self._missing.add(src)  # re-armed by the rescan that finds it back
                 self._forget(src)
             elif event.is_directory:
                 if kind == "created":
@@ -350,6 +353,8 @@ class FolderWatcher:
         found: dict[Path, os.stat_result] = {}
         if folder != root and self._hidden_under(root, folder):
             return  # .Trashes, .Spotlight-V100 ...: never footage
+        if folder == root:
+            self._track_root(root, root.is_dir())
         if folder.is_dir():
             for entry in scan([folder]):
                 if entry.action != "media":
@@ -385,6 +390,31 @@ class FolderWatcher:
                     self._baseline_pending.add(p)
             if folder == root:
                 self._scanned.add(root)
+
+    def _track_root(self, root: Path, present: bool) -> None:
+        """A watched folder vanished (NAS unmounted, card ejected) or came back.
+
+        While it is gone its files are reported deleted (media goes offline). When it returns,
+        the observer is re-armed -- watchdog stops watching a folder that disappeared -- and the
+        rescan reports its files again; ingest's fingerprints recognise them.
+        """
+        with self._lock:
+            if not present:
+                if root not in self._missing:
+                    log.warning("watched folder %s is not reachable; its media is offline until it returns", root)
+                self._missing.add(root)
+                return
+            if root not in self._missing:
+                return
+            self._missing.discard(root)
+            watch = self._watches.get(root)
+            if watch is not None and self._running:
+                self._unschedule(watch)
+                try:
+                    self._schedule(watch)
+                except OSError as exc:
+                    log.warning("cannot watch %s again yet: %s (the periodic rescan goes on)", root, exc)
+            log.info("watched folder %s is back", root)
 
     def _drain_calls(self) -> None:
         while True:
