@@ -1,0 +1,483 @@
+"""Shot detection bench: ours vs PySceneDetect, ffmpeg's scene filter, TransNetV2, plain decode.
+
+Test films are cut together from real single-shot footage (../shared/media) with exact ground
+truth: hard cuts, cross-dissolves of 8-30 frames, fades through black, a fade in at the start
+and a fade out at the end, and decoys that are not transitions (flash frames, whip pans, a
+lighting change). Every detector runs on the same files in one run, so the load of the shared
+machine hurts every side alike; speed is reported as frames/s and as a ratio to a plain
+`ffmpeg -f null` decode of the same file.
+
+    .venv/bin/python bench/shots.py [--films 2] [--seconds 150] [--no-bbb] [--threads 2]
+
+Matching: a ground-truth cut matches a detection within 2 frames; a ground-truth gradual
+transition matches a detection whose range overlaps it (a cut at f counts as [f-1, f+1)).
+Each detection matches at most one truth. Precision per class counts unmatched detections
+by their own type (peers without types report cuts only).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "shots"
+FPS = 25
+W, H = 1280, 720
+
+
+def media_dir() -> Path:
+    return Path(os.environ.get("RUSHES_MEDIA") or Path.home() / ".cache" / "rushes-media").expanduser()
+
+
+# Single-shot stretches of the real footage (seconds), checked by eye on contact sheets.
+SOURCES: list[tuple[str, float, float]] = [
+    ("cockatoo.mp4", 0.0, 13.8),
+    ("bigbuckbunny_5s.mp4", 0.0, 5.2),
+    ("carphone.mp4", 0.0, 3.9),
+    ("pedestrians.avi", 0.0, 79.0),
+    ("talking_head.mp4", 0.0, 8.2),
+    ("rocket_launch.webm", 0.0, 2.9),
+    ("rocket_launch.webm", 3.3, 7.9),
+    ("city_night.mpg", 0.0, 4.4),
+    ("city_night.mpg", 4.9, 7.5),
+    ("bikes.mp4", 0.1, 1.05),
+    ("bikes.mp4", 1.4, 2.85),
+    ("bikes.mp4", 3.25, 5.3),
+    ("bikes.mp4", 5.7, 7.3),
+    ("bikes.mp4", 7.7, 9.5),
+]
+
+
+@dataclass
+class Truth:
+    type: str            # cut | dissolve | fade_in | fade_out | fade_through_black
+    start: int           # cut: the first frame of the new shot
+    end: int             # exclusive; cut: start + 1
+
+
+@dataclass
+class Decoy:
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass
+class Film:
+    path: str
+    frames: int
+    truths: list[Truth] = field(default_factory=list)
+    decoys: list[Decoy] = field(default_factory=list)
+
+
+def read_segment(name: str, start: float, dur: float, size: tuple[int, int] = (W, H), fps: int = FPS) -> np.ndarray:
+    """Frames of one stretch of a source, scaled to the film size and rate (RGB uint8)."""
+    w, h = size
+    # Some containers (MPEG-PS, WebM) hand out a frame from before the seek point first: read a
+    # little earlier and drop the first frames so a segment never starts with a stray picture.
+    lead = 3
+    start = max(0.0, start - lead / fps)
+    cmd = ["ffmpeg", "-v", "error", "-ss", f"{start:.3f}", "-i", str(media_dir() / name), "-t", f"{dur + lead / fps:.3f}",
+           "-vf", f"fps={fps},scale={w}:{h},setsar=1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    raw = subprocess.run(cmd, capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3)[lead:].copy()
+
+
+class Writer:
+    """Streams frames into an H.264 encoder and counts them (the count is the ground truth)."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: int) -> None:
+        w, h = size
+        self.proc = subprocess.Popen(
+            ["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", str(fps),
+             "-i", "-", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", str(path)],
+            stdin=subprocess.PIPE)
+        self.n = 0
+
+    def write(self, frame: np.ndarray) -> None:
+        self.proc.stdin.write(np.ascontiguousarray(frame, np.uint8).tobytes())
+        self.n += 1
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        if self.proc.wait() != 0:
+            raise RuntimeError("ffmpeg encoder failed")
+
+
+def _blend(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
+    return (a.astype(np.float32) * (1 - alpha) + b.astype(np.float32) * alpha).round().astype(np.uint8)
+
+
+def _decoy(frames: np.ndarray, rng: random.Random, first: int) -> tuple[np.ndarray, Decoy | None]:
+    """Put one decoy into the middle of a segment; returns the frames and where it is."""
+    n = len(frames)
+    if n < 64:
+        return frames, None
+    kind = rng.choice(["flash", "flash2", "whip", "light"])
+    at = rng.randint(30, n - 30)
+    frames = frames.copy()
+    white = np.full_like(frames[0], 255)
+    if kind in ("flash", "flash2"):
+        k = 1 if kind == "flash" else 2
+        for j in range(k):
+            frames[at + j] = _blend(frames[at + j], white, 0.75)
+        return frames, Decoy(kind, first + at, first + at + k)
+    if kind == "whip":
+        k = rng.randint(6, 10)
+        w = frames.shape[2]
+        for j in range(k):
+            shift = int(w * (j + 1) / (k + 1))
+            step = max(1, w // (k + 1) // 6)
+            acc = np.zeros(frames[0].shape, np.float32)
+            for s in range(6):   # motion blur along the pan
+                acc += np.roll(frames[at + j], shift + s * step, axis=1)
+            frames[at + j] = (acc / 6).astype(np.uint8)
+        return frames, Decoy("whip", first + at, first + at + k)
+    # lighting change: the picture brightens over 3 frames and stays bright
+    for j in range(at, n):
+        gain = 1.0 + 0.45 * min(1.0, (j - at + 1) / 3)
+        frames[j] = np.clip(frames[j].astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    return frames, Decoy("light", first + at, first + at + 3)
+
+
+def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W, H), fps: int = FPS,
+               decoy_rate: float = 0.45) -> Film:
+    """Join random stretches of different sources with known transitions; write `path` + .json."""
+    rng = random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = Writer(path, size, fps)
+    film = Film(str(path), 0)
+    tail: np.ndarray | None = None   # last frames of the previous segment, not yet written
+    last_src = None
+    total = int(seconds * fps)
+    first = True
+    while writer.n < total:
+        src = rng.choice([s for s in SOURCES if s[0] != last_src])
+        last_src = src[0]
+        name, lo, hi = src
+        dur = min(hi - lo, rng.uniform(1.6, 4.0))
+        start = rng.uniform(lo, hi - dur)
+        seg = read_segment(name, start, dur, size, fps)
+        if len(seg) < 30:
+            continue
+        kind = "fade_in" if first else rng.choices(["cut", "dissolve", "fade_through_black"], [0.55, 0.28, 0.17])[0]
+        pos = writer.n
+        if kind == "fade_in":
+            n = rng.randint(10, 25)
+            for j in range(n):
+                seg[j] = (seg[j].astype(np.float32) * (j + 1) / (n + 1)).astype(np.uint8)
+            film.truths.append(Truth("fade_in", 0, n))
+        elif kind == "cut":
+            for f in tail:
+                writer.write(f)
+            film.truths.append(Truth("cut", writer.n, writer.n + 1))
+        elif kind == "dissolve":
+            n = rng.randint(8, 30)
+            keep = len(tail) - n
+            for f in tail[:keep]:
+                writer.write(f)
+            s0 = writer.n
+            for j in range(n):
+                writer.write(_blend(tail[keep + j], seg[j], (j + 1) / (n + 1)))
+            seg = seg[n:]
+            film.truths.append(Truth("dissolve", s0, s0 + n))
+        else:  # fade through black
+            n1, hold, n2 = rng.randint(6, 20), rng.choice([0, 0, 2, 5, 10]), rng.randint(6, 20)
+            keep = len(tail) - n1
+            for f in tail[:keep]:
+                writer.write(f)
+            s0 = writer.n
+            for j in range(n1):
+                writer.write((tail[keep + j].astype(np.float32) * (1 - (j + 1) / n1)).astype(np.uint8))
+            black = np.zeros_like(seg[0])
+            for _ in range(hold):
+                writer.write(black)
+            for j in range(n2):
+                seg[j] = (seg[j].astype(np.float32) * (j + 1) / (n2 + 1)).astype(np.uint8)
+            film.truths.append(Truth("fade_through_black", s0, writer.n + n2))
+        del pos
+        first = False
+        # decoys stay clear of both ends of the segment (and so of every transition)
+        if rng.random() < decoy_rate:
+            seg, decoy = _decoy(seg, rng, writer.n)
+            if decoy:
+                film.decoys.append(decoy)
+        tail_len = min(30, len(seg) // 2)
+        for f in seg[: len(seg) - tail_len]:
+            writer.write(f)
+        tail = seg[len(seg) - tail_len:]
+    n = min(len(tail), rng.randint(12, 25))
+    keep = len(tail) - n
+    for f in tail[:keep]:
+        writer.write(f)
+    s0 = writer.n
+    for j in range(n):
+        writer.write((tail[keep + j].astype(np.float32) * (1 - (j + 1) / n)).astype(np.uint8))
+    film.truths.append(Truth("fade_out", s0, writer.n))
+    writer.close()
+    film.frames = writer.n
+    Path(str(path) + ".json").write_text(json.dumps(asdict(film), indent=1))
+    return film
+
+
+def load_film(path: Path) -> Film:
+    data = json.loads(Path(str(path) + ".json").read_text())
+    return Film(data["path"], data["frames"], [Truth(**t) for t in data["truths"]], [Decoy(**d) for d in data["decoys"]])
+
+
+# ----------------------------------------------------------------------------- detectors
+# Each runner returns (transitions, seconds, frames); a transition is (type, start, end).
+Found = list[tuple[str, int, int]]
+
+
+def run_ours(path: str, model: str = "auto", threads: int = 2) -> tuple[Found, float, int, dict]:
+    sys.path.insert(0, str(ROOT / "daemon"))
+    from rushes.media.decode import decode_pass
+    from rushes.settings import load_settings
+    from rushes.shots.analyse import ShotAnalyser
+
+    settings = load_settings()
+    t0 = time.perf_counter()
+    an = ShotAnalyser(settings, model, threads)
+    info = decode_pass(path, [an], threads=threads)
+    res = an.result(info)
+    dt = time.perf_counter() - t0
+    found = [(t.type, t.start, t.end) for t in res.transitions]
+    extra = {"referee_frames": an.referee_frames, "referee_s": round(an.referee_seconds, 2), "shots": len(res.shots)}
+    return found, dt, info.frame_count, extra
+
+
+def _fps_of(path: str) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate",
+                          "-of", "csv=p=0", path], capture_output=True, text=True, check=True).stdout.strip()
+    num, den = out.split("/")
+    return int(num) / int(den)
+
+
+def run_pyscenedetect(path: str, kind: str) -> tuple[Found, float, int, dict]:
+    from scenedetect import AdaptiveDetector, ContentDetector, SceneManager, open_video
+
+    t0 = time.perf_counter()
+    video = open_video(path)
+    sm = SceneManager()
+    sm.add_detector(ContentDetector() if kind == "content" else AdaptiveDetector())
+    sm.detect_scenes(video)
+    scenes = sm.get_scene_list()
+    dt = time.perf_counter() - t0
+    found = [("cut", s.get_frames(), s.get_frames() + 1) for s, _ in scenes[1:]]
+    return found, dt, video.frame_number, {}
+
+
+def run_ffmpeg_scene(path: str, threshold: float = 0.3, threads: int = 2) -> tuple[Found, float, int, dict]:
+    fps = _fps_of(path)
+    t0 = time.perf_counter()
+    proc = subprocess.run(["ffmpeg", "-hide_banner", "-threads", str(threads), "-i", path, "-filter:v",
+                           f"select='gt(scene,{threshold})',showinfo", "-f", "null", "-"],
+                          capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    frames = sorted({int(round(float(m) * fps)) for m in re.findall(r"pts_time:([0-9.]+)", proc.stderr)})
+    return [("cut", f, f + 1) for f in frames], dt, 0, {}
+
+
+def run_plain_decode(path: str, threads: int = 2) -> tuple[Found, float, int, dict]:
+    t0 = time.perf_counter()
+    subprocess.run(["ffmpeg", "-v", "error", "-threads", str(threads), "-i", path, "-f", "null", "-"], check=True)
+    return [], time.perf_counter() - t0, 0, {}
+
+
+def run_transnet(path: str, threads: int = 2) -> tuple[Found, float, int, dict]:
+    """TransNetV2 on every frame the way its own package does it (ffmpeg scales to 48x27)."""
+    sys.path.insert(0, str(ROOT / "daemon"))
+    from rushes.shots.referee import predict
+
+    t0 = time.perf_counter()
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-threads", str(threads), "-i", path, "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-s", "48x27", "-"], capture_output=True, check=True).stdout
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, 27, 48, 3)
+    single, _many = predict(frames, threads)
+    dt = time.perf_counter() - t0
+    found: Found = []
+    above = single > 0.5
+    p = 0
+    # TransNetV2's predictions_to_scenes: a scene ends where the score rises above 0.5 and the
+    # next starts after the run; a one-frame run is a cut at the next frame.
+    while p < len(above):
+        if above[p]:
+            q = p
+            while q + 1 < len(above) and above[q + 1]:
+                q += 1
+            if q == p:
+                found.append(("cut", q + 1, q + 2))
+            else:
+                found.append(("dissolve", p + 1, q + 1))
+            p = q + 1
+        else:
+            p += 1
+    return found, dt, len(frames), {}
+
+
+RUNNERS = {
+    "plain_decode": run_plain_decode,
+    "ours": lambda p: run_ours(p, "auto"),
+    "ours_off": lambda p: run_ours(p, "off"),
+    "ours_full": lambda p: run_ours(p, "full"),
+    "pyscenedetect_content": lambda p: run_pyscenedetect(p, "content"),
+    "pyscenedetect_adaptive": lambda p: run_pyscenedetect(p, "adaptive"),
+    "ffmpeg_scene": run_ffmpeg_scene,
+    "transnetv2_full": run_transnet,
+}
+
+
+def run_child(method: str, path: str, threads: int) -> dict:
+    """Run one detector in a fresh process (clean timing, its own peak memory)."""
+    env = dict(os.environ, RUSHES_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    proc = subprocess.run([sys.executable, __file__, "--child", method, path, "--threads", str(threads)],
+                          capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{method} on {path} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- scoring
+
+def score(truths: list[Truth], found: Found, tol: int = 2) -> dict:
+    """Precision/recall/F1 for cuts and for gradual transitions (see module docstring)."""
+    gt = [(t.type, t.start, t.end) for t in truths]
+    used = [False] * len(found)
+    matched_gt = [False] * len(gt)
+
+    def fits(g, d) -> bool:
+        gtype, gs, ge = g
+        dtype, ds, de = d
+        if gtype == "cut":
+            pos = ds if dtype == "cut" else None
+            if pos is not None:
+                return abs(pos - gs) <= tol
+            return ds - tol <= gs <= de + tol and (de - ds) <= 6
+        span = (ds - 1, ds + 1) if dtype == "cut" else (ds, de)
+        return span[0] < ge + tol and gs - tol < span[1]
+
+    # cuts first (tight), then gradual; nearest detection wins
+    for kind in ("cut", "gradual"):
+        for gi, g in enumerate(gt):
+            if matched_gt[gi] or (g[0] == "cut") != (kind == "cut"):
+                continue
+            best, best_d = None, None
+            for di, d in enumerate(found):
+                if used[di] or not fits(g, d):
+                    continue
+                dist = abs((d[1] + d[2]) / 2 - (g[1] + g[2]) / 2)
+                if best is None or dist < best_d:
+                    best, best_d = di, dist
+            if best is not None:
+                used[best] = True
+                matched_gt[gi] = True
+    out = {}
+    for kind in ("cut", "gradual"):
+        is_kind = (lambda t: t == "cut") if kind == "cut" else (lambda t: t != "cut")
+        n_gt = sum(1 for g in gt if is_kind(g[0]))
+        tp = sum(1 for g, m in zip(gt, matched_gt) if m and is_kind(g[0]))
+        fp = sum(1 for d, u in zip(found, used) if not u and is_kind(d[0]))
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / n_gt if n_gt else 1.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        out[kind] = {"gt": n_gt, "tp": tp, "fp": fp, "fn": n_gt - tp, "precision": p, "recall": r, "f1": f1}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--child", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--films", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=150)
+    ap.add_argument("--methods", default=",".join(RUNNERS))
+    ap.add_argument("--bbb", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--bbb-methods", default=",".join(RUNNERS))
+    args = ap.parse_args(argv)
+    if args.child:
+        method, path = args.child
+        found, dt, frames, extra = RUNNERS[method](path)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(json.dumps({"found": found, "seconds": dt, "frames": frames, "peak_mb": max(peak, peak_children), **extra}))
+        return 0
+    if not shutil.which("ffmpeg"):
+        print("ffmpeg is required", file=sys.stderr)
+        return 2
+    methods = args.methods.split(",")
+    films = []
+    for i in range(args.films):
+        path = OUT / f"film{11 + i}.mp4"
+        if not Path(str(path) + ".json").exists():
+            print(f"building {path} ...", flush=True)
+            build_film(path, 11 + i, args.seconds)
+        films.append(load_film(path))
+    totals: dict[str, dict] = {}
+    print(f"films: {len(films)}, frames: {sum(f.frames for f in films)}, transitions: "
+          f"{sum(len(f.truths) for f in films)} ({sum(t.type == 'cut' for f in films for t in f.truths)} cuts), "
+          f"decoys: {sum(len(f.decoys) for f in films)}")
+    for film in films:
+        for m in methods:
+            r = run_child(m, film.path, args.threads)
+            acc = totals.setdefault(m, {"seconds": 0.0, "peak_mb": 0.0, "cut": [0, 0, 0], "gradual": [0, 0, 0], "extra": {}})
+            acc["seconds"] += r["seconds"]
+            acc["peak_mb"] = max(acc["peak_mb"], r["peak_mb"])
+            if m != "plain_decode":
+                sc = score(film.truths, [tuple(x) for x in r["found"]])
+                for k in ("cut", "gradual"):
+                    acc[k][0] += sc[k]["tp"]
+                    acc[k][1] += sc[k]["fp"]
+                    acc[k][2] += sc[k]["fn"]
+            for k in ("referee_frames", "referee_s"):
+                if k in r:
+                    acc["extra"][k] = acc["extra"].get(k, 0) + r[k]
+            print(f"  {Path(film.path).name} {m}: {r['seconds']:.1f}s", flush=True)
+    frames = sum(f.frames for f in films)
+    base = totals.get("plain_decode", {}).get("seconds")
+    print("\n| method | cut P | cut R | cut F1 | grad P | grad R | grad F1 | frames/s | x plain decode | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for m, acc in totals.items():
+        def prf(k):
+            tp, fp, fn = acc[k]
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            f = 2 * p * r / (p + r) if p + r else 0.0
+            return f"{p:.3f} | {r:.3f} | {f:.3f}"
+        ratio = f"{acc['seconds'] / base:.2f}" if base else "-"
+        cells = "- | - | - | - | - | -" if m == "plain_decode" else f"{prf('cut')} | {prf('gradual')}"
+        print(f"| {m} | {cells} | {frames / acc['seconds']:.0f} | {ratio} | {acc['peak_mb']:.0f} |"
+              + (f" referee {acc['extra']}" if acc["extra"] else ""))
+    if args.bbb:
+        bbb = media_dir() / "bbb.mp4"
+        if bbb.is_file():
+            print("\nbbb.mp4 (14315 frames, no ground truth): time and number of transitions found")
+            print("| method | seconds | frames/s | x plain decode | transitions (cuts) |")
+            print("|---|---|---|---|---|")
+            base_b = None
+            for m in args.bbb_methods.split(","):
+                r = run_child(m, str(bbb), args.threads)
+                if m == "plain_decode":
+                    base_b = r["seconds"]
+                cuts = sum(1 for t in r["found"] if t[0] == "cut")
+                ratio = f"{r['seconds'] / base_b:.2f}" if base_b else "-"
+                print(f"| {m} | {r['seconds']:.1f} | {14315 / r['seconds']:.0f} | {ratio} | {len(r['found'])} ({cuts}) |", flush=True)
+                if m == "ours":
+                    (OUT / "bbb_ours.json").write_text(json.dumps(r["found"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

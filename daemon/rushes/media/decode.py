@@ -1,0 +1,388 @@
+"""The one decode pass (DESIGN.md): every frame once, small, for every frame consumer.
+
+Analysis must never decode a file twice, and the decode is the cost that matters: on a 2-core
+machine a swscale conversion of every 1080p frame to RGB costs as much as decoding it. So the
+small frames are sampled straight out of the decoder's YUV planes with numpy (a 2x2 box
+average at each output pixel, then a small YUV->RGB matrix), and swscale only runs for the
+rare full-resolution frames a consumer asks for (faces) and for pixel formats numpy does not
+know. Frame indices come from timestamps on the media's own rational rate, so a variable frame
+rate or a container with gaps still numbers frames the way an editor's timeline does.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterable, Protocol, Sequence
+
+import av
+import numpy as np
+
+DEFAULT_LOW_WIDTH = 128
+
+
+class MediaError(RuntimeError):
+    """The file cannot be decoded; the message names the file and the problem."""
+
+
+class DecodeCancelled(RuntimeError):
+    """`cancelled()` returned True during the pass."""
+
+
+@dataclass
+class DecodedFrame:
+    index: int                 # exact frame index on the media's own rate (from timestamps)
+    time_s: float
+    low: np.ndarray            # HxWx3 uint8 RGB, small (fixed width, displayed orientation)
+    full: np.ndarray | None    # HxWx3 uint8 RGB full resolution, only where index % full_stride == 0
+
+
+class FrameConsumer(Protocol):
+    def consume(self, frame: DecodedFrame) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+@dataclass
+class DecodeInfo:
+    """What the pass learned about the stream; frame_count = last index + 1."""
+
+    path: str
+    fps: Fraction
+    frame_count: int
+    frames_decoded: int
+    width: int                 # displayed (after rotation)
+    height: int
+    low_width: int
+    low_height: int
+    rotation: int              # degrees clockwise applied to get the displayed picture
+    duration_s: float
+    variable_frame_rate: bool
+    pixel_format: str = ""
+    corrupt_packets: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fps_text(self) -> str:
+        return f"{self.fps.numerator}/{self.fps.denominator}"
+
+
+# ----------------------------------------------------------------------------- stream facts
+
+def stream_rate(stream: "av.video.stream.VideoStream") -> Fraction:
+    """The nominal rational rate: average rate, else the guessed (r_frame_rate) one."""
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate:
+            frac = Fraction(rate.numerator, rate.denominator)
+            if 0 < frac <= 1000:
+                return frac.limit_denominator(1001) if frac.denominator > 1001 else frac
+    raise MediaError(f"{stream.container.name}: video stream has no usable frame rate")
+
+
+def nominal_rate(stream) -> Fraction:
+    """Rate the editor's timeline uses: r_frame_rate when the average is a VFR oddity (2500/83)."""
+    avg = stream.average_rate
+    guessed = stream.guessed_rate
+    if guessed and avg and abs(float(guessed) - float(avg)) / float(guessed) < 0.02:
+        return Fraction(guessed.numerator, guessed.denominator)
+    return stream_rate(stream)
+
+
+def rotation_of(stream, frame=None) -> int:
+    """Clockwise degrees (0/90/180/270) needed to show the picture upright."""
+    ccw = None
+    if frame is not None:
+        try:
+            ccw = frame.rotation
+        except Exception:  # noqa: BLE001 - older PyAV or no display matrix
+            ccw = None
+    if not ccw:
+        tag = stream.metadata.get("rotate") if stream.metadata else None
+        if tag:
+            try:
+                return int(round(float(tag))) % 360
+            except ValueError:
+                return 0
+        return 0
+    # The display matrix angle is counter-clockwise; the picture is shown turned clockwise by it.
+    return int(round(-float(ccw) / 90.0) * 90) % 360
+
+
+def rotate(img: np.ndarray, clockwise: int) -> np.ndarray:
+    if clockwise == 90:
+        return np.ascontiguousarray(np.rot90(img, -1))
+    if clockwise == 180:
+        return np.ascontiguousarray(img[::-1, ::-1])
+    if clockwise == 270:
+        return np.ascontiguousarray(np.rot90(img, 1))
+    return img
+
+
+# ----------------------------------------------------------------------------- small frames
+
+_FAST_FORMATS = {
+    # name: (bytes per sample, chroma x shift, chroma y shift, full range)
+    "yuv420p": (1, 1, 1, False), "yuvj420p": (1, 1, 1, True),
+    "yuv422p": (1, 1, 0, False), "yuvj422p": (1, 1, 0, True),
+    "yuv444p": (1, 0, 0, False), "yuvj444p": (1, 0, 0, True),
+    "yuv420p10le": (2, 1, 1, False), "yuv422p10le": (2, 1, 0, False), "yuv444p10le": (2, 0, 0, False),
+    "yuv420p12le": (2, 1, 1, False), "yuv422p12le": (2, 1, 0, False),
+}
+
+
+class SmallFrameSampler:
+    """Turns decoder frames into small RGB frames without swscale when the format allows.
+
+    Sample grids are built once per (format, size) because they cost more than the sampling.
+    """
+
+    def __init__(self, low_width: int) -> None:
+        self.low_width = max(8, int(low_width))
+        self._key: tuple | None = None
+        self._grids: tuple | None = None
+        self._flat: tuple | None = None
+        self.out_size: tuple[int, int] = (0, 0)   # coded (w, h) of the small frame, before rotation
+
+    def size_for(self, width: int, height: int, rotation: int) -> tuple[int, int]:
+        """Coded-orientation small size whose displayed width is low_width."""
+        disp_w, disp_h = (height, width) if rotation in (90, 270) else (width, height)
+        low_w = self.low_width
+        low_h = max(2, int(round(disp_h * low_w / disp_w)))
+        return (low_h, low_w) if rotation in (90, 270) else (low_w, low_h)
+
+    def _prepare(self, frame, rotation: int) -> None:
+        name = frame.format.name
+        w, h = frame.width, frame.height
+        ow, oh = self.size_for(w, h, rotation)
+        self.out_size = (ow, oh)
+        fast = _FAST_FORMATS.get(name)
+        self._key = (name, w, h, rotation)
+        self._flat = None
+        if fast is None:
+            self._grids = None
+            return
+        bps, sx, sy, full_range = fast
+        depth = 8
+        if bps == 2:
+            depth = 10 if "10" in name else 12
+
+        def grid(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+            step = n_in / n_out
+            a = np.clip(((np.arange(n_out) + 0.25) * step).astype(np.intp), 0, n_in - 1)
+            b = np.clip(((np.arange(n_out) + 0.75) * step).astype(np.intp), 0, n_in - 1)
+            return a, b
+
+        yx, yy = grid(w, ow), grid(h, oh)
+        cw, ch = -(-w // (1 << sx)), -(-h // (1 << sy))
+        cx, cy = grid(cw, ow), grid(ch, oh)
+        self._grids = (bps, depth, full_range, yx, yy, cx, cy, ch)
+        self._matrix = yuv_to_rgb_matrix(h, full_range, 1.0 / (1 << (depth - 8)))
+
+    def sample(self, frame, rotation: int) -> np.ndarray:
+        key = (frame.format.name, frame.width, frame.height, rotation)
+        if key != self._key:
+            self._prepare(frame, rotation)
+        ow, oh = self.out_size
+        if self._grids is None:
+            img = frame.reformat(width=ow, height=oh, format="rgb24", interpolation="AREA").to_ndarray()
+            return rotate(img, rotation)
+        bps, depth, full_range, yx, yy, cx, cy, ch = self._grids
+        planes = frame.planes
+        dtype = np.uint8 if bps == 1 else np.dtype("<u2")
+        lines = tuple(p.line_size // bps for p in planes[:3])
+        if self._flat is None or self._flat[0] != lines:
+            def flat(gx, gy, ls, n):
+                # n=2: the two diagonal corners of each 2x2 box (anti-aliasing at half the
+                # gathers); n=1: one sample (chroma, which varies slowly).
+                (x0, x1), (y0, y1) = gx, gy
+                pairs = ((y0, x0), (y1, x1))[:n]
+                return np.stack([(y[:, None] * ls + x[None, :]).ravel() for y, x in pairs]).astype(np.intp)
+            self._flat = (lines, flat(yx, yy, lines[0], 2), flat(cx, cy, lines[1], 1), flat(cx, cy, lines[2], 1))
+        _, fy, fu, fv = self._flat
+
+        yuv = np.empty((3, oh * ow), np.float32)
+        for i, idx in ((0, fy), (1, fu), (2, fv)):
+            g = np.frombuffer(planes[i], dtype).take(idx)
+            np.sum(g, axis=0, dtype=np.float32, out=yuv[i])
+        yuv[0] *= 0.5
+        matrix, offset = self._matrix
+        rgb = matrix @ yuv
+        rgb += offset
+        np.clip(rgb, 0.0, 255.0, out=rgb)
+        img = rgb.T.astype(np.uint8).reshape(oh, ow, 3)
+        return rotate(img, rotation)
+
+
+def yuv_to_rgb_matrix(height: int, full_range: bool, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """(3x3 matrix, 3x1 offset) taking summed YUV samples times `scale` to RGB 0..255.
+
+    BT.709 for HD and up, BT.601 below: what players assume for untagged material.
+    """
+    kr, kb = (0.2126, 0.0722) if height >= 600 else (0.299, 0.114)
+    kg = 1.0 - kr - kb
+    ys, cs = (1.0, 1.0) if full_range else (255.0 / 219.0, 255.0 / 224.0)
+    y0 = 0.0 if full_range else 16.0
+    # R = ys(Y-y0) + 2(1-kr) cs (V-128); B = ys(Y-y0) + 2(1-kb) cs (U-128); G from luma identity.
+    rv = 2.0 * (1.0 - kr) * cs
+    bu = 2.0 * (1.0 - kb) * cs
+    m = np.array([
+        [ys, 0.0, rv],
+        [ys, -kb * bu / kg, -kr * rv / kg],
+        [ys, bu, 0.0],
+    ], np.float64)
+    offset = -(m[:, 0] * y0 + m[:, 1] * 128.0 + m[:, 2] * 128.0)
+    return (m * scale).astype(np.float32), offset.astype(np.float32)[:, None]
+
+
+# ----------------------------------------------------------------------------- frame numbering
+
+class FrameNumberer:
+    """Exact frame index from presentation timestamps on the nominal rational rate.
+
+    A timestamp that rounds onto an index already used (VFR jitter, B-frame oddities) takes the
+    next free index, so indices are strictly increasing; a frame without timestamp continues
+    from the last one.
+    """
+
+    def __init__(self, fps: Fraction, time_base: Fraction | None, start_pts: int | None) -> None:
+        self.fps = fps
+        self.time_base = time_base
+        self.start_pts = start_pts
+        self.last = -1
+
+    def index_of(self, pts: int | None) -> int:
+        if pts is None or self.time_base is None:
+            idx = self.last + 1
+        else:
+            if self.start_pts is None:
+                self.start_pts = pts
+            t = Fraction(pts - self.start_pts) * self.time_base
+            idx = int(math.floor(t * self.fps + Fraction(1, 2)))
+            if idx <= self.last:
+                idx = self.last + 1
+        self.last = idx
+        return idx
+
+
+def open_video(path: str | Path, threads: int):
+    """Open a file and its first video stream for multithreaded decoding, or raise MediaError."""
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaError(f"{path}: cannot open: {exc}") from exc
+    if not container.streams.video:
+        container.close()
+        raise MediaError(f"{path}: no video stream")
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    stream.codec_context.thread_count = max(1, int(threads))
+    return container, stream
+
+
+def decode_pass(
+    path: str | Path,
+    consumers: Sequence[FrameConsumer],
+    *,
+    low_width: int = DEFAULT_LOW_WIDTH,
+    full_stride: int = 0,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    threads: int = 2,
+) -> DecodeInfo:
+    """Decode every frame of `path` once and hand it to every consumer, then call `finish()`.
+
+    `full_stride` (or the smallest positive `full_stride` attribute of any consumer) decides on
+    which frames the full-resolution RGB picture is built; elsewhere `full` is None. Corrupt
+    packets are skipped and counted (bad input fails its own job, not the daemon); a file that
+    yields no frame at all raises MediaError naming it.
+    """
+    strides = [int(getattr(c, "full_stride", 0) or 0) for c in consumers] + [int(full_stride or 0)]
+    strides = [s for s in strides if s > 0]
+    stride = min(strides) if strides else 0
+
+    container, stream = open_video(path, threads)
+    try:
+        fps = nominal_rate(stream)
+        tb = Fraction(stream.time_base.numerator, stream.time_base.denominator) if stream.time_base else None
+        numberer = FrameNumberer(fps, tb, stream.start_time)
+        sampler = SmallFrameSampler(low_width)
+        duration_s = 0.0
+        if stream.duration and tb:
+            duration_s = float(stream.duration * tb)
+        elif container.duration:
+            duration_s = container.duration / 1_000_000
+        expected = stream.frames or int(duration_s * float(fps)) or 0
+        rotation: int | None = None
+        decoded = 0
+        corrupt = 0
+        width = height = 0
+        pix_fmt = ""
+        last_report = 0
+        for packet in container.demux(stream):
+            try:
+                frames: Iterable = packet.decode()
+            except av.error.InvalidDataError:
+                corrupt += 1
+                continue
+            try:
+                for vf in frames:
+                    if rotation is None:
+                        rotation = rotation_of(stream, vf)
+                        pix_fmt = vf.format.name
+                        width, height = (vf.height, vf.width) if rotation in (90, 270) else (vf.width, vf.height)
+                    pts = vf.pts if vf.pts is not None else vf.dts
+                    idx = numberer.index_of(pts)
+                    time_s = float(Fraction(idx) / fps)
+                    low = sampler.sample(vf, rotation)
+                    full = None
+                    if stride and idx % stride == 0:
+                        full = rotate(vf.to_ndarray(format="rgb24"), rotation)
+                    df = DecodedFrame(idx, time_s, low, full)
+                    for c in consumers:
+                        c.consume(df)
+                    decoded += 1
+                    if decoded - last_report >= 50:
+                        last_report = decoded
+                        if cancelled is not None and cancelled():
+                            raise DecodeCancelled(f"{path}: decode cancelled")
+                        if progress is not None and expected:
+                            progress(min(1.0, decoded / expected))
+            except av.error.InvalidDataError:
+                corrupt += 1
+                continue
+        # Flush frames the decoder still holds (B-frame reordering, frame threads).
+        try:
+            for vf in stream.codec_context.decode(None):
+                if rotation is None:
+                    rotation = rotation_of(stream, vf)
+                idx = numberer.index_of(vf.pts)
+                low = sampler.sample(vf, rotation)
+                full = rotate(vf.to_ndarray(format="rgb24"), rotation) if stride and idx % stride == 0 else None
+                df = DecodedFrame(idx, float(Fraction(idx) / fps), low, full)
+                for c in consumers:
+                    c.consume(df)
+                decoded += 1
+        except (av.error.FFmpegError, ValueError):
+            pass
+    except av.error.FFmpegError as exc:
+        raise MediaError(f"{path}: decode failed: {exc}") from exc
+    finally:
+        container.close()
+    if decoded == 0:
+        raise MediaError(f"{path}: no decodable video frames")
+    for c in consumers:
+        c.finish()
+    if progress is not None:
+        progress(1.0)
+    ow, oh = sampler.out_size
+    low_w, low_h = (oh, ow) if rotation in (90, 270) else (ow, oh)
+    frame_count = numberer.last + 1
+    avg = stream.average_rate
+    vfr = bool(avg and abs(float(avg) - float(fps)) > 1e-3 * float(fps))
+    return DecodeInfo(
+        path=str(path), fps=fps, frame_count=frame_count, frames_decoded=decoded,
+        width=width, height=height, low_width=low_w, low_height=low_h, rotation=rotation or 0,
+        duration_s=duration_s or float(frame_count / fps), variable_frame_rate=vfr,
+        pixel_format=pix_fmt, corrupt_packets=corrupt,
+    )

@@ -1,0 +1,7 @@
+"""Small shot boundary detectors behind one interface (see base.Detector)."""
+from rushes.shots.detectors.base import Detector
+from rushes.shots.detectors.cuts import HardCutDetector
+from rushes.shots.detectors.dissolves import DissolveDetector
+from rushes.shots.detectors.fades import FadeDetector
+
+__all__ = ["Detector", "HardCutDetector", "DissolveDetector", "FadeDetector"]

