@@ -83,8 +83,16 @@ def _samples_from_scratch(ctx: Any) -> SampleSet | None:
     return None
 
 
+def _drop_sampler(ctx: Any) -> None:
+    sampler = ctx.scratch.pop(SCRATCH_KEY, None)
+    if isinstance(sampler, FaceSampler):
+        sampler.close()
+
+
 def _resample(ctx: Any) -> SampleSet:
     from rushes.faces.resample import feed
+    from rushes.jobs.context import JobCancelled
+    from rushes.media.decode import DecodeCancelled
 
     path = Path(ctx.media["path"])
     if not path.is_file():
@@ -95,6 +103,8 @@ def _resample(ctx: Any) -> SampleSet:
     try:
         feed(path, sampler, cancelled=ctx.is_cancelled,
              progress=lambda f: ctx.progress(0.9 * f, "sampling faces"), threads=ctx.settings.threads)
+    except DecodeCancelled as exc:
+        raise JobCancelled() from exc
     finally:
         sampler.close()
     ctx.progress(0.9, "sampling faces")
@@ -109,6 +119,12 @@ def run(ctx: Any) -> None:
     if ctx.media["kind"] != "video":
         with ctx.catalog.transaction() as conn:
             mark_done(conn, media_id, STAGE, current_version(ctx))
+        return
+    if not read_shots(ctx.catalog.connect(), media_id):
+        # Tracks hang off shots; without them (the shot step is missing or failed) there is
+        # nothing to attach faces to, and the stage stays undone so a later run does it.
+        _drop_sampler(ctx)
+        ctx.progress(1.0, "no shots for this media: faces skipped")
         return
     samples = _samples_from_scratch(ctx)
     if samples is None:
