@@ -46,8 +46,11 @@ class App:
             return self._vectors
 
     def vector_engine(self) -> tuple[str, str]:
+        """(engine, location) as the open store reports them; from settings before it opens."""
+        if self._vectors is not None:
+            return str(self._vectors.engine), str(self._vectors.location)
         if self.settings.qdrant_url:
-            return "qdrant-server", self.settings.qdrant_url
+            return "qdrant-client", self.settings.qdrant_url
         return "qdrant-edge", str(self.settings.vectors_dir)
 
     # ------------------------------------------------------------------ lookups

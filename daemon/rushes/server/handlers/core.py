@@ -25,13 +25,15 @@ class CoreHandlers:
     def Health(self, request: pb.HealthRequest, context: Any) -> pb.HealthResponse:
         app = self.app
         queued, running = app.jobs.depth()
-        engine, location = app.vector_engine()
         stores = [pb.StoreInfo(name="catalog", engine="sqlite", location=str(app.settings.catalog_path), ok=True,
                                detail=f"schema {app.catalog.version()}, WAL")]
         try:
-            app.vectors
-            stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=True))
+            store = app.vectors
+            engine, location = app.vector_engine()
+            counts = ", ".join(f"{c}: {store.count(c)}" for c in store.collections())
+            stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=True, detail=counts))
         except Exception as exc:
+            engine, location = app.vector_engine()
             stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=False, detail=str(exc)))
         models, fallbacks = _models(app)
         return pb.HealthResponse(
