@@ -111,7 +111,9 @@ class App:
             log.warning("folder watching unavailable: %s", exc)
             return
         self.watcher = FolderWatcher(on_ready=self._on_ready, on_deleted=self._on_deleted, on_moved=self._on_moved,
-                                     rescan_interval=float(self.settings.get("rescan_interval_s", 300.0)))
+                                     stable_seconds=float(self.settings.get("stable_seconds", 2.0)),
+                                     rescan_interval=float(self.settings.get("rescan_interval_s", 300.0)),
+                                     poll_interval=float(self.settings.get("poll_interval_s", 5.0)))
         for row in self.catalog.query("SELECT DISTINCT path, polling FROM watch_folders"):
             try:
                 self.watcher.add(Path(row["path"]), polling=bool(row["polling"]))
