@@ -116,7 +116,7 @@ def test_import_then_load_through_the_real_path(settings, tiny_clip):
     assert (emb.name, emb.dim, emb.version) == ("clip-vit-b32", PROJECTION_DIM, info.version)
     assert load_scene_embedder(settings) is emb  # cached: one load per daemon
 
-    frames = [_frame("cockatoo.mp4", 1.0), _frame("bikes.mp4", 1.0), np.zeros((50, 70, 3), np.uint8)]
+    frames = [_frame("cockatoo.mp4", 1.0), _frame("bikes.mp4", 1.0), np.zeros((50, 70), np.uint8)]  # + grey-scale
     img = emb.embed_images(frames)
     assert img.shape == (3, PROJECTION_DIM) and img.dtype == np.float32
     assert np.allclose(np.linalg.norm(img, axis=1), 1.0, atol=1e-5)

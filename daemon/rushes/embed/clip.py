@@ -29,6 +29,14 @@ def _features(output: Any) -> Any:
     return output
 
 
+def _rgb(image: np.ndarray) -> np.ndarray:
+    """HxWx3 uint8 for the image processor (grey-scale repeated, alpha dropped)."""
+    arr = np.asarray(image)
+    if arr.ndim == 2:
+        arr = np.repeat(arr[:, :, None], 3, axis=2)
+    return np.ascontiguousarray(arr[:, :, :3]).astype(np.uint8, copy=False)
+
+
 class ClipEmbedder(SceneEmbedder):
     """CLIP/SigLIP towers from a local folder, batched, on CPU with the configured thread count."""
 
@@ -67,7 +75,7 @@ class ClipEmbedder(SceneEmbedder):
     def embed_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
         out = []
         for i in range(0, len(images), self.batch_size):
-            batch = [np.ascontiguousarray(np.asarray(img)[:, :, :3]) for img in images[i:i + self.batch_size]]
+            batch = [_rgb(img) for img in images[i:i + self.batch_size]]
             inputs = self.processor(images=batch, return_tensors="pt")
             with self._torch.inference_mode():
                 feats = _features(self.model.get_image_features(pixel_values=inputs["pixel_values"]))

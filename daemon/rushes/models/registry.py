@@ -217,10 +217,12 @@ def pull(name: str, settings: "Settings") -> ModelInfo:
     settings.models.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".pull-{name}-", dir=settings.models) as tmp:
         try:
-            snapshot_download(
-                repo_id=repo, local_dir=tmp, endpoint=endpoint,
-                allow_patterns=["config.json", "model.safetensors", "*.json", "*.txt", "*.model"],
-            )
+            # safetensors weights and the small config/tokenizer files only (not the TF/Flax copies);
+            # older repos without safetensors fall back to the PyTorch pickle.
+            snapshot_download(repo_id=repo, local_dir=tmp, endpoint=endpoint,
+                              allow_patterns=["model.safetensors", "*.json", "*.txt", "*.model"])
+            if not any((Path(tmp) / w).is_file() for w in loc.WEIGHT_FILES):
+                snapshot_download(repo_id=repo, local_dir=tmp, endpoint=endpoint, allow_patterns=["pytorch_model.bin"])
         except Exception as exc:  # network errors come in many types (httpx, OSError, hub errors)
             raise Unavailable(
                 f"cannot pull {name} from {endpoint or 'huggingface.co'}/{repo}: {type(exc).__name__}: "
