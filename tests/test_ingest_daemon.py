@@ -87,3 +87,25 @@ def test_same_content_twice_does_no_new_work_and_renames_keep_identity(tmp_path)
         # The second run found every analysis stage already done: nothing was redone.
         steps = {s["name"]: s for s in moved["jobs"][0]["steps"]}
         assert all(s["state"] == "done" for s in steps.values())
+
+
+def test_main_job_run_once_ingests_and_reports_each_file(tmp_path):
+    import subprocess
+    import sys
+
+    from rushes_testkit import free_address
+
+    src = tmp_path / "footage"
+    synth_clip(src / "take 1.mp4", seconds=1.0, size="160x120")
+    shutil.copy(real_media("obama.jpg"), src / "still.jpg")
+    (src / "script.txt").write_text("INT. KITCHEN - DAY\n")
+    env = {**os.environ, "RUSHES_HOME": str(tmp_path / "home"), "RUSHES_ADDRESS": free_address()}
+    proc = subprocess.run([sys.executable, "-m", "rushes.cli.main", "run", "--once", str(src)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert any(line.split()[:1] == ["ok"] and line.split()[1].endswith("take") for line in lines), proc.stdout
+    assert any("still.jpg" in line and "image (not media)" in line for line in lines)
+    assert any("script.txt" in line and "not media" in line for line in lines)
+    assert lines[-1].startswith("summary: 1 job(s): 1 done, 2 skipped")
+    assert "100.0%" in proc.stderr            # the progress bar ran
