@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from concurrent import futures
@@ -19,6 +20,16 @@ from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 log = logging.getLogger("rushes.server")
 
 
+def cap_native_threads(threads: int) -> None:
+    """Keep BLAS/OpenMP pools inside RUSHES_THREADS so the daemon never starves the editing software.
+
+    Set before the analysis stack is imported (steps import it lazily); an explicit value in the
+    environment wins.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ.setdefault(var, str(max(1, threads)))
+
+
 class Daemon:
     """An App behind a gRPC server; `start()` binds, `wait()` blocks until stopped."""
 
@@ -28,6 +39,7 @@ class Daemon:
                 f"refusing to bind {settings.address} beyond loopback without RUSHES_TOKEN: "
                 "set RUSHES_TOKEN (clients must send the same) or bind 127.0.0.1")
         self.settings = settings
+        cap_native_threads(settings.threads)
         self.app = App(settings, start_watcher=start_watcher)
         interceptors = [TokenInterceptor(settings.token)] if settings.token else []
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="rushes-rpc"),
