@@ -216,10 +216,11 @@ def faces_on(name: str, seconds: float | None = None, sample_s: float = 1.0) -> 
         sampler.finish()
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     r = sampler.result()
-    footage_s = (limit or (max(r.frames) + r.stride if r.frames else 0)) / fps
+    footage_s = min(float(info.duration_s), limit / fps) if limit else float(info.duration_s)
     return {
         "file": name, "footage_s": round(footage_s, 1), "sample_every_s": sample_s, "samples": len(r.frames),
-        "faces": len(r.samples), "faces_cpu_s": round(r.cpu_s, 2), "decode_plus_faces_cpu_s": round(cpu, 2),
+        "fine_samples": len(r.fine_frames), "faces": len(r.samples),
+        "faces_described": sum(1 for x in r.samples if x.face.described), "faces_cpu_s": round(r.cpu_s, 2), "decode_plus_faces_cpu_s": round(cpu, 2),
         "wall_s": round(wall, 2),
         "faces_cpu_s_per_footage_min": round(60 * r.cpu_s / footage_s, 2) if footage_s else None,
         "faces_cpu_ms_per_sample": round(1000 * r.cpu_s / max(1, len(r.frames)), 1),

@@ -85,6 +85,7 @@ class FaceSampler:
         self._last_fine: tuple[int, np.ndarray] | None = None
         self._previous: list[Any] = []
         self._grace_used = False
+        self._described: list[Any] = []
         self.media_id = media_id
         self._set = SampleSet(stride=self.full_stride)
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, depth))
@@ -179,7 +180,11 @@ class FaceSampler:
                 if fine:
                     self._last_fine = (index, hist)
                     self._set.fine_frames.append(index)
-                faces = self.engine.analyse(image, fine=fine, rois=self._previous)
+                # Descriptors carry over only from freshly described faces, so every face is
+                # described at least every other sample, and never across a (fine-scan) cut.
+                known = [] if fine else [(f.box, f.descriptor) for f in self._described]
+                faces = self.engine.analyse(image, fine=fine, rois=self._previous, known=known)
+                self._described = [f for f in faces if f.described]
                 # Windows for the next sample: these faces, or (one sample's grace) the last ones seen.
                 self._previous = [f.box for f in faces] or (self._previous if not self._grace_used else [])
                 self._grace_used = not faces
