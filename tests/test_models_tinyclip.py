@@ -168,3 +168,49 @@ def test_import_refuses_weights_that_do_not_load(settings, tiny_clip):
     with pytest.raises(InvalidArgument, match="does not load"):
         registry.import_model("clip-vit-b32", tiny_clip, settings)
     assert registry.fallbacks(settings) == [registry.SCENE_FALLBACK]
+
+
+def build_tiny_siglip(folder: Path) -> Path:
+    """A tiny SigLIP (32-d) with a word-level fast tokenizer: SigLIP folders load through the same path."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast, SiglipConfig, SiglipModel
+
+    try:
+        from transformers import SiglipImageProcessorPil as ImageProcessor
+    except ImportError:  # pragma: no cover - older transformers
+        from transformers import SiglipImageProcessor as ImageProcessor
+
+    folder.mkdir(parents=True, exist_ok=True)
+    words = ["<pad>", "</s>", "<unk>", *WORDS]
+    backend = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
+                            model_max_length=16).save_pretrained(folder)
+    config = SiglipConfig(
+        text_config=dict(vocab_size=len(words), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, max_position_embeddings=16, pad_token_id=0, bos_token_id=None,
+                         eos_token_id=1),
+        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                           image_size=32, patch_size=8),
+    )
+    torch.manual_seed(0)
+    SiglipModel(config).save_pretrained(folder)
+    ImageProcessor(size={"height": 32, "width": 32}).save_pretrained(folder)
+    return folder
+
+
+def test_a_siglip_folder_set_by_scene_model_path(monkeypatch, settings, tmp_path):
+    from rushes.embed import load_scene_embedder
+    from rushes.models import registry
+
+    folder = build_tiny_siglip(tmp_path / "siglip")
+    monkeypatch.setenv("RUSHES_SCENE_MODEL_PATH", str(folder))
+    info = registry.model_info("clip-vit-b32", settings)
+    assert info.present and info.version.startswith("siglip-") and info.dimensions == 32
+    emb = load_scene_embedder(settings)
+    assert (emb.model_type, emb.dim) == ("siglip", 32)
+    img = emb.embed_images([_frame("bikes.mp4", 1.0)])
+    txt = emb.embed_texts(["a dog on a beach", "city"])
+    assert img.shape == (1, 32) and txt.shape == (2, 32)
+    assert np.allclose(np.linalg.norm(txt, axis=1), 1.0, atol=1e-5) and not np.allclose(txt[0], txt[1])
