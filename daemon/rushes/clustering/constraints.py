@@ -59,6 +59,72 @@ class _Union:
         self.parent[self.find(a)] = self.find(b)
 
 
+# Beyond this many members the all-pairs distance matrix costs too much memory (n^2 floats);
+# constraints then act only through pins, links and the learned metric.
+SPACE_LEVEL_MAX = 4000
+
+
+def space_level(z: np.ndarray, keys: list[Key], cons: Constraints) -> np.ndarray | None:
+    """Distances reshaped by the constraints (Klein, Kamvar & Manning 2002, "From instance-level
+    constraints to space-level constraints"), so one correction also moves the untouched
+    neighbours of what was corrected: members the editor put together are at distance 0 and
+    every other point may travel through them (shortest paths via each must-link group); members
+    the editor kept apart are at the largest distance. None when there is nothing to apply.
+    """
+    n = len(keys)
+    if n == 0 or n > SPACE_LEVEL_MAX or not (cons.pins or cons.must or cons.cannot):
+        return None
+    idx = {k: i for i, k in enumerate(keys)}
+    uf = _Union()
+    for k in idx:
+        uf.find(k)
+    by_pin: dict[str, list[Key]] = {}
+    for k, cid in cons.pins.items():
+        if k in idx and cid != NOISE:
+            by_pin.setdefault(cid, []).append(k)
+    for members in by_pin.values():
+        for k in members[1:]:
+            uf.union(members[0], k)
+    for a, b in cons.must:
+        if a in idx and b in idx:
+            uf.union(a, b)
+    groups: dict[Key, list[int]] = {}
+    for k, i in idx.items():
+        groups.setdefault(uf.find(k), []).append(i)
+    sq = (z ** 2).sum(1)
+    d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2.0 * z @ z.T, 0.0))
+    np.fill_diagonal(d, np.inf)
+    # "Together" is a typical nearest-neighbour distance, not 0: HDBSCAN's densities are
+    # 1/distance, and a zero (or any extreme) would make the membership strength of every
+    # other member of that cluster vanish next to the constrained pair.
+    near = float(np.median(d.min(1))) if n > 1 else 1e-6
+    np.fill_diagonal(d, 0.0)
+    near = max(near, 1e-6)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        block = np.ix_(members, members)
+        d[block] = np.minimum(d[block], near)
+        reach = d[:, members].min(1)
+        d = np.minimum(d, reach[:, None] + reach[None, :])
+    far = float(d.max()) * 2.0 + 1.0
+    pinned_groups: dict[str, list[int]] = {}
+    for cid, members in by_pin.items():
+        pinned_groups[cid] = [i for k in members for i in groups[uf.find(k)]]
+    ids = list(pinned_groups)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            d[np.ix_(pinned_groups[a], pinned_groups[b])] = far
+            d[np.ix_(pinned_groups[b], pinned_groups[a])] = far
+    for a, b in cons.cannot:
+        if a in idx and b in idx:
+            ga, gb = groups[uf.find(a)], groups[uf.find(b)]
+            d[np.ix_(ga, gb)] = far
+            d[np.ix_(gb, ga)] = far
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
 def enforce(assign: dict[Key, str], conf: dict[Key, float], reasons: dict[Key, str], cons: Constraints,
             vectors: dict[Key, np.ndarray] | None = None) -> None:
     """Make `assign` (member -> cluster id or "noise") obey `cons`, in place, noting reasons."""

@@ -76,6 +76,26 @@ def cluster(x: np.ndarray, *, min_cluster_size: int = 2, min_samples: int | None
                          np.clip(outlier, 0.0, 1.0), z.shape[1])
 
 
+def cluster_distances(d: np.ndarray, *, min_cluster_size: int = 2, min_samples: int | None = 1,
+                      epsilon: float = 0.0) -> DensityResult:
+    """HDBSCAN on a precomputed distance matrix (used when constraints reshape the space)."""
+    n = d.shape[0]
+    if n < max(3, min_cluster_size):
+        labels = -np.ones(n, int)
+        if n == 2 and epsilon > 0 and d[0, 1] <= epsilon:
+            labels[:] = 0
+        prob = (labels >= 0).astype(float)
+        return DensityResult(labels, prob, 1.0 - prob, 0)
+    import hdbscan
+
+    model = hdbscan.HDBSCAN(min_cluster_size=max(2, min_cluster_size), min_samples=min_samples,
+                            cluster_selection_epsilon=float(epsilon), metric="precomputed")
+    labels = model.fit_predict(d.astype(np.float64))
+    outlier = np.nan_to_num(np.asarray(model.outlier_scores_, dtype=np.float64), nan=1.0)
+    return DensityResult(labels.astype(int), np.asarray(model.probabilities_, dtype=np.float64),
+                         np.clip(outlier, 0.0, 1.0), 0)
+
+
 def _tiny(x: np.ndarray, epsilon: float) -> DensityResult:
     """Two points or fewer: HDBSCAN needs more, so link them when closer than epsilon."""
     n = x.shape[0]

@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from rushes.clustering import NOISE, density, stable, store
-from rushes.clustering.constraints import Constraints, enforce
+from rushes.clustering.constraints import Constraints, enforce, space_level
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
 from rushes.clustering.metric import LinearMetric, fit
 
@@ -72,6 +72,11 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
     if len(ms):
         dr = density.cluster(z, min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,
                              epsilon=params.epsilon, reduce_to=params.reduce_to, threads=params.threads)
+        shaped = space_level(z, ms.keys, cons)
+        if shaped is not None:
+            dr = _keep_confidence(density.cluster_distances(
+                shaped, min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,
+                epsilon=params.epsilon), dr)
         groups: dict[int, set[Key]] = {}
         for i, key in enumerate(ms.keys):
             # Confidence needs both: deep inside the cluster (HDBSCAN probability) and like its
@@ -99,6 +104,21 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
     vectors = {k: z[i] for i, k in enumerate(ms.keys)}
     enforce(res.assign, res.conf, res.reasons, cons, vectors)
     return res
+
+
+def _keep_confidence(shaped: density.DensityResult, plain: density.DensityResult) -> density.DensityResult:
+    """Constraint-shaped labels, but never less confidence than the plain geometry gives a member
+    whose plain cluster-mates mostly stayed with it. (Pulling a pair together can leave a third
+    member joining at the cluster's birth distance, where HDBSCAN's strength is 0 by definition.)"""
+    prob, outlier = shaped.probabilities.copy(), shaped.outlier.copy()
+    for i in range(len(prob)):
+        if shaped.labels[i] < 0 or plain.labels[i] < 0:
+            continue
+        mates = plain.labels == plain.labels[i]
+        if np.mean(shaped.labels[mates] == shaped.labels[i]) > 0.5:
+            prob[i] = max(prob[i], plain.probabilities[i])
+            outlier[i] = min(outlier[i], plain.outlier[i])
+    return density.DensityResult(shaped.labels, prob, outlier, plain.reduced_dim)
 
 
 def extend_view(ms: MemberSet, stored: dict[Key, str], stored_conf: dict[Key, float], cons: Constraints,

@@ -93,12 +93,18 @@ def submit(catalog, vectors, settings, project_id: int, *, action: str, view: st
                 pairs += _zip(k, pos, neg)
                 if neg:
                     links.append(("cannot", k, neg[0]))
+                core = _top([m for m in by_cluster.get(cluster, []) if m not in keys], conf, 1) if cluster != NOISE else []
+                if core:            # with the target's core member, so its neighbours follow too
+                    links.append(("must", k, core[0]))
         elif action == "confirm":
             for k in keys:
                 pins[k] = cluster
                 pos = _hard(ms, k, by_cluster.get(cluster, []), far=True, skip=keys)
                 neg = _hard(ms, k, _nearest_other(ms, k, by_cluster, cluster), far=False, skip=keys)
                 pairs += _zip(k, pos, neg)
+                core = _top([m for m in by_cluster.get(cluster, []) if m not in keys], conf, 1)
+                if core:
+                    links.append(("must", k, core[0]))
         elif action == "split":
             new = store.new_id(conn, project_id, view)
             rest = [k for k in by_cluster.get(cluster, []) if k not in set(keys)]

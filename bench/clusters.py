@@ -1,0 +1,648 @@
+"""Clustering bench: scenes and people on a test film with exact ground truth, editor feedback, scale.
+
+1. A test film is cut together from the real footage (../shared/media): every scene is one
+   source (a street, a night skyline, a cockatoo, a rocket launch, two stretches of Big Buck
+   Bunny, a webcam talking head, the carphone clip...), cut into several shots that are
+   interleaved so no two shots of a scene are adjacent. Real portraits (three photos of Obama,
+   one of Biden, the astronaut) are composited into frames of shots of other scenes, jittered in
+   size, place and brightness, so each person appears in several non-adjacent shots and scenes.
+   Ground truth is exact: the scene of every shot, the person and the box of every face.
+2. The film is analysed by the daemon. With the shot step present (`rushes.shots.step`), it is
+   ingested through `rushes serve` like any file; without it the bench stores the true shot
+   boundaries and runs the real faces, embed and cluster steps on them in process (mode
+   "truth-shots", printed). Either way the clusters are then read over gRPC.
+3. Scores: pairwise precision / recall / F1 and NMI for scenes (over shots) and people (over
+   face tracks that match a true face); noise members count as singletons.
+4. A simulated editor fixes the worst 5 mistakes per view (the corrections that raise pairwise
+   F1 most), through SubmitFeedback; then Recluster, and the scores are printed again on the
+   members nobody touched, with a check that every correction still holds.
+5. Scale: 100,000 generated 512-d vectors clustered by the engine's density path (PCA to 16
+   dimensions, then HDBSCAN's Boruvka KD-tree) on 2 cores, timed, with peak memory; the quality
+   cost of the reduction is measured on a subsample against plain HDBSCAN in 512 dimensions.
+
+    .venv/bin/python bench/clusters.py [--skip-scale] [--scale-n 100000] [--keep]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "clusters"
+FPS = 25
+W, H = 640, 360
+
+sys.path.insert(0, str(ROOT / "daemon"))
+sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "protos"))
+
+
+def media_dir() -> Path:
+    return Path(os.environ.get("RUSHES_MEDIA") or Path.home() / ".cache" / "rushes-media").expanduser()
+
+
+# scene name -> (file, first second, last second usable, shots, native person or None)
+SCENES: dict[str, tuple[str, float, float, int, str | None]] = {
+    "street": ("pedestrians.avi", 1.0, 78.0, 6, None),
+    "bikes": ("bikes.mp4", 0.0, 9.8, 5, None),
+    "night": ("city_night.mpg", 0.0, 7.5, 4, None),
+    "cockatoo": ("cockatoo.mp4", 0.0, 13.8, 5, None),
+    "rocket": ("rocket_launch.webm", 0.0, 8.0, 4, None),
+    "meadow": ("bbb.mp4", 120.0, 180.0, 5, None),
+    "forest": ("bbb.mp4", 430.0, 490.0, 5, None),
+    "webcam": ("talking_head.mp4", 0.0, 8.2, 4, "webcam_host"),
+    "carphone": ("carphone.mp4", 0.0, 3.9, 3, "carphone_driver"),
+}
+# person -> portrait files (Obama has three different photos)
+PEOPLE = {"obama": ["obama.jpg", "obama2.jpg", "obama3.jpg"], "biden": ["biden.jpg"], "astronaut": ["astronaut.png"]}
+FACELESS = [s for s, v in SCENES.items() if v[4] is None]
+
+
+@dataclass
+class Face:
+    person: str
+    box: list[int]            # x0, y0, x1, y1 in film pixels (where the portrait's face lands)
+
+
+@dataclass
+class TruthShot:
+    index: int
+    scene: str
+    source: str
+    source_start: float
+    start: int                # film frame, inclusive
+    end: int                  # exclusive
+    faces: list[Face] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------- film
+
+def _detect_face(rgb: np.ndarray) -> tuple[int, int, int, int]:
+    """The biggest dlib face in a portrait (to crop head and shoulders around it)."""
+    import dlib
+
+    det = dlib.get_frontal_face_detector()
+    small = rgb
+    scale = 1.0
+    if max(rgb.shape[:2]) > 800:
+        scale = 800 / max(rgb.shape[:2])
+        from PIL import Image
+
+        small = np.asarray(Image.fromarray(rgb).resize((int(rgb.shape[1] * scale), int(rgb.shape[0] * scale))))
+    rects = sorted(det(small, 1), key=lambda r: -r.width() * r.height())
+    if not rects:
+        raise RuntimeError("no face in portrait")
+    r = rects[0]
+    return (int(r.left() / scale), int(r.top() / scale), int(r.right() / scale), int(r.bottom() / scale))
+
+
+def _portraits() -> dict[str, list[tuple[np.ndarray, tuple[int, int, int, int]]]]:
+    """Head-and-shoulders crops of each portrait with the face box inside the crop."""
+    from PIL import Image
+
+    out: dict[str, list] = {}
+    for person, files in PEOPLE.items():
+        for f in files:
+            rgb = np.asarray(Image.open(media_dir() / f).convert("RGB"))
+            x0, y0, x1, y1 = _detect_face(rgb)
+            fw, fh = x1 - x0, y1 - y0
+            # A tight head crop: a face the detector finds while covering little of the scene.
+            cx0, cy0 = max(0, x0 - int(0.35 * fw)), max(0, y0 - int(0.5 * fh))
+            cx1, cy1 = min(rgb.shape[1], x1 + int(0.35 * fw)), min(rgb.shape[0], y1 + int(0.4 * fh))
+            crop = rgb[cy0:cy1, cx0:cx1]
+            out.setdefault(person, []).append((crop, (x0 - cx0, y0 - cy0, x1 - cx0, y1 - cy0)))
+    return out
+
+
+def _segment(src: Path, start: float, frames: int) -> np.ndarray:
+    """`frames` RGB frames at FPS, scaled and cropped to fill W x H, from `start` seconds."""
+    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-ss", f"{start:.3f}", "-i", str(src),
+           "-vf", f"fps={FPS},scale={W}:{H}:force_original_aspect_ratio=increase,crop={W}:{H},setsar=1",
+           "-frames:v", str(frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    raw = subprocess.run(cmd, capture_output=True, check=True).stdout
+    arr = np.frombuffer(raw, np.uint8).reshape(-1, H, W, 3)
+    if len(arr) < frames:          # pad a short read with its last frame
+        arr = np.concatenate([arr, np.repeat(arr[-1:], frames - len(arr), axis=0)])
+    return arr
+
+
+def _paste(frame: np.ndarray, crop: np.ndarray, face: tuple[int, int, int, int], height: int, x: int, y: int,
+           gain: float) -> list[int]:
+    from PIL import Image
+
+    scale = height / crop.shape[0]
+    w = max(8, int(crop.shape[1] * scale))
+    img = np.asarray(Image.fromarray(crop).resize((w, height), Image.BILINEAR)).astype(np.float32) * gain
+    x = min(max(0, x), W - w)
+    y = min(max(0, y), H - height)
+    frame[y:y + height, x:x + w] = np.clip(img, 0, 255).astype(np.uint8)
+    return [x + int(face[0] * scale), y + int(face[1] * scale), x + int(face[2] * scale), y + int(face[3] * scale)]
+
+
+def build_film(out: Path, seed: int = 7) -> tuple[Path, list[TruthShot]]:
+    """Write the test film and return its ground truth (also saved as truth.json)."""
+    rng = random.Random(seed)
+    portraits = _portraits()
+    # Interleave scenes so that no two shots of one scene are adjacent.
+    queue = {s: list(range(v[3])) for s, v in SCENES.items()}
+    order: list[str] = []
+    while any(queue.values()):
+        choices = [s for s in queue if queue[s] and (not order or order[-1] != s)]
+        if not choices:
+            choices = [s for s in queue if queue[s]]
+        weights = [len(queue[s]) for s in choices]
+        s = rng.choices(choices, weights)[0]
+        queue[s].pop()
+        order.append(s)
+    # Faces: each person appears in 4-6 shots of faceless scenes, never two adjacent shots.
+    slots = [i for i, s in enumerate(order) if s in FACELESS]
+    rng.shuffle(slots)
+    assignment: dict[int, list[str]] = {}
+    plan = {"obama": 6, "biden": 5, "astronaut": 4}
+    for person, count in plan.items():
+        taken = 0
+        for i in list(slots):
+            if taken == count:
+                break
+            near = [j for j in (i - 1, i + 1) if person in assignment.get(j, [])]
+            if near or len(assignment.get(i, [])) >= 2:
+                continue
+            assignment.setdefault(i, []).append(person)
+            taken += 1
+            if len(assignment[i]) == 1 and rng.random() < 0.7:
+                slots.remove(i)
+    used: dict[str, int] = {s: 0 for s in SCENES}
+    frames_out: list[np.ndarray] = []
+    truth: list[TruthShot] = []
+    cursor = 0
+    for i, scene in enumerate(order):
+        file, first, last, count, native = SCENES[scene]
+        k = used[scene]
+        used[scene] += 1
+        length = rng.randint(int(1.2 * FPS), int(2.0 * FPS)) if scene != "carphone" else int(1.2 * FPS)
+        window = (last - first) / count
+        start = first + k * window + rng.uniform(0, max(0.0, window - length / FPS))
+        seg = _segment(media_dir() / file, start, length).copy()
+        shot = TruthShot(i, scene, file, round(start, 3), cursor, cursor + length)
+        if native:
+            shot.faces.append(Face(native, []))
+        people = assignment.get(i, [])
+        for j, person in enumerate(people):
+            crop, face = rng.choice(portraits[person])
+            height = rng.randint(130, 180) if len(people) == 1 else rng.randint(120, 150)
+            x = rng.randint(20, 120) if j == 0 else rng.randint(360, 460)
+            if len(people) == 1 and rng.random() < 0.5:
+                x = rng.randint(300, 440)
+            y = rng.randint(10, H - height - 10)
+            gain = rng.uniform(0.8, 1.15)
+            drift = rng.uniform(-0.6, 0.6)
+            box = None
+            for f in range(length):
+                box = _paste(seg[f], crop, face, height, int(x + drift * f), y, gain)
+            first_box = _paste(seg[0].copy(), crop, face, height, x, y, gain)
+            shot.faces.append(Face(person, [min(first_box[0], box[0]), first_box[1], max(first_box[2], box[2]),
+                                            first_box[3]]))
+        frames_out.append(seg)
+        truth.append(shot)
+        cursor += length
+    out.mkdir(parents=True, exist_ok=True)
+    film = out / "film.mp4"
+    enc = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt",
+                            "rgb24", "-s", f"{W}x{H}", "-r", str(FPS), "-i", "-", "-c:v", "libx264", "-preset",
+                            "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", "-g", "50", str(film)],
+                           stdin=subprocess.PIPE)
+    for seg in frames_out:
+        enc.stdin.write(seg.tobytes())
+    enc.stdin.close()
+    if enc.wait() != 0:
+        raise RuntimeError("ffmpeg could not encode the test film")
+    (out / "truth.json").write_text(json.dumps([asdict(t) for t in truth], indent=1))
+    return film, truth
+
+
+# ---------------------------------------------------------------------------------------- daemon
+
+class Daemon:
+    """`rushes serve` on a free loopback port with its own RUSHES_HOME."""
+
+    def __init__(self, home: Path) -> None:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.home = home
+        self.address = f"127.0.0.1:{port}"
+        self.env = {**os.environ, "RUSHES_HOME": str(home), "RUSHES_ADDRESS": self.address,
+                    "RUSHES_THREADS": "2", "PYTHONPATH": os.pathsep.join(
+                        [str(ROOT / "daemon"), str(ROOT / "plugins"), str(ROOT / "protos")])}
+        self.proc = None
+
+    def __enter__(self) -> "Daemon":
+        from rushes_client import DaemonUnavailable, connect
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        log = (self.home / "daemon.log").open("ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "rushes.cli.main", "serve"], env=self.env,
+                                     stdout=log, stderr=log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.client = connect(self.address, None, timeout=0.5)
+                return self
+            except DaemonUnavailable:
+                if self.proc.poll() is not None:
+                    raise RuntimeError((self.home / "daemon.log").read_text())
+        raise RuntimeError("daemon did not start")
+
+    def cli(self, *args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "rushes.cli.main", *args], env=self.env, check=True,
+                              capture_output=True, text=True, timeout=3600).stdout
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def analyse_truth_shots(home: Path, film: Path, truth: list[TruthShot]) -> None:
+    """Without the shot step: store the true shots (3 keyframes each), run faces, embed, cluster."""
+    from rushes.catalog import Catalog, records
+    from rushes.clustering import step as cluster_step
+    from rushes.embed import step as embed_step
+    from rushes.faces import step as faces_step
+    from rushes.ingest.fingerprint import fingerprint
+    from rushes.ingest.probe import probe
+    from rushes.jobs.context import StepContext
+    from rushes.settings import load_settings
+    from rushes.vectors import open_store
+
+    settings = load_settings({"RUSHES_HOME": str(home), "RUSHES_THREADS": "2"})
+    cat = Catalog.open(settings.catalog_path)
+    store = open_store(settings)
+    result = probe(film).to_dict()
+    with cat.transaction() as conn:
+        pid = records.ensure_project(conn, "default")
+        mid = records.upsert_media(conn, fingerprint=fingerprint(film), path=str(film), size=film.stat().st_size,
+                                   mtime=film.stat().st_mtime, probe={k: result.get(k) for k in records.MEDIA_FIELDS},
+                                   status="analysing", reason=None, probe_json=json.dumps(result, default=str))
+        records.link_media(conn, pid, mid)
+        for t in truth:
+            sid = conn.execute("INSERT INTO shots(media_id, idx, start_frame, end_frame) VALUES (?,?,?,?)",
+                               (mid, t.index, t.start, t.end)).lastrowid
+            n = t.end - t.start
+            for role, f in (("first", t.start + 2), ("middle", t.start + n // 2), ("last", t.end - 3)):
+                conn.execute("INSERT INTO keyframes(shot_id, frame, role) VALUES (?,?,?)", (sid, f, role))
+    media = cat.query_one("SELECT * FROM media WHERE id=?", (mid,))
+    ctx = StepContext(catalog=cat, vectors=store, settings=settings, media=media, project_id=pid, job_id=0)
+    for step in (faces_step, embed_step, cluster_step):
+        t0 = time.perf_counter()
+        step.run(ctx)
+        print(f"  step {step.__name__.split('.')[-2]}: {time.perf_counter() - t0:.1f} s", flush=True)
+    with cat.transaction() as conn:
+        records.set_media_status(conn, mid, "ready")
+    store.close()
+    cat.close()
+
+
+# ---------------------------------------------------------------------------------------- scoring
+
+def pairwise(pred: list, truth: list) -> dict[str, float]:
+    """Pairwise precision / recall / F1 and NMI; pred None = noise (a singleton each)."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    labels = [p if p is not None else f"__noise{i}" for i, p in enumerate(pred)]
+    n = len(labels)
+    tp = fp = fn = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            same_p, same_t = labels[i] == labels[j], truth[i] == truth[j]
+            tp += same_p and same_t
+            fp += same_p and not same_t
+            fn += same_t and not same_p
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    nmi = float(normalized_mutual_info_score(truth, labels)) if n else 1.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4), "nmi": round(nmi, 4), "n": n,
+            "noise": sum(1 for x in pred if x is None)}
+
+
+@dataclass
+class Truths:
+    shot_scene: dict[str, str]                 # catalog shot id -> scene
+    track_person: dict[str, str]               # catalog track id -> person (matched faces only)
+    unmatched_tracks: list[str]
+
+
+def map_truth(home: Path, truth: list[TruthShot]) -> Truths:
+    """Catalog shots -> true scene (largest frame overlap); tracks -> true person (box overlap)."""
+    import sqlite3
+
+    conn = sqlite3.connect(home / "catalog.sqlite3")
+    shots = conn.execute("SELECT id, start_frame, end_frame FROM shots").fetchall()
+    shot_truth: dict[int, TruthShot] = {}
+    for sid, s, e in shots:
+        best = max(truth, key=lambda t: min(e, t.end) - max(s, t.start))
+        if min(e, best.end) - max(s, best.start) > 0:
+            shot_truth[sid] = best
+    tracks = conn.execute("SELECT id, shot_id, box_json, first_frame, end_frame FROM face_tracks").fetchall()
+    conn.close()
+    track_person, unmatched = {}, []
+    for tid, sid, box_json, f0, f1 in tracks:
+        t = shot_truth.get(sid)
+        box = json.loads(box_json) if box_json else None
+        person = None
+        if t is not None:
+            native = [f.person for f in t.faces if not f.box]
+            best, best_iou = None, 0.0
+            for f in t.faces:
+                if f.box and box:
+                    iou = _overlap(box, f.box)
+                    if iou > best_iou:
+                        best, best_iou = f.person, iou
+            person = best if best_iou > 0.2 else (native[0] if native else None)
+        if person is None:
+            unmatched.append(str(tid))
+        else:
+            track_person[str(tid)] = person
+    return Truths({str(k): v.scene for k, v in shot_truth.items()}, track_person, unmatched)
+
+
+def _overlap(a: list, b: list) -> float:
+    """Intersection over the smaller box (a face box sits inside the pasted portrait's face area)."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / small if small > 0 else 0.0
+
+
+def _clusters(client, view: str) -> list[dict]:
+    from rushes_proto.v1 import rushes_pb2 as pb
+
+    resp = client.call("ListClusters", pb.ListClustersRequest(project="default", view=view))
+    return [{"id": c.id, "shots": list(c.shots), "tracks": list(c.tracks)} for c in resp.clusters]
+
+
+def assignment(clusters: list[dict], field: str) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for c in clusters:
+        for m in c[field]:
+            out[m] = None if c["id"] == "noise" else c["id"]
+    return out
+
+
+def score(assign: dict[str, str | None], truth: dict[str, str], members: set[str] | None = None) -> dict:
+    keys = sorted(k for k in truth if (members is None or k in members))
+    return pairwise([assign.get(k) for k in keys], [truth[k] for k in keys])
+
+
+# ---------------------------------------------------------------------------------------- editor
+
+def corrections(assign: dict[str, str | None], truth: dict[str, str], protected: set[str]) -> list[dict]:
+    """Every single correction an editor could make, with the F1 it would reach if made alone."""
+    keys = sorted(truth)
+    base = dict(assign)
+    clusters: dict[str, list[str]] = {}
+    for k in keys:
+        if base.get(k) is not None:
+            clusters.setdefault(base[k], []).append(k)
+    major = {c: max(set(truth[m] for m in ms), key=lambda t: sum(truth[m] == t for m in ms))
+             for c, ms in clusters.items()}
+    home_of: dict[str, str] = {}
+    for c, t in sorted(major.items(), key=lambda kv: -len(clusters[kv[0]])):
+        home_of.setdefault(t, c)
+    out = []
+
+    def f1_after(change: dict[str, str | None]) -> float:
+        trial = {**base, **change}
+        return score(trial, truth)["f1"]
+
+    for k in keys:
+        if k in protected:
+            continue
+        right = home_of.get(truth[k])
+        cur = base.get(k)
+        if cur is not None and major.get(cur) == truth[k] and right == cur:
+            continue
+        target = right if right is not None else "noise"
+        if (cur is None and target == "noise") or target == cur:
+            continue
+        out.append({"action": "move", "members": [k], "cluster": target,
+                    "f1": f1_after({k: None if target == "noise" else target})})
+    by_truth: dict[str, list[str]] = {}
+    for c, t in major.items():
+        by_truth.setdefault(t, []).append(c)
+    for t, cs in by_truth.items():
+        if len(cs) > 1:
+            cs = sorted(cs, key=lambda c: -len(clusters[c]))
+            change = {m: cs[0] for c in cs[1:] for m in clusters[c]}
+            out.append({"action": "merge", "clusters": cs[:2], "f1": f1_after(change)})
+    return sorted(out, key=lambda c: -c["f1"])
+
+
+def simulate_editor(client, view: str, field: str, truth: dict[str, str], fixes: int = 5) -> tuple[list, set]:
+    """Apply the worst `fixes` mistakes' corrections over gRPC; returns (corrections, touched members)."""
+    from rushes_proto.v1 import rushes_pb2 as pb
+
+    done, touched = [], set()
+    for _ in range(fixes):
+        assign = assignment(_clusters(client, view), field)
+        cands = corrections(assign, truth, touched)
+        if not cands:
+            break
+        c = cands[0]
+        req = pb.FeedbackRequest(project="default", action=c["action"], view=view, members=c.get("members", []),
+                                 cluster=c.get("cluster", ""), clusters=c.get("clusters", []), source="bench-editor")
+        client.call("SubmitFeedback", req)
+        if c["action"] == "merge":
+            touched |= {m for m, cid in assign.items() if cid in c["clusters"]}
+        else:
+            touched |= set(c["members"])
+        done.append(c)
+    return done, touched
+
+
+def held(client, view: str, field: str, done: list[dict], truth_before: dict[str, str | None]) -> list[str]:
+    """Corrections that a later clustering undid (must be empty)."""
+    after = assignment(_clusters(client, view), field)
+    broken = []
+    for c in done:
+        if c["action"] == "move":
+            want = None if c["cluster"] == "noise" else c["cluster"]
+            for m in c["members"]:
+                if after.get(m) != want:
+                    broken.append(f"move {m} -> {c['cluster']} undone ({after.get(m)})")
+        else:
+            members = [m for m, cid in truth_before.items() if cid in c["clusters"]]
+            if len({after.get(m) for m in members}) != 1:
+                broken.append(f"merge {c['clusters']} undone")
+    return broken
+
+
+# ---------------------------------------------------------------------------------------- scale
+
+def scale_bench(n: int, dim: int = 512, k: int = 200, threads: int = 2, sub: int = 10000, seed: int = 0) -> dict:
+    """Time the engine's density path on n generated vectors; quality cost on a subsample."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from rushes.clustering import density
+
+    rng = np.random.default_rng(seed)
+    # Embedding-like data: k clusters whose centres live in a 64-d subspace of the 512-d space,
+    # anisotropic spread, plus 5% scattered noise.
+    basis = np.linalg.qr(rng.normal(size=(dim, 64)))[0]
+    centres = rng.normal(size=(k, 64)) @ basis.T
+    sizes = rng.multinomial(int(n * 0.95), rng.dirichlet(np.full(k, 2.0)))
+    xs, ys = [], []
+    for c, s in enumerate(sizes):
+        xs.append(centres[c] + 0.35 * rng.normal(size=(s, dim)) * rng.uniform(0.5, 1.5, size=dim))
+        ys += [c] * s
+    extra = n - sum(sizes)
+    xs.append(rng.normal(size=(extra, dim)) * 1.2)
+    ys += [-1] * extra
+    x = density.normalise(np.concatenate(xs).astype(np.float32))
+    y = np.array(ys)
+    del xs
+    t0 = time.perf_counter()
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    res = density.cluster(x, min_cluster_size=25, min_samples=10, threads=threads)
+    secs = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = {"n": n, "dim": dim, "true_clusters": k, "seconds": round(secs, 1), "reduced_dim": res.reduced_dim,
+           "found_clusters": int(res.labels.max() + 1), "noise": round(float((res.labels < 0).mean()), 3),
+           "peak_rss_mb": round(max(rss0, rss1) / 1024), "input_mb": round(x.nbytes / 2 ** 20),
+           "ari": round(float(adjusted_rand_score(y, res.labels)), 4),
+           "nmi": round(float(normalized_mutual_info_score(y, res.labels)), 4)}
+    # Quality cost of reducing: the same subsample, plain HDBSCAN in 512-d vs PCA-16 + HDBSCAN.
+    idx = rng.choice(n, size=min(sub, n), replace=False)
+    xs_, ys_ = x[idx], y[idx]
+    t0 = time.perf_counter()
+    full = _plain(xs_, threads)
+    t_full = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    red = density.cluster(xs_, min_cluster_size=5, min_samples=5, reduce_to=16, threads=threads)
+    t_red = time.perf_counter() - t0
+    out["subsample"] = {
+        "n": len(idx),
+        "plain_512d": {"seconds": round(t_full, 1), "ari": round(float(adjusted_rand_score(ys_, full)), 4),
+                       "nmi": round(float(normalized_mutual_info_score(ys_, full)), 4)},
+        "pca16": {"seconds": round(t_red, 1), "ari": round(float(adjusted_rand_score(ys_, red.labels)), 4),
+                  "nmi": round(float(normalized_mutual_info_score(ys_, red.labels)), 4)},
+    }
+    return out
+
+
+def _plain(x: np.ndarray, threads: int) -> np.ndarray:
+    import hdbscan
+
+    return hdbscan.HDBSCAN(min_cluster_size=5, min_samples=5, core_dist_n_jobs=threads).fit_predict(
+        x.astype(np.float64))
+
+
+# ---------------------------------------------------------------------------------------- main
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--skip-film", action="store_true")
+    ap.add_argument("--scale-n", type=int, default=100_000)
+    ap.add_argument("--fixes", type=int, default=5)
+    ap.add_argument("--mode", choices=("auto", "daemon", "truth-shots"), default="auto")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary RUSHES_HOME")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    report: dict = {}
+    if not args.skip_film:
+        report["film"] = film_bench(args)
+    if not args.skip_scale:
+        print(f"scale: clustering {args.scale_n} x 512 generated vectors on 2 cores ...", flush=True)
+        report["scale"] = scale_bench(args.scale_n)
+        print(json.dumps(report["scale"], indent=1))
+    (OUT / "results.json").write_text(json.dumps(report, indent=1))
+    print(f"results written to {OUT / 'results.json'}")
+    return 0
+
+
+def film_bench(args) -> dict:
+    t0 = time.perf_counter()
+    film, truth = build_film(OUT)
+    print(f"test film: {film} ({len(truth)} shots, {truth[-1].end} frames, {len(SCENES)} scenes, "
+          f"{sum(len(t.faces) for t in truth)} faces) built in {time.perf_counter() - t0:.0f} s", flush=True)
+    mode = args.mode
+    if mode == "auto":
+        mode = "daemon" if importlib.util.find_spec("rushes.shots.step") else "truth-shots"
+    home = Path(tempfile.mkdtemp(prefix="rushes-bench-clusters-"))
+    print(f"mode: {mode} (home {home})", flush=True)
+    result: dict = {"mode": mode, "shots": len(truth), "scenes": len(SCENES)}
+    try:
+        t0 = time.perf_counter()
+        if mode == "truth-shots":
+            analyse_truth_shots(home, film, truth)
+        with Daemon(home) as d:
+            if mode == "daemon":
+                d.cli("ingest", "--wait", "--json", str(film))
+            result["analysis_s"] = round(time.perf_counter() - t0, 1)
+            truths = map_truth(home, truth)
+            result["tracks_matched"] = len(truths.track_person)
+            result["tracks_unmatched"] = len(truths.unmatched_tracks)
+            for view, field, tr in (("scene", "shots", truths.shot_scene), ("people", "tracks", truths.track_person)):
+                before = assignment(_clusters(d.client, view), field)
+                s0 = score(before, tr)
+                done, touched = simulate_editor(d.client, view, field, tr, args.fixes)
+                from rushes_proto.v1 import rushes_pb2 as pb
+
+                t1 = time.perf_counter()
+                d.client.call("Recluster", pb.ReclusterRequest(project="default", view=view), timeout=600)
+                recluster_s = time.perf_counter() - t1
+                after = assignment(_clusters(d.client, view), field)
+                untouched = set(tr) - touched
+                entry = {
+                    "before": s0,
+                    "corrections": [{k: v for k, v in c.items() if k != "f1"} for c in done],
+                    "untouched_before": score(before, tr, untouched),
+                    "untouched_after": score(after, tr, untouched),
+                    "all_after": score(after, tr),
+                    "undone": held(d.client, view, field, done, before),
+                    "recluster_s": round(recluster_s, 2),
+                }
+                result[view] = entry
+                print(f"{view}: before {s0}\n  corrections {entry['corrections']}\n  untouched before "
+                      f"{entry['untouched_before']}\n  untouched after  {entry['untouched_after']}\n  "
+                      f"all after {entry['all_after']}\n  undone: {entry['undone'] or 'none'}", flush=True)
+            metric = _metrics(home)
+            result["metrics"] = metric
+            print(f"learned metrics: {metric}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+    return result
+
+
+def _metrics(home: Path) -> list[dict]:
+    import sqlite3
+
+    conn = sqlite3.connect(home / "catalog.sqlite3")
+    rows = conn.execute("SELECT view, triplets, loss_before, loss_after FROM cluster_metrics").fetchall()
+    conn.close()
+    return [{"view": r[0], "triplets": r[1], "loss_before": round(r[2], 4), "loss_after": round(r[3], 4)} for r in rows]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
