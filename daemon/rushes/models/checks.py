@@ -20,14 +20,27 @@ if TYPE_CHECKING:
 LOAD_LIMIT = 64 * 1024 * 1024
 
 
+def _pin_matches(s: ModelSpec) -> bool:
+    """True when the installed package is the version our sizes/hashes were taken from (or no pin)."""
+    if not s.pinned_for:
+        return True
+    dist, _, version = s.pinned_for.partition("==")
+    installed = loc.distribution_version(dist)
+    return installed is None or installed == version
+
+
 def check_files(s: ModelSpec, folder: Path) -> list[str]:
     """Sizes and sha256 of the files we know; raises ValueError naming the first bad file."""
     notes = []
+    pinned = _pin_matches(s)
     for f in s.files:
         path = folder / f.name
         if not path.is_file():
             raise ValueError(f"{path}: missing")
         size = path.stat().st_size
+        if not pinned:
+            notes.append(f"{f.name} {size} bytes (sizes/hashes known for {s.pinned_for}, not this version)")
+            continue
         if f.size is not None and size != f.size:
             raise ValueError(f"{path}: {size} bytes, expected {f.size} (as shipped in {s.pinned_for}): truncated or another file")
         if f.sha256 is not None:
