@@ -208,7 +208,11 @@ def faces_on(name: str, seconds: float | None = None, sample_s: float = 1.0) -> 
         def finish(self) -> None:
             pass
 
-    sampler = FaceSampler(FaceEngine(EngineConfig()), stride_for(fps, sample_s))
+    from rushes.faces.step import DEFAULT_FINE_EVERY_S
+
+    # As the faces step builds it (default settings): fine scans on cuts and every 4 s.
+    sampler = FaceSampler(FaceEngine(EngineConfig()), stride_for(fps, sample_s),
+                          fine_every=round(DEFAULT_FINE_EVERY_S * fps))
     w0, c0 = time.perf_counter(), time.process_time()
     try:
         decode_pass(path, [sampler, Limit()], threads=2)
