@@ -138,7 +138,12 @@ class FaceEngine:
         h, w = image.shape[:2]
         part = image if (x0, y0, x1, y1) == (0, 0, w, h) else np.ascontiguousarray(image[y0:y1, x0:x1])
         ph, pw = part.shape[:2]
-        if abs(scale - 1.0) > 0.02:
+        factor = round(1.0 / scale) if scale < 0.75 else 0
+        if factor >= 2 and abs(1.0 / scale - factor) < 0.05 * factor:
+            # Near 1/n: a box-filter reduce is 5x cheaper than a bilinear resize of 720p.
+            part = np.asarray(Image.fromarray(part).reduce(factor))
+            sx, sy = part.shape[1] / pw, part.shape[0] / ph
+        elif abs(scale - 1.0) > 0.02:
             size = (max(1, round(pw * scale)), max(1, round(ph * scale)))
             part = np.asarray(Image.fromarray(part).resize(size, Image.BILINEAR))
             sx, sy = size[0] / pw, size[1] / ph
