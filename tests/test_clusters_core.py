@@ -99,3 +99,41 @@ def test_cluster_view_noise_reasons_and_missing_members():
     assert len({res.assign[k] for k in keys[:-1]}) == 2 and NOISE not in {res.assign[k] for k in keys[:-1]}
     outlier = keys[-1]
     assert res.assign[outlier] == NOISE and ("outlier" in res.reasons[outlier])
+
+
+def test_large_sets_cluster_a_sample_and_assign_the_rest(monkeypatch):
+    monkeypatch.setattr(density, "SAMPLE_ABOVE", 300)
+    monkeypatch.setattr(density, "SAMPLE_SIZE", 200)
+    x, truth = _blobs(k=4, per=150, dim=64, spread=0.05)
+    far = density.normalise(np.random.default_rng(2).normal(size=(5, 64)))
+    res = density.cluster(np.concatenate([x, far]), min_cluster_size=10, min_samples=5)
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(truth, res.labels[: len(x)]) > 0.95
+    assert (res.labels[len(x):] == -1).sum() >= 4          # far-off points stay noise
+
+
+def test_a_correction_carries_to_untouched_neighbours():
+    """Space-level constraints: the editor puts one shot of group A2 with A1; the rest of A2 follows."""
+    rng = np.random.default_rng(11)
+    dim = 16
+    base = density.normalise(rng.normal(size=(3, dim)))
+    a1 = base[0] + 0.03 * rng.normal(size=(6, dim))
+    a2 = base[0] + 0.9 * (base[1] - base[0]) + 0.03 * rng.normal(size=(6, dim))
+    b = base[2] + 0.03 * rng.normal(size=(6, dim))
+    x = density.normalise(np.concatenate([a1, a2, b]))
+    keys = [("shot", i) for i in range(18)]
+    ms = MemberSet(keys, x, "m")
+    counter = iter(range(1, 100))
+    params = Params(min_cluster_size=3, min_samples=2)
+    plain = cluster_view(ms, {}, Constraints(), params, lambda: f"scene-{next(counter)}")
+    assert plain.assign[keys[0]] != plain.assign[keys[6]]          # A1 and A2 apart without feedback
+    previous: dict = {}
+    for k, cid in plain.assign.items():
+        previous.setdefault(cid, set()).add(k)
+    a1_id = plain.assign[keys[0]]
+    cons = Constraints(pins={keys[6]: a1_id}, must=[(keys[6], keys[0])])
+    after = cluster_view(ms, previous, cons, params, lambda: f"scene-{next(counter)}")
+    assert all(after.assign[k] == a1_id for k in keys[:12])       # A2's untouched shots followed
+    assert all(after.assign[k] != a1_id for k in keys[12:])       # B did not
+    assert cons.violations(after.assign) == []

@@ -16,6 +16,11 @@ import numpy as np
 
 # Beyond this many points plain HDBSCAN in the full dimension gets slow (O(n^2 d) distances).
 PCA_ABOVE = 4000
+# Beyond this many points even the reduced-space tree takes minutes on 2 cores: HDBSCAN runs on
+# a random sample of SAMPLE_SIZE and every other point joins its nearest sampled neighbour's
+# cluster when it is as close as that cluster's own sampled members are to each other.
+SAMPLE_ABOVE = 25000
+SAMPLE_SIZE = 20000
 
 
 @dataclass
@@ -44,7 +49,7 @@ def reduce(x: np.ndarray, dim: int, *, seed: int = 0) -> np.ndarray:
 
 def cluster(x: np.ndarray, *, min_cluster_size: int = 2, min_samples: int | None = 1,
             epsilon: float = 0.0, reduce_to: int | None = None, threads: int = 1,
-            allow_single: bool = False) -> DensityResult:
+            allow_single: bool = False, sample: bool = True) -> DensityResult:
     """HDBSCAN labels for the rows of `x` (already normalised / projected by the caller).
 
     `epsilon` merges clusters closer than that distance (cluster_selection_epsilon): footage
@@ -59,6 +64,9 @@ def cluster(x: np.ndarray, *, min_cluster_size: int = 2, min_samples: int | None
     if reduce_to is None and n > PCA_ABOVE and x.shape[1] > 16:
         reduce_to = 16
     z = reduce(x, reduce_to) if reduce_to else x
+    if sample and n > SAMPLE_ABOVE:
+        return _sampled(z, min_cluster_size=min_cluster_size, min_samples=min_samples, epsilon=epsilon,
+                        threads=threads, allow_single=allow_single)
     import hdbscan
 
     algorithm = "boruvka_kdtree" if z.shape[1] <= 32 else "generic" if n <= PCA_ABOVE else "best"
@@ -74,6 +82,43 @@ def cluster(x: np.ndarray, *, min_cluster_size: int = 2, min_samples: int | None
     outlier = np.nan_to_num(np.asarray(model.outlier_scores_, dtype=np.float64), nan=1.0)
     return DensityResult(labels.astype(int), np.asarray(model.probabilities_, dtype=np.float64),
                          np.clip(outlier, 0.0, 1.0), z.shape[1])
+
+
+def _sampled(z: np.ndarray, *, min_cluster_size: int, min_samples: int | None, epsilon: float, threads: int,
+             allow_single: bool, seed: int = 0) -> DensityResult:
+    """HDBSCAN on a random sample, then nearest-sampled-neighbour assignment of the rest."""
+    from sklearn.neighbors import KDTree
+
+    n = z.shape[0]
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n, size=SAMPLE_SIZE, replace=False))
+    scale = SAMPLE_SIZE / n       # a cluster keeps its share of the sample: shrink the size floor
+    sub = cluster(z[idx], min_cluster_size=max(2, int(round(min_cluster_size * scale))),
+                  min_samples=min_samples, epsilon=epsilon, reduce_to=z.shape[1], threads=threads,
+                  allow_single=allow_single)
+    tree = KDTree(z[idx])
+    nn_d, nn_i = tree.query(z[idx], k=2)
+    own = nn_d[:, 1]
+    reach: dict[int, float] = {}
+    for lab in np.unique(sub.labels):
+        if lab >= 0:
+            reach[int(lab)] = 1.25 * float(own[sub.labels == lab].max())
+    labels = -np.ones(n, int)
+    prob = np.zeros(n)
+    outlier = np.ones(n)
+    labels[idx], prob[idx], outlier[idx] = sub.labels, sub.probabilities, sub.outlier
+    rest = np.setdiff1d(np.arange(n), idx)
+    for start in range(0, len(rest), 20000):
+        part = rest[start:start + 20000]
+        d, j = tree.query(z[part], k=1)
+        d, j = d[:, 0], j[:, 0]
+        lab = sub.labels[j]
+        limit = np.array([reach.get(int(l), -1.0) for l in lab])
+        ok = (lab >= 0) & (d <= limit)
+        labels[part] = np.where(ok, lab, -1)
+        prob[part] = np.where(ok, sub.probabilities[j], 0.0)
+        outlier[part] = np.where(ok, sub.outlier[j], 1.0)
+    return DensityResult(labels, prob, outlier, z.shape[1])
 
 
 def cluster_distances(d: np.ndarray, *, min_cluster_size: int = 2, min_samples: int | None = 1,

@@ -321,6 +321,12 @@ _LOCKS: dict[int, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
+def project_lock(project_id: int) -> threading.Lock:
+    """The lock that serialises clustering and feedback of one project inside this daemon."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(project_id, threading.Lock())
+
+
 def has_clustering(catalog, project_id: int) -> bool:
     """Whether this project was ever clustered (ListClusters clusters on first use otherwise)."""
     return catalog.query_one("SELECT 1 FROM cluster_state WHERE project_id=? AND view='scene'", (project_id,)) is not None
@@ -332,9 +338,7 @@ def recluster(catalog, vectors, settings, project_id: int, views: Iterable[str] 
     ("unchanged", "incremental", "full"). `force` re-clusters even when nothing changed (the
     Recluster RPC); `full` also refuses the incremental shortcut. One run per project at a
     time (the pipeline step and an RPC may race): the second waits and then finds it done."""
-    with _LOCKS_GUARD:
-        lock = _LOCKS.setdefault(project_id, threading.Lock())
-    with lock:
+    with project_lock(project_id):
         return _recluster(catalog, vectors, settings, project_id, views, force=force, full=full)
 
 

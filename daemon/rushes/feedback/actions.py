@@ -23,7 +23,7 @@ from typing import Iterable
 import numpy as np
 
 from rushes.clustering import NOISE, store
-from rushes.clustering.engine import character_rows
+from rushes.clustering.engine import character_rows, project_lock
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
 from rushes.clustering.views import check_view, list_clusters
 from rushes.errors import InvalidArgument, NotFound
@@ -38,7 +38,15 @@ PAIRS_PER_MEMBER = 3
 def submit(catalog, vectors, settings, project_id: int, *, action: str, view: str = "scene",
            members: Iterable[str] = (), cluster: str = "", clusters: Iterable[str] = (), name: str = "",
            source: str = "") -> tuple[int, list[dict]]:
-    """Store one decision; returns (feedback id, the changed clusters as the API shows them)."""
+    """Store one decision; returns (feedback id, the changed clusters as the API shows them).
+    Runs under the project's clustering lock, so a re-clustering never interleaves with it."""
+    with project_lock(project_id):
+        return _submit(catalog, vectors, settings, project_id, action=action, view=view, members=members,
+                       cluster=cluster, clusters=clusters, name=name, source=source)
+
+
+def _submit(catalog, vectors, settings, project_id: int, *, action: str, view: str, members: Iterable[str],
+            cluster: str, clusters: Iterable[str], name: str, source: str) -> tuple[int, list[dict]]:
     action = (action or "").strip().lower()
     if action not in ACTIONS:
         raise InvalidArgument(f"unknown feedback action {action!r}: use one of {', '.join(ACTIONS)}")
