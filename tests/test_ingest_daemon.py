@@ -109,3 +109,20 @@ def test_main_job_run_once_ingests_and_reports_each_file(tmp_path):
     assert any("script.txt" in line and "not media" in line for line in lines)
     assert lines[-1].startswith("summary: 1 job(s): 1 done, 2 skipped")
     assert "100.0%" in proc.stderr            # the progress bar ran
+
+
+def test_media_can_belong_to_several_projects_without_new_analysis(tmp_path):
+    src = tmp_path / "src"
+    synth_clip(src / "shared.mp4", seconds=1.0, size="160x120")
+    with DaemonProcess(tmp_path / "home") as d:
+        first = json.loads(d.cli("ingest", "--wait", "--json", "--project", "a", str(src)).stdout)["jobs"][0]
+        second = json.loads(d.cli("ingest", "--wait", "--json", "--project", "b", str(src)).stdout)["jobs"]
+        assert len(second) == 1 and second[0]["state"] == "done"
+        assert second[0]["media_id"] == first["media_id"]
+        assert [s["name"] for s in second[0]["steps"]] == ["cluster"]     # no decode, no faces, no embed
+        for project in ("a", "b"):
+            media = json.loads(d.cli("media", "list", "--json", "--project", project).stdout)["media"]
+            assert [m["id"] for m in media] == [first["media_id"]]
+            assert sorted(media[0]["projects"]) == ["a", "b"]
+        third = json.loads(d.cli("ingest", "--wait", "--json", "--project", "b", str(src)).stdout)
+        assert third["jobs"] == [] and "already ingested" in third["skipped"][0]["reason"]

@@ -75,6 +75,9 @@ class IngestRunner:
             is_cancelled=lambda: queue.is_cancelled(snap.id), params=dict(snap.params),
         )
         media_id = snap.media_id
+        if "probe" not in step_states and media_id:
+            # A media already analysed that joined another project: only the project-level steps run.
+            ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
         current = "probe"
         try:
             for name, module_name, needs_video in INGEST_STEPS:
@@ -95,7 +98,8 @@ class IngestRunner:
                     self._run_step(ctx, name, module_name, needs_video)
                 queue.set_step(snap.id, name, "done", 1.0)
             with self.app.catalog.transaction() as conn:
-                records.set_media_status(conn, int(media_id), "ready")  # type: ignore[arg-type]
+                conn.execute("UPDATE media SET status='ready', reason=NULL WHERE id=? AND status<>'offline'",
+                             (int(media_id),))  # type: ignore[arg-type]
             queue.finish(snap.id, "done", message=f"media {media_id} ready")
         except JobCancelled:
             if queue.stopping:

@@ -94,14 +94,22 @@ class App:
             reason = skip_reason_if_known(self, path)
             if reason is not None:
                 row = self.catalog.query_one("SELECT id FROM media WHERE path=? ORDER BY id DESC LIMIT 1", (str(path),))
-                if row is not None:
+                if row is not None and not self._in_project(pid, int(row["id"])):
+                    # Already analysed, new to this project: link it and cluster it there.
                     with self.catalog.transaction() as conn:
                         records.link_media(conn, pid, int(row["id"]))
+                    jobs.append(self.jobs.submit("ingest", project_id=pid, path=str(path), media_id=int(row["id"]),
+                                                 steps=["cluster"], params=params or {}))
+                    continue
                 skipped.append((str(path), reason))
                 continue
             jobs.append(self.jobs.submit("ingest", project_id=pid, path=str(path), steps=ingest_step_names(),
                                          params=params or {}))
         return jobs, skipped
+
+    def _in_project(self, pid: int, media_id: int) -> bool:
+        return self.catalog.query_one("SELECT 1 FROM project_media WHERE project_id=? AND media_id=?",
+                                      (pid, media_id)) is not None
 
     # ------------------------------------------------------------------ watch folders
     def _start_watcher(self) -> None:
