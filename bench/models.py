@@ -16,7 +16,10 @@ at most two CPUs and RUSHES_THREADS=2):
    each timed (wall and CPU) through the real step functions with a StepContext, as the
    pipeline runs them. Where a step has not landed, the bench says so and times what exists.
 
-    .venv/bin/python bench/models.py [--part models|faces|ingest|all] [--bbb-seconds N]
+    .venv/bin/python bench/models.py [--part models|faces|sweep|ingest|all] [--bbb-seconds N]
+
+The sweep (part 2b) prices each knob: faces CPU per minute of bbb.mp4 against how many samples
+of talking_head.mp4 (a 73 px webcam face, right at the default size limit) find the face.
 
 Results go to bench/out/models/*.json and a summary is printed as Markdown.
 """
@@ -186,7 +189,8 @@ def part_models() -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ part 2: faces per footage minute
-def faces_on(name: str, seconds: float | None = None, sample_s: float = 1.0) -> dict[str, Any]:
+def faces_on(name: str, seconds: float | None = None, sample_s: float = 1.0, fine_every_s: float | None = None,
+             min_face: float | None = None) -> dict[str, Any]:
     from rushes.faces.engine import EngineConfig, FaceEngine
     from rushes.faces.sampler import FaceSampler, stride_for
     from rushes.media.decode import decode_pass
@@ -211,8 +215,9 @@ def faces_on(name: str, seconds: float | None = None, sample_s: float = 1.0) -> 
     from rushes.faces.step import DEFAULT_FINE_EVERY_S
 
     # As the faces step builds it (default settings): fine scans on cuts and every 4 s.
-    sampler = FaceSampler(FaceEngine(EngineConfig()), stride_for(fps, sample_s),
-                          fine_every=round(DEFAULT_FINE_EVERY_S * fps))
+    fine_s = DEFAULT_FINE_EVERY_S if fine_every_s is None else fine_every_s
+    config = EngineConfig() if min_face is None else EngineConfig(min_face=min_face)
+    sampler = FaceSampler(FaceEngine(config), stride_for(fps, sample_s), fine_every=round(fine_s * fps))
     w0, c0 = time.perf_counter(), time.process_time()
     try:
         decode_pass(path, [sampler, Limit()], threads=2)
@@ -222,7 +227,9 @@ def faces_on(name: str, seconds: float | None = None, sample_s: float = 1.0) -> 
     r = sampler.result()
     footage_s = min(float(info.duration_s), limit / fps) if limit else float(info.duration_s)
     return {
-        "file": name, "footage_s": round(footage_s, 1), "sample_every_s": sample_s, "samples": len(r.frames),
+        "file": name, "footage_s": round(footage_s, 1), "sample_every_s": sample_s, "fine_every_s": fine_s,
+        "min_face": config.min_face, "samples": len(r.frames),
+        "samples_with_faces": len({x.frame for x in r.samples}),
         "fine_samples": len(r.fine_frames), "faces": len(r.samples),
         "faces_described": sum(1 for x in r.samples if x.face.described), "faces_cpu_s": round(r.cpu_s, 2), "decode_plus_faces_cpu_s": round(cpu, 2),
         "wall_s": round(wall, 2),
@@ -235,6 +242,26 @@ def part_faces(bbb_seconds: float) -> list[dict[str, Any]]:
     rows = [faces_on("talking_head.mp4"), faces_on("bikes.mp4"), faces_on("bbb.mp4", bbb_seconds)]
     for r in rows:
         print(f"  {r}", file=sys.stderr)
+    return rows
+
+
+SWEEP = [  # (sample_s, fine_every_s, min_face): the default first, then what each knob buys
+    (1.0, 4.0, 0.11), (1.0, 0.0, 0.11), (2.0, 8.0, 0.11), (1.0, 4.0, 0.15), (0.5, 4.0, 0.11),
+]
+
+
+def part_sweep(bbb_seconds: float) -> list[dict[str, Any]]:
+    """Cost on bbb (cartoon, frequent cuts) against what is found on talking_head (a small face)."""
+    rows = []
+    for sample_s, fine_s, min_face in SWEEP:
+        bbb = faces_on("bbb.mp4", bbb_seconds, sample_s, fine_s, min_face)
+        th = faces_on("talking_head.mp4", None, sample_s, fine_s, min_face)
+        rows.append({"sample_every_s": sample_s, "fine_every_s": fine_s, "min_face": min_face,
+                     "bbb_faces_cpu_s_per_min": bbb["faces_cpu_s_per_footage_min"],
+                     "bbb_cpu_ms_per_sample": bbb["faces_cpu_ms_per_sample"], "bbb_fine_samples": bbb["fine_samples"],
+                     "bbb_samples": bbb["samples"], "talking_head_samples_with_face": th["samples_with_faces"],
+                     "talking_head_samples": th["samples"], "talking_head_cpu_s_per_min": th["faces_cpu_s_per_footage_min"]})
+        print(f"  {rows[-1]}", file=sys.stderr)
     return rows
 
 
@@ -336,7 +363,7 @@ def part_ingest(bbb_seconds: float | None) -> dict[str, Any]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", default="all", choices=["models", "faces", "ingest", "all"])
+    ap.add_argument("--part", default="all", choices=["models", "faces", "sweep", "ingest", "all"])
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--bbb-seconds", type=float, default=0.0, help="ingest only the first N s of bbb (0: whole)")
     ap.add_argument("--faces-bbb-seconds", type=float, default=120.0)
@@ -353,6 +380,9 @@ def main() -> int:
     if args.part in ("faces", "all"):
         result["faces"] = part_faces(args.faces_bbb_seconds)
         (OUT / "faces.json").write_text(json.dumps(result["faces"], indent=2))
+    if args.part in ("sweep", "all"):
+        result["sweep"] = part_sweep(args.faces_bbb_seconds)
+        (OUT / "sweep.json").write_text(json.dumps(result["sweep"], indent=2))
     if args.part in ("ingest", "all"):
         result["ingest"] = part_ingest(args.bbb_seconds or None)
         (OUT / "ingest.json").write_text(json.dumps(result["ingest"], indent=2))
