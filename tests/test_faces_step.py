@@ -95,6 +95,7 @@ def test_talking_head_face_is_tracked_through_the_shot(env, monkeypatch):
     step.run(again)
     tracks2 = cat.query("SELECT * FROM face_tracks WHERE media_id=?", (media_id,))
     assert len(tracks2) == len(tracks)
+    assert min(t["id"] for t in tracks2) > max(t["id"] for t in tracks)   # replaced, ids never reused
     assert cat.query_one("SELECT COUNT(*) FROM faces WHERE media_id=?", (media_id,))[0] == sum(
         t["face_count"] for t in tracks2)
     assert store.count("face", filter={"media_id": media_id}) == len(tracks2)

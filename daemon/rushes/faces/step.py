@@ -135,8 +135,9 @@ def run(ctx: Any) -> None:
     with ctx.catalog.transaction() as conn:
         shots = read_shots(conn, media_id)
         tracks = link(shots, samples.samples) if shots else []
-        delete_media_faces(conn, media_id)
-        stored = insert_tracks(conn, media_id, tracks, model=config.model_name, model_version=config.model_version)
+        top = delete_media_faces(conn, media_id)
+        stored = insert_tracks(conn, media_id, tracks, model=config.model_name, model_version=config.model_version,
+                               above_id=top)
         if ctx.vectors is not None:
             upsert_vectors(ctx.vectors, media_id, stored, model=config.model_name,
                            model_version=config.model_version, detector=config.detector)

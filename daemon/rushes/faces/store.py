@@ -49,29 +49,36 @@ def read_shots(conn: sqlite3.Connection, media_id: int) -> list[ShotSpan]:
     return [ShotSpan(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
 
-def delete_media_faces(conn: sqlite3.Connection, media_id: int) -> None:
+def delete_media_faces(conn: sqlite3.Connection, media_id: int) -> int:
+    """Remove the media's faces and tracks; returns the highest track id there was, so new tracks
+    get ids never used before (a cluster member or a feedback line naming an old track id must
+    not silently point at a different face)."""
+    top = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM face_tracks").fetchone()[0])
     conn.execute("DELETE FROM faces WHERE media_id=?", (media_id,))
     conn.execute(
         "DELETE FROM face_tracks WHERE media_id=? OR shot_id IN (SELECT id FROM shots WHERE media_id=?)",
         (media_id, media_id),
     )
+    return top
 
 
 def insert_tracks(conn: sqlite3.Connection, media_id: int, tracks: list[Track], *, model: str,
-                  model_version: str) -> list[tuple[int, Track]]:
-    """Insert tracks and their faces; returns (track id, track) pairs."""
+                  model_version: str, above_id: int = 0) -> list[tuple[int, Track]]:
+    """Insert tracks (ids above `above_id`) and their faces; returns (track id, track) pairs."""
     out = []
+    next_id = max(above_id, int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM face_tracks").fetchone()[0])) + 1
     for track in tracks:
         best = track.best
         emb = track.embedding().astype(np.float32)
         cur = conn.execute(
-            "INSERT INTO face_tracks(shot_id, media_id, first_frame, end_frame, best_frame, box_json, quality,"
-            " embedding, face_count, model, model_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (track.shot_id, media_id, track.first_frame, track.last_frame + 1, best.frame,
+            "INSERT INTO face_tracks(id, shot_id, media_id, first_frame, end_frame, best_frame, box_json, quality,"
+            " embedding, face_count, model, model_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (next_id, track.shot_id, media_id, track.first_frame, track.last_frame + 1, best.frame,
              json.dumps(list(best.face.box)), float(track.quality), emb.tobytes(), len(track.faces),
              model, model_version),
         )
         track_id = int(cur.lastrowid)
+        next_id = track_id + 1
         conn.executemany(
             "INSERT INTO faces(track_id, media_id, shot_id, frame, box_json, quality, descriptor, landmarks_json,"
             " score, sharpness, frontal, size_score) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
