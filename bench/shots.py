@@ -184,7 +184,7 @@ def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W
                 writer.write(f)
             film.truths.append(Truth("cut", writer.n, writer.n + 1))
         elif kind == "dissolve":
-            n = rng.randint(8, 30)
+            n = min(rng.randint(8, 30), len(tail), len(seg) // 2)
             keep = len(tail) - n
             for f in tail[:keep]:
                 writer.write(f)
@@ -194,7 +194,7 @@ def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W
             seg = seg[n:]
             film.truths.append(Truth("dissolve", s0, s0 + n))
         else:  # fade through black
-            n1, hold, n2 = rng.randint(6, 20), rng.choice([0, 0, 2, 5, 10]), rng.randint(6, 20)
+            n1, hold, n2 = min(rng.randint(6, 20), len(tail)), rng.choice([0, 0, 2, 5, 10]), rng.randint(6, 20)
             keep = len(tail) - n1
             for f in tail[:keep]:
                 writer.write(f)

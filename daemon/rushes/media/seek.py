@@ -1,0 +1,92 @@
+"""Frames by index after the pass: keyframe images and full-resolution stills, by seeking.
+
+Targets are visited in order; a target close ahead of the decoder is reached by decoding on,
+a far one by seeking to the keyframe before it, so a list of keyframes across a film costs a
+few GOPs each instead of a second full decode.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import av
+import numpy as np
+
+from rushes.media.decode import MediaError, nominal_rate, open_video, rotate, rotation_of
+
+SEEK_AHEAD_S = 4.0       # decode on rather than seek when the next target is this close
+
+
+def read_frames(path: str | Path, frames: Iterable[int], *, width: int | None = None,
+                threads: int = 2) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (frame, RGB picture in displayed orientation) for each wanted frame index.
+
+    `width` scales the picture (height keeps the aspect); None gives full resolution. A frame
+    past the end of the file is skipped.
+    """
+    wanted = sorted(set(int(f) for f in frames if f >= 0))
+    if not wanted:
+        return
+    container, stream = open_video(path, threads)
+    try:
+        fps = nominal_rate(stream)
+        tb = Fraction(stream.time_base.numerator, stream.time_base.denominator)
+        start_pts = stream.start_time or 0
+        ahead = int(SEEK_AHEAD_S * float(fps))
+        current = -1
+        rotation = None
+        gen = None
+        fresh = False            # just seeked: decode at least one frame before judging
+        sought = -1              # the target of the last seek (the keyframe may lie far before it)
+        i = 0
+        while i < len(wanted):
+            target = wanted[i]
+            far = target > current + ahead and target != sought
+            if gen is None or (not fresh and (far or target <= current)):
+                sought = target
+                ts = int(start_pts + Fraction(target) / fps / tb) if tb else 0
+                container.seek(max(ts, start_pts), stream=stream, backward=True, any_frame=False)
+                gen = container.decode(stream)
+                current = -1
+                fresh = True
+            try:
+                vf = next(gen)
+            except StopIteration:
+                break
+            except av.error.InvalidDataError:
+                continue
+            fresh = False
+            if rotation is None:
+                rotation = rotation_of(stream, vf)
+            pts = vf.pts if vf.pts is not None else vf.dts
+            if pts is None:
+                current += 1
+            else:
+                current = int((Fraction(pts - start_pts) * tb * fps + Fraction(1, 2)) // 1)
+            while i < len(wanted) and wanted[i] <= current:
+                if wanted[i] == current or wanted[i] < current:
+                    yield wanted[i], _picture(vf, width, rotation)
+                i += 1
+    except av.error.FFmpegError as exc:
+        raise MediaError(f"{path}: cannot read frames: {exc}") from exc
+    finally:
+        container.close()
+
+
+def _picture(vf, width: int | None, rotation: int) -> np.ndarray:
+    if width:
+        disp_w, disp_h = (vf.height, vf.width) if rotation in (90, 270) else (vf.width, vf.height)
+        h = max(2, int(round(disp_h * width / disp_w)))
+        w, hh = (h, width) if rotation in (90, 270) else (width, h)
+        img = vf.reformat(width=w, height=hh, format="rgb24", interpolation="AREA").to_ndarray()
+    else:
+        img = vf.to_ndarray(format="rgb24")
+    return rotate(img, rotation)
+
+
+def read_frame(path: str | Path, frame: int, *, width: int | None = None, threads: int = 2) -> np.ndarray:
+    """One picture, or MediaError naming the file when the frame does not exist."""
+    for _, img in read_frames(path, [frame], width=width, threads=threads):
+        return img
+    raise MediaError(f"{path}: no frame {frame}")
