@@ -311,3 +311,58 @@ def test_folder_that_vanishes_and_returns(tmp_path, polling):
         (folder / "b.mov").write_bytes(b"b" * 10)  # seen by the re-armed observer alone
         assert rec.wait(lambda ev: ("ready", folder / "b.mov", 10) in ev)
         assert w.folders == [folder]
+
+
+def test_thread_safe_under_concurrent_add_remove(tmp_path):
+    """Folders added and removed from several threads while files land: no errors, and every
+    file in the folder that stays watched is reported exactly once."""
+    stay = (tmp_path / "stay").resolve()
+    stay.mkdir()
+    churn = [(tmp_path / f"churn{i}").resolve() for i in range(4)]
+    for c in churn:
+        c.mkdir()
+        (c / "x.mov").write_bytes(b"x")
+    rec = Recorder()
+    errors: list[BaseException] = []
+    with _watcher(rec, stable_seconds=0.4, rescan_interval=0.2) as w:
+        w.add(stay)
+
+        def churner(folder: Path) -> None:
+            try:
+                for _ in range(30):
+                    w.add(folder, polling=bool(_ % 2))
+                    w.remove(folder)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=churner, args=(c,)) for c in churn]
+        for t in threads:
+            t.start()
+        for i in range(10):
+            (stay / f"clip{i}.mov").write_bytes(os.urandom(100))
+        for t in threads:
+            t.join()
+        assert rec.wait(lambda ev: len({e[1] for e in ev if e[0] == "ready" and e[1].parent == stay}) == 10)
+        time.sleep(1.0)
+        assert w.folders == [stay]
+    assert errors == []
+    ready = [e[1] for e in rec.of("ready") if e[1].parent == stay]
+    assert sorted(ready) == sorted(stay / f"clip{i}.mov" for i in range(10))  # once each
+
+
+def test_stop_from_a_callback(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.mov").write_bytes(b"a")
+    done = threading.Event()
+    holder: dict[str, FolderWatcher] = {}
+
+    def on_ready(path: Path) -> None:
+        holder["w"].stop()
+        done.set()
+
+    holder["w"] = FolderWatcher(on_ready, stable_seconds=0.2, check_interval=0.05)
+    holder["w"].add(folder)
+    holder["w"].start()
+    assert done.wait(5)
+    holder["w"].stop()

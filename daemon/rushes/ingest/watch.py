@@ -106,7 +106,8 @@ class FolderWatcher:
         self.poll_interval = float(poll_interval)
         self.check_interval = float(check_interval)
         self.report_existing = report_existing
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()       # state: watches, pending, known
+        self._obs_lock = threading.RLock()   # observers: start/stop/schedule/unschedule
         self._watches: dict[Path, _Watch] = {}
         self._pending: dict[Path, _Pending] = {}
         self._known: dict[Path, _Known] = {}
@@ -134,62 +135,70 @@ class FolderWatcher:
         path = Path(folder).expanduser().resolve()
         if not path.is_dir():
             raise NotADirectoryError(f"{path}: not a folder, cannot watch it")
-        with self._lock:
-            if path in self._watches:
-                if self._watches[path].polling == polling:
+        with self._obs_lock:
+            with self._lock:
+                old = self._watches.get(path)
+                if old is not None and old.polling == polling:
                     return
-                self._unschedule(self._watches.pop(path))
-            watch = _Watch(path, polling)
-            self._watches[path] = watch
-            self._scanned.discard(path)
-            if self._running:
-                self._schedule(watch)
+                watch = _Watch(path, polling)
+                self._watches[path] = watch
+                self._scanned.discard(path)
+            if old is not None:
+                self._unschedule(old)
+            self._schedule(watch)
         self._tasks.put(path)  # the first scan runs on the worker: add() never blocks on a NAS
 
     def remove(self, folder: str | os.PathLike[str]) -> None:
         """Stop watching `folder`; its files are forgotten (no on_deleted: they still exist)."""
         path = Path(folder).expanduser().resolve()
-        with self._lock:
-            watch = self._watches.pop(path, None)
-            if watch is None:
-                return
+        with self._obs_lock:
+            with self._lock:
+                watch = self._watches.pop(path, None)
+                if watch is None:
+                    return
+                self._scanned.discard(path)
+                self._missing.discard(path)
+                for table in (self._pending, self._known):
+                    for p in [p for p in table if not self._inside_any(p)]:
+                        del table[p]
             self._unschedule(watch)
-            self._scanned.discard(path)
-            for table in (self._pending, self._known):
-                for p in [p for p in table if not self._inside_any(p)]:
-                    del table[p]
 
     def start(self) -> None:
         """Start observers and the worker; idempotent."""
-        with self._lock:
-            if self._running:
+        with self._obs_lock:
+            if self._worker is not None:
                 return
-            self._stop.clear()
             self._observer = Observer()
             self._poller = PollingObserver(timeout=self.poll_interval)
-            for watch in self._watches.values():
+            with self._lock:
+                watches = list(self._watches.values())
+            for watch in watches:
                 self._schedule(watch)
             self._observer.start()
             self._poller.start()
             self._last_rescan = time.monotonic()
-            self._worker = threading.Thread(target=self._run, name="rushes-folder-watch", daemon=True)
+            stop = threading.Event()
+            self._stop = stop
+            self._worker = threading.Thread(target=self._run, args=(stop,), name="rushes-folder-watch", daemon=True)
             self._worker.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop everything and wait for the threads; callbacks already queued are dropped."""
-        with self._lock:
+        """Stop everything and wait for the threads; callbacks not yet delivered are dropped."""
+        with self._obs_lock:
             observers = [o for o in (self._observer, self._poller) if o is not None]
             worker = self._worker
             self._observer = self._poller = None
             self._worker = None
-            for watch in self._watches.values():
-                watch.handle = None
-        self._stop.set()
+            self._stop.set()
+            with self._lock:
+                for watch in self._watches.values():
+                    watch.handle = None
+        # Joined without holding our locks: an observer thread may be waiting for them.
         for obs in observers:
             obs.stop()
         for obs in observers:
             obs.join(timeout)
-        if worker is not None:
+        if worker is not None and worker is not threading.current_thread():  # stop() from a callback
             worker.join(timeout)
 
     def rescan_now(self) -> None:
@@ -206,25 +215,27 @@ class FolderWatcher:
 
     # ---------------------------------------------------------------- internals
 
-    @property
-    def _running(self) -> bool:
-        return self._worker is not None
+    # Lock order: `_obs_lock` (observer schedule/unschedule) may be held while taking `_lock`
+    # (state), never the reverse -- watchdog holds its own lock while our handler waits for
+    # `_lock`, so calling into an observer with `_lock` held would deadlock.
 
     def _schedule(self, watch: _Watch) -> None:
+        """Arm the observer for `watch` (caller holds `_obs_lock`, not `_lock`)."""
         observer = self._poller if watch.polling else self._observer
-        assert observer is not None
+        if observer is None:
+            return  # not started: start() schedules every watch
         watch.handle = observer.schedule(self._handler, str(watch.folder), recursive=True)
 
     def _unschedule(self, watch: _Watch) -> None:
-        if watch.handle is None:
-            return
+        """Disarm `watch` (caller holds `_obs_lock`, not `_lock`)."""
+        handle, watch.handle = watch.handle, None
         observer = self._poller if watch.polling else self._observer
-        if observer is not None:
-            try:
-                observer.unschedule(watch.handle)
-            except (KeyError, ValueError):
-                pass
-        watch.handle = None
+        if handle is None or observer is None:
+            return
+        try:
+            observer.unschedule(handle)
+        except (KeyError, ValueError):
+            pass
 
     def _root_of(self, path: Path) -> Path | None:
         for folder in self._watches:
@@ -407,14 +418,17 @@ class FolderWatcher:
             if root not in self._missing:
                 return
             self._missing.discard(root)
-            watch = self._watches.get(root)
-            if watch is not None and self._running:
-                self._unschedule(watch)
-                try:
-                    self._schedule(watch)
-                except OSError as exc:
-                    log.warning("cannot watch %s again yet: %s (the periodic rescan goes on)", root, exc)
-            log.info("watched folder %s is back", root)
+        log.info("watched folder %s is back", root)
+        with self._obs_lock:
+            with self._lock:
+                watch = self._watches.get(root)
+            if watch is None:
+                return
+            self._unschedule(watch)
+            try:
+                self._schedule(watch)
+            except OSError as exc:
+                log.warning("cannot watch %s again yet: %s (the periodic rescan goes on)", root, exc)
 
     def _drain_calls(self) -> None:
         while True:
@@ -427,8 +441,8 @@ class FolderWatcher:
             except Exception:
                 log.exception("folder watch: callback %s%s failed", getattr(callback, "__name__", callback), args)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
             try:
                 folder = self._tasks.get(timeout=self.check_interval)
             except queue.Empty:
