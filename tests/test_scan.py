@@ -30,6 +30,8 @@ def _card(root: Path) -> Path:
     _touch(card / "frame.tiff")
     _touch(card / "notes.txt")
     _touch(card / "project.xml")  # an XML with no clip of its name: not a sidecar, just not media
+    _touch(card / "p.mov")          # ... even next to a clip whose name it happens to start with
+    _touch(card / "interview.xml")  # same name as interview.mov: its sidecar
     _touch(card / "A001.R3D")
     _touch(card / "B001.braw")
     _touch(card / ".Trashes" / "501" / "deleted.mov")
@@ -44,9 +46,9 @@ def test_card_dump(tmp_path):
     media = sorted(k for k, (a, _) in got.items() if a == "media")
     assert media == sorted(["A001C003.mxf", "C0001.MP4", "C0002.MP4", "GX010001.MP4", "PRIVATE/M4ROOT/CLIP/C0003.MP4",
                             "ZOOM0001.WAV", "a.aiff", "broll.webm", "clip.m2ts", "interview.mov", "music.mp3", "old.avi",
-                            "phone.3gp", "sound.bwf", "take.MKV", "tape.mpg"])
+                            "p.mov", "phone.3gp", "sound.bwf", "take.MKV", "tape.mpg"])
     for name in ("C0001M01.XML", "GX010001.THM", "GX010001.LRV", "._C0001.MP4", ".DS_Store", "Thumbs.db",
-                 ".hidden.mov", "MEDIAPRO.XML", ".Trashes"):
+                 ".hidden.mov", "MEDIAPRO.XML", ".Trashes", "interview.xml"):
         assert got[name] == ("skip", SIDECAR), name
     assert ".Trashes/501/deleted.mov" not in got  # hidden folders are not entered
     for name in ("still.JPG", "poster.png", "frame.tiff"):

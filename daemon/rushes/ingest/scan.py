@@ -8,6 +8,7 @@ unknown extensions only, by a 64-byte sniff of the file's magic bytes. Nothing i
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,20 +66,27 @@ def is_hidden_or_clutter(path: Path) -> bool:
     return name.startswith(".") or name.lower() in SIDECAR_NAMES or name.lower().startswith("~$")
 
 
+_SONY_XML_SUFFIX = re.compile(r"^m\d{2}$")  # C0001M01.XML beside C0001.MP4
+
+
 def _xml_is_sidecar(path: Path) -> bool:
-    """An XML next to clips (Sony C0001M01.XML beside C0001.MP4, MEDIAPRO.XML, FCP exports)."""
+    """An XML that belongs to a clip: same name (FCP/Resolve exports, Canon), Sony's
+    <clip>M01.XML, or Sony's MEDIAPRO.XML card index. Any other XML is just not media."""
     stem = path.stem.lower()
+    if stem == "mediapro":
+        return True
     try:
-        siblings = list(os.scandir(path.parent))
+        names = os.listdir(path.parent)
     except OSError:
         return False
-    for entry in siblings:
-        other = Path(entry.name)
-        if _ext(other) in MEDIA_EXTS:
-            other_stem = other.stem.lower()
-            if stem == other_stem or stem.startswith(other_stem) or stem == "mediapro":
-                return True
-    return stem == "mediapro"
+    for name in names:
+        other = Path(name)
+        if _ext(other) not in MEDIA_EXTS:
+            continue
+        other_stem = other.stem.lower()
+        if stem == other_stem or (stem.startswith(other_stem) and _SONY_XML_SUFFIX.match(stem[len(other_stem):])):
+            return True
+    return False
 
 
 def sniff(path: Path) -> str | None:
