@@ -273,3 +273,16 @@ def test_rotation_convention_matches_ffmpeg_autorotate(tmp_path):
         stored = next(c.decode(video=0)).to_ndarray(format="rgb24")
     assert np.array_equal(np.rot90(stored, k=-(result.rotation // 90)), upright)
     assert not np.array_equal(np.rot90(stored, k=result.rotation // 90), upright)
+
+
+def test_trimmed_export_with_an_edit_list(tmp_path):
+    """`-ss` + stream copy keeps the GOP's pre-roll samples but hides them with an edit list:
+    the frame count is what plays, not what is stored."""
+    long = _make(tmp_path / "long.mp4", rate="25", seconds=4, codec=("-c:v", "libx264", "-g", "50", "-pix_fmt", "yuv420p"))
+    trimmed = tmp_path / "trimmed.mp4"
+    ffmpeg("-ss", "1.0", "-i", str(long), "-t", "2", "-c", "copy", str(trimmed))
+    result = probe(trimmed)
+    assert result.frame_count == _decoded_frames(trimmed)
+    assert result.duration_s == pytest.approx(result.frame_count / 25)
+    assert result.extra.get("edit_list_hidden_frames", 0) > 0
+    check_decodable(trimmed, result)

@@ -193,7 +193,7 @@ def rate_from_intervals(timestamps: list[int], time_base: Fraction) -> Fraction 
     return estimate.limit_denominator(1001)
 
 
-def _index_timestamps(stream: Any, limit: int | None = None) -> list[int]:
+def _index_timestamps(stream: Any) -> list[int]:
     """Timestamps of every frame from the container index, or [] when the index is partial.
 
     MOV/MP4 index every sample (then len == frames); MPEG-PS or Matroska cues list only some
@@ -203,8 +203,7 @@ def _index_timestamps(stream: Any, limit: int | None = None) -> list[int]:
     n = len(entries)
     if n < 2 or n != stream.frames:
         return []
-    count = n if limit is None else min(n, limit)
-    return [entries[i].timestamp for i in range(count) if not entries[i].is_discard]
+    return [entry.timestamp for entry in entries if not entry.is_discard]
 
 
 def _survey_packets(path: Path, stream_index: int, limit: int | None) -> tuple[list[int], int]:
@@ -510,6 +509,7 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
 
     # Variable frame rate: from the index when the container keeps one, else a short survey.
     stamps = _index_timestamps(video)
+    full_index = bool(stamps)  # MOV/MP4: every sample indexed; edit-list trims marked discard
     if not stamps and fmt.split(",")[0] not in CFR_CONTAINERS:
         stamps, _ = _survey_packets(p, video.index, VFR_SURVEY_PACKETS)
     vfr = is_variable(stamps)
@@ -524,10 +524,13 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
     container_duration_s = container.duration / av.time_base if container.duration else None
     count: int | None = None
     source = ""
-    if video.frames and video.frames > 0:
-        count, source = int(video.frames), "stream header"
-    elif vfr and len(stamps) == len(video.index_entries) and stamps:
+    if full_index:
+        # Samples outside the edit list (a trimmed export's pre-roll) are never shown.
         count, source = len(stamps), "index"
+        if count != video.frames:
+            extra["edit_list_hidden_frames"] = int(video.frames) - count
+    elif video.frames and video.frames > 0:
+        count, source = int(video.frames), "stream header"
     if count is None and (vfr or size <= PACKET_COUNT_MAX_BYTES) and fmt.split(",")[0] not in ("mxf", "gxf"):
         _, counted = _survey_packets(p, video.index, None)
         if counted:
