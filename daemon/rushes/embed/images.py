@@ -9,7 +9,6 @@ step never fails for a missing cache file; frame numbers follow the decode pass'
 from __future__ import annotations
 
 import logging
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -22,8 +21,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THUMB_WIDTH = 320
-#: Targets closer than this after the last decoded frame are reached by decoding on, not seeking.
-SEEK_GAP_S = 2.0
 
 
 def thumb_file(settings: "Settings", thumb_path: str | None) -> Path | None:
@@ -43,56 +40,17 @@ def load_thumbnail(path: Path) -> np.ndarray | None:
         return None
 
 
-def _shrink(rgb: np.ndarray, width: int) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    if w <= width:
-        return rgb
-    size = (width, max(1, round(h * width / w)))
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.BILINEAR))
-
-
 def fetch_frames(path: Path, frames: Iterable[int], *, width: int = THUMB_WIDTH, threads: int = 1) -> dict[int, np.ndarray]:
-    """Pictures of the given frame indices, `width` px wide, upright; frames past the end are left out."""
-    import av
+    """Pictures of the given frame indices, `width` px wide, upright; frames past the end (or
+    after a decode error, which is logged) are left out. Seeking is the shots step's
+    `rushes.media.seek.read_frames`, so numbering and rotation match the decode pass."""
+    from rushes.media.decode import MediaError
+    from rushes.media.seek import read_frames
 
-    from rushes.media.decode import nominal_rate, open_video, rotate, rotation_of
-
-    wanted = sorted(set(int(f) for f in frames))
     out: dict[int, np.ndarray] = {}
-    if not wanted:
-        return out
-    container, stream = open_video(path, threads)
     try:
-        fps = nominal_rate(stream)
-        tb = Fraction(stream.time_base.numerator, stream.time_base.denominator)
-        start = stream.start_time or 0
-        gap = SEEK_GAP_S * float(fps)
-        pending = list(wanted)
-        position: int | None = None  # index of the last decoded frame
-        while pending:
-            target = pending[0]
-            if position is None or not (0 < target - position <= gap):
-                ts = start + int(Fraction(target) / fps / tb)
-                container.seek(max(start, ts), stream=stream, backward=True, any_frame=False)
-            progressed = False
-            for vf in container.decode(stream):
-                if vf.pts is None:
-                    continue
-                idx = int(Fraction(vf.pts - start) * tb * fps + Fraction(1, 2))
-                position = idx
-                if idx < target:
-                    continue  # run-up from the keyframe the seek landed on
-                pic = _shrink(rotate(vf.to_ndarray(format="rgb24"), rotation_of(stream, vf)), width)
-                while pending and pending[0] <= idx:  # == normally; < when the index does not exist
-                    out[pending.pop(0)] = pic
-                progressed = True
-                if not pending or pending[0] - idx > gap:
-                    break
-                target = pending[0]
-            if not progressed:
-                break  # the targets lie past the end of the stream
-    except av.error.FFmpegError as exc:
-        log.warning("%s: fetching keyframes failed: %s", path, exc)
-    finally:
-        container.close()
+        for frame, picture in read_frames(path, frames, width=width, threads=threads):
+            out[int(frame)] = picture
+    except MediaError as exc:
+        log.warning("fetching keyframes: %s", exc)
     return out
