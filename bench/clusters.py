@@ -643,10 +643,48 @@ def film_bench(args) -> dict:
             metric = _metrics(home)
             result["metrics"] = metric
             print(f"learned metrics: {metric}")
+        result["ablation_untouched_f1"] = ablation(home, truths)
+        print(f"ablation (untouched F1): {result['ablation_untouched_f1']}")
     finally:
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
     return result
+
+
+def ablation(home: Path, truths: Truths) -> dict:
+    """What each kind of learning adds on the untouched members (run after the daemon stopped):
+    pins and links only, + learned metric, + space-level constraints, both (what ships)."""
+    from rushes.catalog import Catalog
+    from rushes.clustering import store
+    from rushes.clustering.engine import Params, cluster_view
+    from rushes.clustering.inputs import shot_vectors, track_vectors
+    from rushes.settings import load_settings
+    from rushes.vectors import open_store
+
+    settings = load_settings({"RUSHES_HOME": str(home)})
+    cat = Catalog.open(settings.catalog_path)
+    vs = open_store(settings)
+    out = {}
+    for view, load, kind, truth in (("scene", shot_vectors, "shot", truths.shot_scene),
+                                    ("people", track_vectors, "track", truths.track_person)):
+        ms = load(cat, vs, 1)
+        cons = store.load_constraints(cat, 1, view)
+        metric = store.load_metric(cat, 1, view)
+        previous = store.membership(cat, 1, view, kind)
+        untouched = set(truth) - {str(k[1]) for k in cons.pins}
+        counter = iter(range(10 ** 6, 10 ** 7))
+        rows = {}
+        for name, m, shape in (("constraints_only", None, False), ("metric", metric, False),
+                               ("space_level", None, True), ("both", metric, True)):
+            res = cluster_view(ms, previous, cons, Params.from_settings(settings, view), lambda: f"x-{next(counter)}",
+                               m, shape=shape)
+            assign = {str(k[1]): (None if c == "noise" else c) for k, c in res.assign.items()}
+            rows[name] = score(assign, truth, untouched)["f1"]
+            rows[name + "_violations"] = len(cons.violations(res.assign))
+        out[view] = rows
+    vs.close()
+    cat.close()
+    return out
 
 
 def _metrics(home: Path) -> list[dict]:

@@ -37,9 +37,11 @@ KIND = {"scene": "shot", "people": "track", "character": "track"}
 @dataclass
 class Params:
     min_cluster_size: int = 2
-    min_samples: int | None = 1
+    # 2, not 1: with min_samples=1 two near-identical vectors (one face split into two tracks, a
+    # repeated take) give an almost infinite density, and every other member's strength collapses.
+    min_samples: int | None = 2
     epsilon: float = 0.0
-    min_confidence: float = 0.5
+    min_confidence: float = 0.2
     threads: int = 1
     reduce_to: int | None = None
 
@@ -49,9 +51,9 @@ class Params:
         get = settings.get if settings is not None else (lambda k, d=None: d)
         return cls(
             min_cluster_size=int(get(f"cluster_{v}_min_size", 2)),
-            min_samples=int(get(f"cluster_{v}_min_samples", 1)),
+            min_samples=int(get(f"cluster_{v}_min_samples", 2)),
             epsilon=float(get(f"cluster_{v}_epsilon", 0.35 if v == "people" else 0.0)),
-            min_confidence=float(get("cluster_min_confidence", 0.5)),
+            min_confidence=float(get("cluster_min_confidence", 0.2)),
             threads=int(getattr(settings, "threads", 1) or 1),
         )
 
@@ -65,14 +67,16 @@ class ViewResult:
 
 
 def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints, params: Params,
-                 new_id: Callable[[], str], metric: LinearMetric | None = None) -> ViewResult:
-    """Cluster one view's members from scratch (pure: no catalog), ids stable against `previous`."""
+                 new_id: Callable[[], str], metric: LinearMetric | None = None, *,
+                 shape: bool = True) -> ViewResult:
+    """Cluster one view's members from scratch (pure: no catalog), ids stable against `previous`.
+    `shape=False` leaves the constraints out of the distances (the bench's ablation)."""
     res = ViewResult()
     z = metric.apply(ms.vectors) if metric is not None else ms.vectors
     if len(ms):
         dr = density.cluster(z, min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,
                              epsilon=params.epsilon, reduce_to=params.reduce_to, threads=params.threads)
-        shaped = space_level(z, ms.keys, cons)
+        shaped = space_level(z, ms.keys, cons) if shape else None
         if shaped is not None:
             dr = _keep_confidence(density.cluster_distances(
                 shaped, min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,
