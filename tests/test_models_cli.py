@@ -83,8 +83,20 @@ def test_through_the_daemon_import_reembeds_ingested_media(tmp_path):
         assert {m["name"]: m for m in verify["models"]}["clip-vit-b32"]["detail"].startswith("ok: clip loads")
 
     from rushes.catalog import Catalog
+    from rushes.settings import load_settings
+    from rushes.vectors import open_store
 
     cat = Catalog.open(tmp_path / "home" / "catalog.sqlite3")
-    row = cat.query_one("SELECT version FROM analysis_stages WHERE stage='embed'")
+    row = cat.query_one("SELECT media_id, version FROM analysis_stages WHERE stage='embed'")
     assert row is not None and row["version"].startswith("clip-vit-b32@clip-")
+    keyframes = cat.query("SELECT k.id FROM keyframes k JOIN shots s ON s.id = k.shot_id WHERE s.media_id = ?",
+                          (row["media_id"],))
     cat.close()
+    store = open_store(load_settings(env={"RUSHES_HOME": str(tmp_path / "home")}))
+    try:
+        points = store.scroll("scene", filter={"media_id": int(row["media_id"])})
+        assert sorted(p.id for p in points) == sorted(int(k["id"]) for k in keyframes) and points
+        assert {p.payload["model"] for p in points} == {"clip-vit-b32"}
+        assert store.dimension("scene") == PROJECTION_DIM
+    finally:
+        store.close()
