@@ -286,3 +286,54 @@ def test_trimmed_export_with_an_edit_list(tmp_path):
     assert result.duration_s == pytest.approx(result.frame_count / 25)
     assert result.extra.get("edit_list_hidden_frames", 0) > 0
     check_decodable(trimmed, result)
+
+
+def _bwf_with_ixml(path: Path, time_reference: int, ixml: str, seconds: float = 0.5, rf64: bool = False) -> Path:
+    """A recorder-style BWF: fmt, bext (time_reference), iXML, data -- built byte by byte,
+    because FFmpeg cannot write iXML."""
+    import struct
+
+    rate = 48000
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
+    bext = bytearray(602)
+    bext[0:11] = b"Scene 12/3 "
+    struct.pack_into("<Q", bext, 338, time_reference)  # after description, originator, refs, date, time
+    body_ixml = ixml.encode()
+
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        return tag + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+
+    data = b"\0" * int(rate * seconds) * 2
+    body = b"WAVE" + chunk(b"fmt ", fmt) + chunk(b"bext", bytes(bext)) + chunk(b"iXML", body_ixml) + chunk(b"data", data)
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path
+
+
+IXML = """<?xml version="1.0" encoding="UTF-8"?>
+<BWFXML><PROJECT>Rushes Demo</PROJECT><SCENE>12</SCENE><TAKE>3</TAKE><TAPE>SR001</TAPE>
+<SPEED><TIMECODE_RATE>{rate}</TIMECODE_RATE><TIMECODE_FLAG>{flag}</TIMECODE_FLAG></SPEED></BWFXML>"""
+
+
+def test_bwf_ixml_timecode_rate_drop_frame_and_tape(tmp_path):
+    # 01:00:00;00 at 29.97 DF is frame 107892 = 3599.9964 s = 172799827.2 samples at 48 kHz:
+    # the recorder stores the sample of that frame's start, rounded up.
+    samples = -(-107892 * 1001 * 48000 // 30000)
+    path = _bwf_with_ixml(tmp_path / "12-3.WAV", samples, IXML.format(rate="30000/1001", flag="DF"))
+    result = probe(path)
+    assert result.kind == "audio"
+    assert result.fps == Fraction(30000, 1001)
+    assert (result.start_timecode, result.drop_frame) == ("01:00:00;00", True)
+    assert result.reel == "SR001"
+    assert result.extra["ixml"]["scene"] == "12" and result.extra["ixml"]["take"] == "3"
+    assert "timecode_rate_assumed" not in result.extra
+    assert result.frame_count == 14  # 0.5 s at 29.97, whole frames
+
+
+def test_bwf_ixml_2398_non_drop(tmp_path):
+    # Label 10:00:00:00 at 23.976 NDF is frame 864000, which starts 864000 * 1001/24000 s
+    # after midnight: 864000 * 1001 * 2 samples at 48 kHz.
+    samples = 864000 * 1001 * 2
+    path = _bwf_with_ixml(tmp_path / "T002.WAV", samples, IXML.format(rate="24000/1001", flag="NDF"))
+    result = probe(path)
+    assert result.fps == Fraction(24000, 1001)
+    assert (result.start_timecode, result.drop_frame) == ("10:00:00:00", False)

@@ -26,6 +26,7 @@ import av.error
 
 from rushes.errors import InvalidArgument
 from rushes.ingest import timecode as tc
+from rushes.ingest.bwf import IXml, read_ixml
 from rushes.ingest.scan import sniff
 
 log = logging.getLogger(__name__)
@@ -283,8 +284,12 @@ def _frame_timecode(frame: Any, rate: Fraction) -> str | None:
     return None
 
 
-def _bwf_timecode(container: Any, audio: Any, rate: Fraction) -> tuple[str, int] | None:
-    """BWF `time_reference` (samples since midnight) as a timecode label at `rate`."""
+def _bwf_timecode(container: Any, audio: Any, rate: Fraction, drop: bool = False) -> tuple[str, int] | None:
+    """BWF `time_reference` (samples since midnight) as a timecode label at `rate`.
+
+    Drop-frame labels count real time, so the frame number comes from the clock; non-drop at
+    an NTSC rate counts labels (the recorder's own convention), computed the same way.
+    """
     ref = container.metadata.get("time_reference")
     if not ref or audio is None:
         return None
@@ -296,7 +301,7 @@ def _bwf_timecode(container: Any, audio: Any, rate: Fraction) -> tuple[str, int]
     if samples <= 0 or not sample_rate:
         return None
     frames = (samples * rate.numerator) // (sample_rate * rate.denominator)
-    return tc.frames_to_timecode(frames, rate, False), samples
+    return tc.frames_to_timecode(frames, rate, drop), samples
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,7 +454,8 @@ def _probe_open(p: Path, container: Any, size: int) -> ProbeResult:
     if video is not None:
         result = _probe_video(p, container, video, fmt, size, extra)
     else:
-        result = _probe_audio(p, container, audio, extra)
+        ixml = read_ixml(p) if fmt in ("wav", "w64") else None
+        result = _probe_audio(p, container, audio, extra, ixml)
     result.audio_channels = audio_channels
     result.audio_rate = audio_rate
     result.audio_codec = audio_codec
@@ -472,14 +478,15 @@ def _probe_open(p: Path, container: Any, size: int) -> ProbeResult:
         except tc.TimecodeError as exc:
             extra["timecode_warning"] = f"ignored timecode {raw!r} from {where}: {exc}"
     elif result.kind == "audio":
-        bwf = _bwf_timecode(container, audio, result.fps)
+        bwf = _bwf_timecode(container, audio, result.fps, bool(result.extra.get("ixml_drop_frame")))
         if bwf is not None:
             start, samples = bwf
+            drop = bool(result.extra.get("ixml_drop_frame"))
             extra["timecode_source"] = "bwf time_reference"
             extra["time_reference_samples"] = samples
     result.start_timecode, result.drop_frame = start, drop
     reel = _find_meta(sources, REEL_KEYS)
-    result.reel = reel[1] if reel else None
+    result.reel = reel[1] if reel else (extra.get("ixml", {}).get("tape") or None)
     if "time_reference" in container.metadata:
         # FFmpeg's wav demuxer renames bext fields: Originator -> encoded_by, Description -> comment.
         for key, name in (("encoded_by", "originator"), ("originator_reference", "originator_reference"),
@@ -571,9 +578,17 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
                        audio_rate=0, variable_frame_rate=vfr, extra=extra)
 
 
-def _probe_audio(p: Path, container: Any, audio: Any, extra: dict[str, Any]) -> ProbeResult:
+def _probe_audio(p: Path, container: Any, audio: Any, extra: dict[str, Any], ixml: IXml | None = None) -> ProbeResult:
+    """Audio-only media: frames count at the timecode rate (iXML's, else 25 and flagged)."""
     rate = DEFAULT_AUDIO_TC_RATE
-    extra["timecode_rate_assumed"] = True
+    if ixml is not None:
+        extra["ixml"] = dict(ixml.fields)
+    if ixml is not None and ixml.timecode_rate is not None:
+        rate = tc.snap_rate(ixml.timecode_rate)
+        if ixml.drop_frame and tc.can_drop_frame(rate):
+            extra["ixml_drop_frame"] = True
+    else:
+        extra["timecode_rate_assumed"] = True
     tb = audio.time_base
     if audio.duration and tb:
         seconds = float(audio.duration * tb)
