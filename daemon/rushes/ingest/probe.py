@@ -513,6 +513,9 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
     if sar and sar != 1:
         extra["sample_aspect_ratio"] = f"{sar.numerator}:{sar.denominator}"
     tb = video.time_base
+    if video.start_time and tb:
+        # First timestamp of the video: frame index = round((pts * tb - video_start_s) * fps).
+        extra["video_start_s"] = float(video.start_time * tb)
 
     # Variable frame rate: from the index when the container keeps one, else a short survey.
     stamps = _index_timestamps(video)
