@@ -15,7 +15,7 @@ import os
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rushes.catalog import records
 from rushes.errors import RushesError

@@ -8,12 +8,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
-
 from rushes.cli.common import ProgressBar, add_common
 from rushes.cli.follow import follow_jobs, print_summary
-from rushes.errors import RushesError
-from rushes.settings import SettingsError, load_settings
+from rushes.cli.commands.serve import start_daemon
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
@@ -27,23 +24,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rushes.server.daemon import Daemon
     from rushes_client import RushesClient
 
     folder = os.path.abspath(os.path.expanduser(args.folder))
     if not os.path.isdir(folder):
         print(f"rushes run: {folder} is not a folder", file=sys.stderr)
         return 2
-    try:
-        settings = load_settings()
-        if args.address:
-            settings = replace(settings, address=args.address)
-        daemon = Daemon(settings).start()
-    except (RushesError, SettingsError) as exc:
-        print(f"rushes run: {exc}", file=sys.stderr)
+    daemon = start_daemon(args, "run")
+    if daemon is None:
         return 2
-    daemon.install_signal_handlers()
-    print(f"rushes daemon on {settings.address}, data in {settings.home}", file=sys.stderr)
+    settings = daemon.settings
     client = RushesClient(settings.address, settings.token).wait_ready(10)
     try:
         client.stub.AddWatchFolder(pb.AddWatchFolderRequest(project=args.project, path=folder, polling=args.polling))

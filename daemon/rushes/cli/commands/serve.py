@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
+from typing import Any
 
 from rushes.errors import RushesError
 from rushes.settings import SettingsError, load_settings
@@ -13,20 +15,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def start_daemon(args: argparse.Namespace, command: str) -> Any:
+    """A started Daemon with signal handlers, or None after printing why it could not start."""
     from rushes.server.daemon import Daemon
 
     try:
         settings = load_settings()
         if args.address:
-            from dataclasses import replace
-
             settings = replace(settings, address=args.address)
         daemon = Daemon(settings).start()
     except (RushesError, SettingsError) as exc:
-        print(f"rushes serve: {exc}", file=sys.stderr)
-        return 2
+        print(f"rushes {command}: {exc}", file=sys.stderr)
+        return None
     daemon.install_signal_handlers()
     print(f"rushes daemon serving on {settings.address} (data {settings.home}); Ctrl-C to stop", file=sys.stderr)
+    return daemon
+
+
+def run(args: argparse.Namespace) -> int:
+    daemon = start_daemon(args, "serve")
+    if daemon is None:
+        return 2
     daemon.wait()
     return 0
