@@ -366,3 +366,24 @@ def test_stop_from_a_callback(tmp_path):
     holder["w"].start()
     assert done.wait(5)
     holder["w"].stop()
+
+
+def test_copy_that_stalls_is_reported_again_when_it_completes(tmp_path):
+    """A copy that pauses longer than stable_seconds is reported early (nothing can tell it
+    from a finished file); when it grows again it is reported again with its full size, so
+    ingest retries the file it failed as truncated."""
+    folder = (tmp_path / "slow nas").resolve()
+    folder.mkdir()
+    rec = Recorder()
+    with _watcher(rec, stable_seconds=0.4) as w:
+        w.add(folder)
+        time.sleep(0.2)
+        path = folder / "A001.mov"
+        with path.open("wb") as fh:
+            fh.write(b"a" * 1000)
+            fh.flush()
+            assert rec.wait(lambda ev: ("ready", path, 1000) in ev)  # the stall
+            fh.write(b"b" * 1000)
+        assert rec.wait(lambda ev: ("ready", path, 2000) in ev)
+        time.sleep(0.8)
+    assert rec.of("ready") == [("ready", path, 1000), ("ready", path, 2000)]

@@ -545,11 +545,16 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
         _, counted = _survey_packets(p, video.index, None)
         if counted:
             count, source = counted, "packets"
+            seconds = stream_duration_s or container_duration_s
+            expected = round(seconds * rate) if seconds else 0
+            if not vfr and expected and 1.9 <= counted / expected <= 2.1:
+                # Field-coded interlaced video (PAFF H.264, MPEG-2 field pictures) can carry
+                # each field in its own packet: two packets a frame.
+                count, source = expected, "duration x rate (field-coded packets)"
     if count is None:
-        seconds = stream_duration_s or container_duration_s
+        seconds = stream_duration_s or container_duration_s  # durations exclude start_time
         if seconds:
-            start_s = float(video.start_time * tb) if (video.start_time and tb and not stream_duration_s) else 0.0
-            count, source = round((seconds - start_s) * rate), "duration x rate"
+            count, source = round(seconds * rate), "duration x rate"
     if not count:
         raise ProbeError(p, "no video frames (the video stream has no frames)")
     extra["frame_count_source"] = source
