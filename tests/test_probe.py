@@ -337,3 +337,18 @@ def test_bwf_ixml_2398_non_drop(tmp_path):
     result = probe(path)
     assert result.fps == Fraction(24000, 1001)
     assert (result.start_timecode, result.drop_frame) == ("10:00:00:00", False)
+
+
+def test_interlaced_avchd_style_mts(tmp_path):
+    """1080i-style H.264 in MPEG-TS (AVCHD .MTS): 25 frames a second, not 50 fields; TS has no
+    frame count, so the packets are counted; the stream starts at a non-zero timestamp."""
+    path = tmp_path / "00001.MTS"
+    ffmpeg("-f", "lavfi", "-i", SRC.format(size="64x64", rate=25), "-f", "lavfi", "-i", "sine=sample_rate=48000",
+           "-t", "2", "-c:v", "libx264", "-flags", "+ildct+ilme", "-x264opts", "interlaced=1:tff=1",
+           "-pix_fmt", "yuv420p", "-c:a", "ac3", "-f", "mpegts", str(path))
+    result = probe(path)
+    assert result.fps == 25 and result.frame_count == 50 == _decoded_frames(path)
+    assert result.extra["interlaced"] is True
+    assert result.extra["video_start_s"] > 0
+    assert result.audio_codec == "ac3" and result.audio_channels == 1
+    check_decodable(path, result)

@@ -562,6 +562,8 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
     first, failures = _first_frame(container, video, p)
     if failures:
         extra["decode_warnings"] = [f"{failures} packet(s) before the first picture failed to decode"]
+    if getattr(first, "interlaced_frame", False):
+        extra["interlaced"] = True
     frame_tc = _frame_timecode(first, rate)
     if frame_tc is not None:
         extra["frame_timecode"] = frame_tc
@@ -632,12 +634,18 @@ class _PointResult:
     error: str | None = None
 
 
-def _decode_from(container: Any, stream: Any, target_s: float, label: str, want: int, to_end: bool) -> _PointResult:
-    """Seek before `target_s`, decode up to `want` frames at/after it (or to the end)."""
+def _decode_from(container: Any, stream: Any, target_s: float, label: str, want: int, to_end: bool,
+                 back_s: float = 0.0) -> _PointResult:
+    """Seek `back_s` before `target_s`, decode up to `want` frames at/after it (or to the end).
+
+    Seeking to the very start goes to timestamp 0, below the stream's start: an MPEG-TS seek
+    to the first timestamp itself can land just past the first keyframe.
+    """
     result = _PointResult(label, target_s)
     tb = stream.time_base
     try:
-        offset = int(Fraction(target_s) / tb) + (stream.start_time or 0)
+        seek_s = target_s - back_s
+        offset = int(Fraction(seek_s) / tb) + (stream.start_time or 0) if seek_s > 0 else 0
         container.seek(max(0, offset), stream=stream, backward=True)
     except av.error.FFmpegError as exc:
         result.error = f"cannot seek: {exc.strerror or exc}"
@@ -675,6 +683,18 @@ def _decode_from(container: Any, stream: Any, target_s: float, label: str, want:
     return result
 
 
+def _decode_with_retries(container: Any, stream: Any, target_s: float, label: str, want: int, to_end: bool,
+                         backs: tuple[float, ...]) -> _PointResult:
+    """Containers without an index (MPEG-TS/PS) seek to any packet, not a keyframe: when
+    nothing decodes after a seek, seek further back before calling the point broken."""
+    result = _PointResult(label, target_s)
+    for back in backs:
+        result = _decode_from(container, stream, target_s, label, want, to_end, back)
+        if result.frames > 0 or result.error or target_s - back <= 0:
+            break
+    return result
+
+
 def check_decodable(path: str | os.PathLike[str], probe_result: ProbeResult, frames_per_point: int = 2) -> list[str]:
     """Decode a few frames at the start, 25/50/75 % and the end; raise ProbeError if broken.
 
@@ -696,10 +716,13 @@ def check_decodable(path: str | os.PathLike[str], probe_result: ProbeResult, fra
         stream.codec_context.thread_count = 1
         duration = max(0.0, probe_result.duration_s)
         step = float(1 / probe_result.fps) if probe_result.kind == "video" else 0.1
-        points = [_decode_from(container, stream, duration * f, f"{int(f * 100)} %", frames_per_point, False)
+        points = [_decode_with_retries(container, stream, duration * f, f"{int(f * 100)} %", frames_per_point,
+                                       False, (0.0, 3.0, 15.0))
                   for f in CHECK_POINTS]
         end_target = max(0.0, duration - max(2.0, 3 * step))
-        end = _decode_from(container, stream, end_target, "end", 0, True)
+        # From the start as a last resort only for short clips: never a full decode of a long file.
+        end_backs = (0.0, 10.0) + ((end_target,) if duration <= 120 else ())
+        end = _decode_with_retries(container, stream, end_target, "end", 0, True, end_backs)
     finally:
         container.close()
 
