@@ -460,6 +460,14 @@ def _probe_open(p: Path, container: Any, size: int) -> ProbeResult:
     result.audio_rate = audio_rate
     result.audio_codec = audio_codec
 
+    _apply_timecode_and_reel(result, container, audio, sources)
+    return result
+
+
+def _apply_timecode_and_reel(result: ProbeResult, container: Any, audio: Any | None,
+                             sources: list[tuple[str, dict[str, str]]]) -> None:
+    """Start timecode (tmcd track > stream/format tags > first frame > BWF) and reel/tape."""
+    extra = result.extra
     # Start timecode: tmcd track, then stream/format tags; BWF time_reference for sound rolls.
     start, drop = "00:00:00:00", False
     found = _find_meta(sources, ("timecode",))
@@ -494,7 +502,6 @@ def _probe_open(p: Path, container: Any, size: int) -> ProbeResult:
                           ("creation_time", "origination_time"), ("umid", "umid"), ("coding_history", "coding_history")):
             if container.metadata.get(key):
                 extra[f"bwf_{name}"] = container.metadata[key]
-    return result
 
 
 def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra: dict[str, Any]) -> ProbeResult:
