@@ -357,6 +357,7 @@ def part_ingest(bbb_seconds: float | None) -> dict[str, Any]:
         "x_real_time_cpu_bound_2cores": round(duration / max(total_cpu / 2, faces_cpu), 2) if total_cpu else None,
         "faces_share_of_cpu": round(faces_cpu / total_cpu, 3) if total_cpu else None,
         "shots": n_shots, "keyframes": n_kf, "face_tracks": n_tracks, "notes": notes,
+        "shots_model": str(settings.get("shots_model", "auto")),
         "peak_rss_mb": round(peak_rss_mb(), 1), "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
