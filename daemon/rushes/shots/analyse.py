@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 MODES = ("off", "auto", "full")
 CHUNK = 512            # frames per detection stretch
 CONTEXT = 96           # frames of context either side of a stretch
-REF_CONTEXT = 24       # frames of real context the referee sees either side of a candidate
+REF_CONTEXT = 16       # frames of real context the referee sees either side of a candidate
 RING = CHUNK + 2 * CONTEXT + 2 * REF_CONTEXT + 64
 
 VERSION = "shots-1"
@@ -60,7 +60,7 @@ class ShotAnalyser:
         self.detectors = [HardCutDetector(settings), DissolveDetector(settings)]
         self.fades = FadeDetector(settings)
         self.referee_cut = setting(settings, "shots_referee_cut", 0.35)
-        self.referee_gradual = setting(settings, "shots_referee_gradual", 0.30)
+        self.referee_gradual = setting(settings, "shots_referee_gradual", 0.40)
         self.off_accept = setting(settings, "shots_accept_unsure", 0.55)
         self.done = 0
         self.judged: list[Judged] = []
@@ -238,7 +238,7 @@ class ShotAnalyser:
                 continue
             sel = np.arange(s + 1, e)
             sel = sel[~in_transition[sel]] if len(sel) else sel
-            motion = float(adj[sel].mean()) if len(sel) else 0.0
+            motion = _robust_motion(adj[sel])
             shot = Shot(len(shots), to_frame(s), to_frame(e), motion)
             shot.keyframes = [(to_frame(p), role) for p, role in choose_keyframes(f, adj, in_transition, s, e, motion, self.settings)]
             shots.append(shot)
@@ -247,6 +247,14 @@ class ShotAnalyser:
             fps=fps, frame_count=frame_count, shots=shots, transitions=transitions, segments=segments,
             width=info.width if info else 0, height=info.height if info else 0,
             rotation=info.rotation if info else 0, referee_frames=self.referee_frames, model=self.model)
+
+
+def _robust_motion(changes: np.ndarray) -> float:
+    """Mean frame-to-frame change without the largest tenth (a flash is not camera motion)."""
+    if len(changes) == 0:
+        return 0.0
+    keep = np.sort(changes)[: max(1, int(np.ceil(len(changes) * 0.9)))]
+    return float(keep.mean())
 
 
 def _slice(f: Features, a: int, b: int) -> Features:

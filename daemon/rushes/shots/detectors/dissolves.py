@@ -39,7 +39,12 @@ class DissolveDetector:
         self.sure_nonlinear = setting(settings, "shots_dissolve_sure_nonlinear", 0.2)
         # change of picture *structure* between the two ends (brightness and contrast taken
         # out): a lighting change or a slow drift inside one shot has little of it
-        self.min_struct = setting(settings, "shots_dissolve_min_struct", 0.3)
+        self.min_struct = setting(settings, "shots_dissolve_min_struct", 0.4)
+        # the change across the candidate against the change inside the pictures on its calmer
+        # side over as many frames: a handheld camera keeps drifting before and after, two
+        # shots joined by a dissolve mostly hold still on at least one side
+        self.min_contrast = setting(settings, "shots_dissolve_min_contrast", 2.5)
+        self.sure_contrast = setting(settings, "shots_dissolve_sure_contrast", 5.0)
         self.sure_struct = setting(settings, "shots_dissolve_sure_struct", 0.6)
 
     def _scale(self, sig: np.ndarray, adj: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -100,10 +105,22 @@ class DissolveDetector:
             if extent is not None:
                 s, e = extent
                 nl = float(best_nonlin[m])
-                struct = structure_change(f.sig[max(0, s - 1)], f.sig[min(n - 1, e)])
-                if struct >= self.min_struct:
-                    score = float(min(1.0, struct / self.sure_struct) * (1.0 - nl))
-                    sure = nl <= self.sure_nonlinear and struct >= self.sure_struct
+                a, b = max(0, s - 1), min(n - 1, e)
+                struct = structure_change(f.sig[a], f.sig[b])
+                span = max(4, b - a)
+                across = float(np.abs(sig[a] - sig[b]).mean())
+                # the calmer side counts: the neighbour window on the other side may already
+                # reach into the next transition
+                sides = []
+                if a - span >= 0:
+                    sides.append(float(np.abs(sig[a - span] - sig[a]).mean()))
+                if b + span < n:
+                    sides.append(float(np.abs(sig[b] - sig[b + span]).mean()))
+                calm = min(sides) if sides else 0.0
+                contrast = across / max(calm, 0.004)
+                if struct >= self.min_struct and contrast >= self.min_contrast:
+                    score = float(min(1.0, struct / self.sure_struct) * (1.0 - nl) * min(1.0, contrast / self.sure_contrast))
+                    sure = nl <= self.sure_nonlinear and struct >= self.sure_struct and contrast >= self.sure_contrast
                     out.append(Candidate("dissolve", s, e, score, sure, self.name))
             p = q + 1
         return _merge(out)
