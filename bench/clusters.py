@@ -580,11 +580,15 @@ def main() -> int:
     ap.add_argument("--fixes", type=int, default=5)
     ap.add_argument("--mode", choices=("auto", "daemon", "truth-shots"), default="auto")
     ap.add_argument("--keep", action="store_true", help="keep the temporary RUSHES_HOME")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9], help="one test film per seed")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     report: dict = {}
     if not args.skip_film:
-        report["film"] = film_bench(args)
+        films = [film_bench(args, seed) for seed in args.seeds]
+        report["films"] = films
+        report["film_summary"] = summarise(films)
+        print(json.dumps(report["film_summary"], indent=1))
     if not args.skip_scale:
         print(f"scale: clustering {args.scale_n} x 512 generated vectors on 2 cores ...", flush=True)
         report["scale"] = scale_bench(args.scale_n)
@@ -594,9 +598,33 @@ def main() -> int:
     return 0
 
 
-def film_bench(args) -> dict:
+def summarise(films: list[dict]) -> dict:
+    """Means over the test films (each is small: a couple of shots move F1 by a few points)."""
+    out: dict = {"films": len(films)}
+    for view in ("scene", "people"):
+        rows = [f[view] for f in films if view in f]
+        if not rows:
+            continue
+        mean = lambda key, field="f1": round(float(np.mean([r[key][field] for r in rows])), 4)  # noqa: E731
+        out[view] = {"f1_before": mean("before"), "nmi_before": mean("before", "nmi"),
+                     "precision_before": mean("before", "precision"), "recall_before": mean("before", "recall"),
+                     "untouched_f1_before": mean("untouched_before"), "untouched_f1_after": mean("untouched_after"),
+                     "f1_after": mean("all_after"), "corrections": sum(len(r["corrections"]) for r in rows),
+                     "undone": sum(len(r["undone"]) for r in rows),
+                     "untouched_improved_in": sum(r["untouched_after"]["f1"] > r["untouched_before"]["f1"]
+                                                  for r in rows),
+                     "untouched_worse_in": sum(r["untouched_after"]["f1"] < r["untouched_before"]["f1"]
+                                               for r in rows)}
+        abl = [f["ablation_untouched_f1"][view] for f in films if "ablation_untouched_f1" in f]
+        if abl:
+            out[view]["ablation_untouched_f1"] = {k: round(float(np.mean([a[k] for a in abl])), 4)
+                                                  for k in abl[0] if not k.endswith("_violations")}
+    return out
+
+
+def film_bench(args, seed: int = 7) -> dict:
     t0 = time.perf_counter()
-    film, truth = build_film(OUT)
+    film, truth = build_film(OUT / f"seed{seed}", seed)
     print(f"test film: {film} ({len(truth)} shots, {truth[-1].end} frames, {len(SCENES)} scenes, "
           f"{sum(len(t.faces) for t in truth)} faces) built in {time.perf_counter() - t0:.0f} s", flush=True)
     mode = args.mode
@@ -604,7 +632,8 @@ def film_bench(args) -> dict:
         mode = "daemon" if importlib.util.find_spec("rushes.shots.step") else "truth-shots"
     home = Path(tempfile.mkdtemp(prefix="rushes-bench-clusters-"))
     print(f"mode: {mode} (home {home})", flush=True)
-    result: dict = {"mode": mode, "shots": len(truth), "scenes": len(SCENES)}
+    result: dict = {"seed": seed, "mode": mode, "shots": len(truth), "scenes": len(SCENES),
+                    "faces": sum(len(t.faces) for t in truth)}
     try:
         t0 = time.perf_counter()
         if mode == "truth-shots":

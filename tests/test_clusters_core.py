@@ -125,7 +125,7 @@ def test_a_correction_carries_to_untouched_neighbours():
     keys = [("shot", i) for i in range(18)]
     ms = MemberSet(keys, x, "m")
     counter = iter(range(1, 100))
-    params = Params(min_cluster_size=3, min_samples=2)
+    params = Params(min_cluster_size=3, min_samples=2, space_level=True)
     plain = cluster_view(ms, {}, Constraints(), params, lambda: f"scene-{next(counter)}")
     assert plain.assign[keys[0]] != plain.assign[keys[6]]          # A1 and A2 apart without feedback
     previous: dict = {}

@@ -42,6 +42,9 @@ class Params:
     min_samples: int | None = 2
     epsilon: float = 0.0
     min_confidence: float = 0.2
+    # Space-level constraints (constraints.space_level) reshape distances around the editor's
+    # groups. Off by default: on the bench's test films they did not help the untouched shots.
+    space_level: bool = False
     threads: int = 1
     reduce_to: int | None = None
 
@@ -54,6 +57,7 @@ class Params:
             min_samples=int(get(f"cluster_{v}_min_samples", 2)),
             epsilon=float(get(f"cluster_{v}_epsilon", 0.35 if v == "people" else 0.0)),
             min_confidence=float(get("cluster_min_confidence", 0.2)),
+            space_level=bool(get("cluster_space_level", False)),
             threads=int(getattr(settings, "threads", 1) or 1),
         )
 
@@ -68,9 +72,10 @@ class ViewResult:
 
 def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints, params: Params,
                  new_id: Callable[[], str], metric: LinearMetric | None = None, *,
-                 shape: bool = True) -> ViewResult:
+                 shape: bool | None = None) -> ViewResult:
     """Cluster one view's members from scratch (pure: no catalog), ids stable against `previous`.
-    `shape=False` leaves the constraints out of the distances (the bench's ablation)."""
+    `shape` overrides params.space_level (the bench's ablation)."""
+    shape = params.space_level if shape is None else shape
     res = ViewResult()
     z = metric.apply(ms.vectors) if metric is not None else ms.vectors
     if len(ms):

@@ -97,9 +97,13 @@ def _submit(catalog, vectors, settings, project_id: int, *, action: str, view: s
                 old = assign.get(k, NOISE)
                 pins[k] = cluster
                 pos = _hard(ms, k, by_cluster.get(cluster, []) if cluster != NOISE else [], far=True, skip=keys)
-                neg = _hard(ms, k, by_cluster.get(old, []) if old not in (NOISE, cluster) else [], far=False, skip=keys)
+                # Negatives: the cluster it left; from noise, the nearest other cluster (what it
+                # was closest to being confused with).
+                wrong = by_cluster.get(old, []) if old not in (NOISE, cluster) else \
+                    _nearest_other(ms, k, by_cluster, cluster)
+                neg = _hard(ms, k, wrong, far=False, skip=keys)
                 pairs += _zip(k, pos, neg)
-                if neg:
+                if neg and old not in (NOISE, cluster):
                     links.append(("cannot", k, neg[0]))
                 core = _top([m for m in by_cluster.get(cluster, []) if m not in keys], conf, 1) if cluster != NOISE else []
                 if core:            # with the target's core member, so its neighbours follow too
