@@ -94,7 +94,16 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if action == "verify" and any((m["detail"] or "").startswith("FAILED") for m in models) else 0
     if action == "pull":
         info = registry.pull(args.name, load_settings())
-        _print_model(_as_dict(info), args.json)
+        daemon = connect(args, require=False) if info.task == "scene" else None
+        if daemon is not None:
+            # Hand the pulled folder to the running daemon as an import: it re-checks it and
+            # queues re-embedding of the media analysed with the previous scene model.
+            from rushes_proto.v1 import rushes_pb2 as pb
+
+            m = daemon.call("ImportModel", pb.ImportModelRequest(name=args.name, path=info.path), timeout=600.0, retries=1)
+            _print_model(_as_dict(m), args.json)
+        else:
+            _print_model(_as_dict(info), args.json)
         return 0
     # import
     folder = os.path.abspath(os.path.expanduser(args.dir))
