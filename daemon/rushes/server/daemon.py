@@ -61,7 +61,23 @@ class Daemon:
             raise FailedPrecondition(f"cannot bind {self.settings.address}: port in use? set RUSHES_ADDRESS")
         self.server.start()
         log.info("serving on %s (data %s)", self.settings.address, self.settings.home)
+        threading.Thread(target=self._catch_up, name="rushes-catch-up", daemon=True).start()
         return self
+
+    def _catch_up(self) -> None:
+        """A scene model that appeared while the daemon was down: re-embed what it makes stale."""
+        try:
+            from rushes.server.handlers.models import queue_reembed
+
+            busy = {r[0] for r in self.app.catalog.query(
+                "SELECT media_id FROM jobs WHERE state IN ('queued','running') AND media_id IS NOT NULL")}
+            if busy:
+                return  # resumed jobs re-embed their own media; the next start catches the rest
+            jobs = queue_reembed(self.app)
+            if jobs:
+                log.info("queued %d re-embed job(s) for a changed scene model", len(jobs))
+        except Exception as exc:  # catching up must never stop the daemon from serving
+            log.warning("could not check for stale scene vectors: %s", exc)
 
     def install_signal_handlers(self) -> None:
         def handler(signum: int, frame: Any) -> None:
