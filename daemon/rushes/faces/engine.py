@@ -9,7 +9,7 @@ what keeps detection cheap on camera originals. `faces_max_pixels` caps the work
 Landmarks and the descriptor are computed on the full-resolution frame, where the detail is.
 
 The CNN detector (`faces_detector = "cnn"`, dlib's MMOD) finds turned and small faces better but
-costs ~50x more on a CPU; it uses the same scale rule.
+on a CPU costs ~20x HOG's time on a quarter of the pixels (bench/RESULTS.md); same scale rule.
 """
 from __future__ import annotations
 
