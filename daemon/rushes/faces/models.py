@@ -44,6 +44,7 @@ def _package_models_dir() -> Path | None:
 
 def model_path(name: str, settings: "Settings | None" = None) -> Path:
     """The file of a named face model: the registry's answer, else the PyPI package's copy."""
+    registry_says = ""
     if settings is not None:
         try:
             from rushes.models.registry import model_file
@@ -52,8 +53,8 @@ def model_path(name: str, settings: "Settings | None" = None) -> Path:
         if model_file is not None:
             try:
                 return Path(model_file(name, settings))
-            except Exception:  # registry knows the name but has no file: fall back to the wheel
-                pass
+            except Exception as exc:  # registry has no usable file: try the wheel, keep its reason
+                registry_says = f" (model registry: {exc})"
     filename = MODEL_FILES.get(name)
     if filename is None:
         raise FaceModelMissing(f"unknown face model {name!r}: known are {', '.join(sorted(MODEL_FILES))}")
@@ -62,7 +63,7 @@ def model_path(name: str, settings: "Settings | None" = None) -> Path:
     if path is None or not path.is_file():
         raise FaceModelMissing(
             f"face model {name} ({filename}) not found: install it with "
-            "`pip install face-recognition-models` or `rushes models import {name} DIR`"
+            f"`pip install face-recognition-models` or `rushes models import {name} DIR`{registry_says}"
         )
     return path
 
