@@ -14,7 +14,7 @@ def _film(path):
     """
     src = "testsrc2=size=320x240:rate=25,trim=duration=2,setpts=PTS-STARTPTS"
     args = ["-f", "lavfi", "-i", src,
-            "-f", "lavfi", "-i", "mandelbrot=size=320x240:rate=25,trim=duration=2,setpts=PTS-STARTPTS",
+            "-f", "lavfi", "-i", "mandelbrot=size=320x240:rate=25,scroll=horizontal=0.02,trim=duration=2,setpts=PTS-STARTPTS",
             "-f", "lavfi", "-i", "smptehdbars=size=320x240:rate=25,trim=duration=2,setpts=PTS-STARTPTS",
             "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25,hue=H=2,trim=duration=2,setpts=PTS-STARTPTS",
             "-filter_complex",
@@ -63,7 +63,7 @@ def test_keyframes_static_median_moving_three(film):
     bars = by_start[85]                       # static colour bars (with one flash frame)
     assert [r for _, r in bars.keyframes] == ["median"]
     assert bars.keyframes[0][0] != 100        # never the flash frame
-    moving = res.shots[1]                     # the mandelbrot zoom moves all over the picture
+    moving = res.shots[1]                     # the mandelbrot pans (scrolls) across the picture
     assert [r for _, r in moving.keyframes] == ["start", "peak", "end"]
     frames = [f for f, _ in moving.keyframes]
     assert frames == sorted(frames) and moving.start <= frames[0] and frames[-1] < moving.end

@@ -251,6 +251,12 @@ class FrameNumberer:
         self.time_base = time_base
         self.start_pts = start_pts
         self.last = -1
+        # index = floor(dt * tb * fps + 1/2) in integers (Fractions per frame cost real time)
+        if time_base is not None:
+            self._num = 2 * time_base.numerator * fps.numerator
+            self._den = 2 * time_base.denominator * fps.denominator
+        else:
+            self._num = self._den = 1
 
     def index_of(self, pts: int | None) -> int:
         if pts is None or self.time_base is None:
@@ -258,8 +264,7 @@ class FrameNumberer:
         else:
             if self.start_pts is None:
                 self.start_pts = pts
-            t = Fraction(pts - self.start_pts) * self.time_base
-            idx = int(math.floor(t * self.fps + Fraction(1, 2)))
+            idx = ((pts - self.start_pts) * self._num + self._den // 2) // self._den
             if idx <= self.last:
                 idx = self.last + 1
         self.last = idx
@@ -307,6 +312,7 @@ def decode_pass(
         fps = nominal_rate(stream)
         tb = Fraction(stream.time_base.numerator, stream.time_base.denominator) if stream.time_base else None
         numberer = FrameNumberer(fps, tb, stream.start_time)
+        spf = fps.denominator / fps.numerator
         sampler = SmallFrameSampler(low_width)
         duration_s = 0.0
         if stream.duration and tb:
@@ -334,7 +340,7 @@ def decode_pass(
                         width, height = (vf.height, vf.width) if rotation in (90, 270) else (vf.width, vf.height)
                     pts = vf.pts if vf.pts is not None else vf.dts
                     idx = numberer.index_of(pts)
-                    time_s = float(Fraction(idx) / fps)
+                    time_s = idx * spf
                     low = sampler.sample(vf, rotation)
                     full = None
                     if stride and idx % stride == 0:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 MODES = ("off", "auto", "full")
 CHUNK = 512            # frames per detection stretch
 CONTEXT = 96           # frames of context either side of a stretch
-REF_CONTEXT = 16       # frames of real context the referee sees either side of a candidate
+REF_CONTEXT = 12       # frames of real context the referee sees either side of a candidate
 RING = CHUNK + 2 * CONTEXT + 2 * REF_CONTEXT + 64
 
 VERSION = "shots-1"
@@ -61,7 +61,9 @@ class ShotAnalyser:
         self.fades = FadeDetector(settings)
         self.referee_cut = setting(settings, "shots_referee_cut", 0.35)
         self.referee_gradual = setting(settings, "shots_referee_gradual", 0.40)
-        self.off_accept = setting(settings, "shots_accept_unsure", 0.55)
+        # without a referee (off, or the model missing) an unsure candidate needs this score
+        self.off_accept_cut = setting(settings, "shots_accept_unsure_cut", 0.9)
+        self.off_accept_gradual = setting(settings, "shots_accept_unsure_gradual", 0.75)
         self.done = 0
         self.judged: list[Judged] = []
         self.extra: list[Candidate] = []      # full mode: what only the model saw
@@ -143,13 +145,13 @@ class ShotAnalyser:
     def _judge(self, c: Candidate, n: int, full_pred, lo: int) -> Judged:
         needs = not c.sure
         if self.model == "off" or not needs and self.model == "auto":
-            ok = c.sure or c.score >= self.off_accept
+            ok = c.sure or c.score >= self._off_accept(c)
             return Judged(c, ok, c.score if c.sure else c.score * 0.8)
         pred = full_pred
         if pred is None or not (pred[0] <= c.start - 2 and c.end + 2 <= pred[0] + len(pred[1])):
             pred = self._referee_range(max(0, c.start - REF_CONTEXT), min(n, c.end + REF_CONTEXT), n)
         if pred is None:
-            ok = c.sure or c.score >= self.off_accept
+            ok = c.sure or c.score >= self._off_accept(c)
             return Judged(c, ok, c.score)
         s0, single, many = pred
         if c.type == "cut":
@@ -166,6 +168,9 @@ class ShotAnalyser:
         if c.type == "dissolve" and ok and len(inside) >= 2:
             start, end = s0 + ws + int(inside[0]), s0 + ws + int(inside[-1]) + 1
         return Judged(c, ok, max(r, 0.5 * c.score) if ok else r, r, start, end)
+
+    def _off_accept(self, c: Candidate) -> float:
+        return self.off_accept_cut if c.type == "cut" else self.off_accept_gradual
 
     def _model_only(self, pred, lo: int, hi: int, cands: list[Candidate]) -> None:
         """Full mode: transitions the model sees that no fast detector proposed."""
@@ -258,7 +263,7 @@ def _robust_motion(changes: np.ndarray) -> float:
 
 
 def _slice(f: Features, a: int, b: int) -> Features:
-    return Features(f.index[a:b], f.sig[a:b], f.hist[a:b], f.dark[a:b], f.luma[a:b])
+    return Features(f.index[a:b], f.sig[a:b], f.dark[a:b], f.luma[a:b])
 
 
 _PRIORITY = {"fade_in": 0, "fade_out": 0, "fade_through_black": 0, "cut": 1, "dissolve": 2, "wipe": 2}

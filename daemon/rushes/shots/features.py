@@ -1,7 +1,7 @@
 """Per-frame features for shot detection, gathered during the one decode pass.
 
 Everything the detectors need later is kept per frame in a few hundred bytes (a 16x9 colour
-thumbnail, a 64-bin colour histogram, darkness), so a two-hour film costs well under 100 MB and
+thumbnail, darkness, mean level), so a two-hour film costs well under 100 MB and
 detectors can compare any two frames after the pass. The TransNetV2 referee needs real
 pictures; those live only in a short ring buffer of small frames, and the analyser cuts its
 windows out of it while they are still there.
@@ -12,11 +12,11 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 from rushes.media.decode import DecodedFrame
 
 SIG_W, SIG_H = 16, 9
-HIST_BITS = 2                       # 4 levels per channel -> 64 bins
 DARK_LEVEL = 32                     # max(R,G,B) under this counts as black (of 255)
 
 
@@ -45,7 +45,6 @@ class Features:
 
     index: np.ndarray      # int64 (n,)
     sig: np.ndarray        # uint8 (n, 9, 16, 3)
-    hist: np.ndarray       # float32 (n, 64), sums to 1
     dark: np.ndarray       # float32 (n,) fraction of black pixels
     luma: np.ndarray       # float32 (n,) mean luma 0..1
 
@@ -57,9 +56,6 @@ class Features:
         d = np.abs(self.sig[a].astype(np.int16) - self.sig[b].astype(np.int16))
         return d.reshape(len(a), -1).mean(axis=1) / 255.0
 
-    def hist_dist(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Half the L1 distance of the colour histograms, 0..1."""
-        return 0.5 * np.abs(self.hist[a] - self.hist[b]).sum(axis=1)
 
 
 class FeatureCollector:
@@ -68,7 +64,6 @@ class FeatureCollector:
     def __init__(self, ring: int = 0) -> None:
         self._index = _Growing((), np.int64)
         self._sig = _Growing((SIG_H, SIG_W, 3), np.uint8)
-        self._hist = _Growing((1 << (3 * HIST_BITS),), np.float32)
         self._dark = _Growing((), np.float32)
         self._luma = _Growing((), np.float32)
         self.ring: deque[np.ndarray] | None = deque(maxlen=ring) if ring else None
@@ -86,21 +81,20 @@ class FeatureCollector:
         bh, bw, oy, ox = self._grid
         crop = low[oy: oy + bh * SIG_H, ox: ox + bw * SIG_W]
         if crop.shape[0] == SIG_H * bh and crop.shape[1] == SIG_W * bw:
-            sig = crop.reshape(SIG_H, bh, SIG_W, bw, 3).mean(axis=(1, 3))
+            # box average; PIL's reduce is ~4x faster than a numpy reduction over two axes
+            sig = np.asarray(Image.fromarray(np.ascontiguousarray(crop)).reduce((bw, bh)))
         else:  # frames smaller than the grid: nearest samples
             ys = np.linspace(0, h - 1, SIG_H).astype(int)
             xs = np.linspace(0, w - 1, SIG_W).astype(int)
             sig = low[ys][:, xs]
-        q = low >> (8 - HIST_BITS)
-        code = (q[..., 0].astype(np.intp) << (2 * HIST_BITS)) | (q[..., 1].astype(np.intp) << HIST_BITS) | q[..., 2]
-        hist = np.bincount(code.ravel(), minlength=1 << (3 * HIST_BITS)).astype(np.float32)
-        hist /= max(1.0, float(h * w))
-        mx = low.max(axis=2)
+        # black is judged per pixel (a bright logo on black is not black); every other pixel
+        # of every other row is plenty for a fraction
+        sub = low[::2, ::2]
+        mx = np.maximum(np.maximum(sub[..., 0], sub[..., 1]), sub[..., 2])
         self._index.append(frame.index)
         self._sig.append(sig)
-        self._hist.append(hist)
         self._dark.append(float((mx < DARK_LEVEL).mean()))
-        self._luma.append(float(sig.mean()) / 255.0)
+        self._luma.append(float(sig.mean(dtype=np.float32)) / 255.0)
         if self.ring is not None:
             self.ring.append(low)           # small frames only: full ones would cost GBs
 
@@ -111,4 +105,4 @@ class FeatureCollector:
         return self._index.n
 
     def features(self) -> Features:
-        return Features(self._index.view(), self._sig.view(), self._hist.view(), self._dark.view(), self._luma.view())
+        return Features(self._index.view(), self._sig.view(), self._dark.view(), self._luma.view())
