@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import os
@@ -619,6 +620,7 @@ def summarise(films: list[dict]) -> dict:
         if abl:
             out[view]["ablation_untouched_f1"] = {k: round(float(np.mean([a[k] for a in abl])), 4)
                                                   for k in abl[0] if not k.endswith("_violations")}
+            out[view]["ablation_violations"] = sum(a[k] for a in abl for k in a if k.endswith("_violations"))
     return out
 
 
@@ -682,7 +684,8 @@ def film_bench(args, seed: int = 7) -> dict:
 
 def ablation(home: Path, truths: Truths) -> dict:
     """What each kind of learning adds on the untouched members (run after the daemon stopped):
-    pins and links only, + learned metric, + space-level constraints, both (what ships)."""
+    pins and links only, + learned metric, + learned reach, + space-level constraints, and the
+    shipped defaults; plus the 1-NN accuracy of the vectors, the ceiling of any such learning."""
     from rushes.catalog import Catalog
     from rushes.clustering import store
     from rushes.clustering.engine import Params, cluster_view
@@ -697,19 +700,31 @@ def ablation(home: Path, truths: Truths) -> dict:
     for view, load, kind, truth in (("scene", shot_vectors, "shot", truths.shot_scene),
                                     ("people", track_vectors, "track", truths.track_person)):
         ms = load(cat, vs, 1)
+        known = [i for i, k in enumerate(ms.keys) if str(k[1]) in truth]
+        if len(known) > 1:      # leave-one-out 1-NN: how often a member's nearest is from its own group
+            xk = ms.vectors[known]
+            d = np.linalg.norm(xk[:, None] - xk[None], axis=2)
+            np.fill_diagonal(d, np.inf)
+            lab = [truth[str(ms.keys[i][1])] for i in known]
+            nn_acc = float(np.mean([lab[j] == lab[i] for i, j in enumerate(d.argmin(1))]))
+        else:
+            nn_acc = float("nan")
         cons = store.load_constraints(cat, 1, view)
         metric = store.load_metric(cat, 1, view)
         previous = store.membership(cat, 1, view, kind)
         untouched = set(truth) - {str(k[1]) for k in cons.pins}
         counter = iter(range(10 ** 6, 10 ** 7))
         rows = {}
-        for name, m, shape in (("constraints_only", None, False), ("metric", metric, False),
-                               ("space_level", None, True), ("both", metric, True)):
-            res = cluster_view(ms, previous, cons, Params.from_settings(settings, view), lambda: f"x-{next(counter)}",
-                               m, shape=shape)
+        base = Params.from_settings(settings, view)
+        for name, m, shape, learn_reach in (("constraints_only", None, False, False), ("metric", metric, False, False),
+                                            ("reach", None, False, True), ("space_level", None, True, False),
+                                            ("shipped", metric, base.space_level, base.learn_reach)):
+            params = dataclasses.replace(base, learn_reach=learn_reach)
+            res = cluster_view(ms, previous, cons, params, lambda: f"x-{next(counter)}", m, shape=shape)
             assign = {str(k[1]): (None if c == "noise" else c) for k, c in res.assign.items()}
             rows[name] = score(assign, truth, untouched)["f1"]
             rows[name + "_violations"] = len(cons.violations(res.assign))
+        rows["nn_accuracy"] = round(nn_acc, 4)
         out[view] = rows
     vs.close()
     cat.close()

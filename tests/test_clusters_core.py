@@ -137,3 +137,45 @@ def test_a_correction_carries_to_untouched_neighbours():
     assert all(after.assign[k] == a1_id for k in keys[:12])       # A2's untouched shots followed
     assert all(after.assign[k] != a1_id for k in keys[12:])       # B did not
     assert cons.violations(after.assign) == []
+
+
+def test_reach_learned_from_rescues_brings_similar_noise_in():
+    """The editor pulls one straggler out of noise into its nearest scene: the other stragglers
+    at a similar distance follow; a shot far from everything stays noise."""
+    from rushes.clustering import reach
+
+    rng = np.random.default_rng(5)
+    dim = 16
+    base = density.normalise(rng.normal(size=(2, dim)))
+    core_a = base[0] + 0.02 * rng.normal(size=(8, dim))
+    core_b = base[1] + 0.02 * rng.normal(size=(8, dim))
+    offs = density.normalise(rng.normal(size=(3, dim)))
+    stragglers = base[0] + 0.7 * offs                         # scene A shots taken a bit differently
+    far = density.normalise(rng.normal(size=(1, dim)))
+    x = density.normalise(np.concatenate([core_a, core_b, stragglers, far]))
+    keys = [("shot", i) for i in range(len(x))]
+    ms = MemberSet(keys, x, "m")
+    counter = iter(range(1, 100))
+    params = Params(min_cluster_size=3, min_samples=2)
+    plain = cluster_view(ms, {}, Constraints(), params, lambda: f"scene-{next(counter)}")
+    a_id = plain.assign[keys[0]]
+    assert all(plain.assign[k] == NOISE for k in keys[16:19])   # density leaves the stragglers out
+    previous: dict = {}
+    for k, cid in plain.assign.items():
+        previous.setdefault(cid, set()).add(k)
+    cons = Constraints(pins={keys[16]: a_id})
+    after = cluster_view(ms, previous, cons, params, lambda: f"scene-{next(counter)}")
+    assert after.reach > 0
+    assert all(after.assign[k] == a_id for k in keys[16:19])
+    assert "reach" in after.reasons[keys[17]]
+    assert after.assign[keys[19]] == NOISE
+    # Evidence against (the editor sent such shots to noise) caps the reach below them ...
+    labels = [plain.assign[k] for k in keys]
+    too_far = min(reach.nearest_cluster(i, x, labels, set())[1] for i in (17, 18))
+    r, agree, against = reach.learn(x, keys, labels,
+                                    Constraints(pins={keys[16]: a_id, keys[17]: NOISE, keys[18]: NOISE}))
+    assert 0 < r < too_far and agree == 1 and against == 0
+    # ... and when it outweighs the rescues, there is no reach at all.
+    r, agree, against = reach.learn(x, keys, labels, Constraints(pins={keys[17]: a_id, keys[16]: NOISE,
+                                                                     keys[18]: NOISE}))
+    assert r == 0.0

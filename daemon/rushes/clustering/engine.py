@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from rushes.clustering import NOISE, density, stable, store
+from rushes.clustering import NOISE, density, reach, stable, store
 from rushes.clustering.constraints import Constraints, enforce, space_level
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
 from rushes.clustering.metric import LinearMetric, fit
@@ -45,6 +45,9 @@ class Params:
     # Space-level constraints (constraints.space_level) reshape distances around the editor's
     # groups. Off by default: on the bench's test films they did not help the untouched shots.
     space_level: bool = False
+    # Attach untouched noise to its nearest cluster within the reach learned from the editor's
+    # rescues (reach.py).
+    learn_reach: bool = True
     threads: int = 1
     reduce_to: int | None = None
 
@@ -58,6 +61,7 @@ class Params:
             epsilon=float(get(f"cluster_{v}_epsilon", 0.35 if v == "people" else 0.0)),
             min_confidence=float(get("cluster_min_confidence", 0.2)),
             space_level=bool(get("cluster_space_level", False)),
+            learn_reach=bool(get("cluster_learn_reach", True)),
             threads=int(getattr(settings, "threads", 1) or 1),
         )
 
@@ -68,6 +72,7 @@ class ViewResult:
     conf: dict[Key, float] = field(default_factory=dict)
     reasons: dict[Key, str] = field(default_factory=dict)
     mode: str = "full"
+    reach: float = 0.0
 
 
 def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints, params: Params,
@@ -111,6 +116,11 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
     for key, why in ms.missing.items():
         res.assign[key], res.conf[key], res.reasons[key] = NOISE, 0.0, why
     vectors = {k: z[i] for i, k in enumerate(ms.keys)}
+    if params.learn_reach and cons.pins and len(ms):
+        labels = [res.assign.get(k, NOISE) for k in ms.keys]
+        r, agree, against = reach.learn(z, ms.keys, labels, cons)
+        res.reach = r
+        reach.attach(z, ms.keys, res.assign, res.conf, res.reasons, cons, r)
     enforce(res.assign, res.conf, res.reasons, cons, vectors)
     return res
 
