@@ -619,7 +619,9 @@ def summarise(films: list[dict]) -> dict:
         abl = [f["ablation_untouched_f1"][view] for f in films if "ablation_untouched_f1" in f]
         if abl:
             out[view]["ablation_untouched_f1"] = {k: round(float(np.mean([a[k] for a in abl])), 4)
-                                                  for k in abl[0] if not k.endswith("_violations")}
+                                                  for k in abl[0] if not k.endswith("_violations")
+                                                  and k != "metric_adopted"}
+            out[view]["metric_adopted_in"] = sum(a["metric_adopted"] for a in abl)
             out[view]["ablation_violations"] = sum(a[k] for a in abl for k in a if k.endswith("_violations"))
     return out
 
@@ -715,16 +717,21 @@ def ablation(home: Path, truths: Truths) -> dict:
         untouched = set(truth) - {str(k[1]) for k in cons.pins}
         counter = iter(range(10 ** 6, 10 ** 7))
         rows = {}
+        from rushes.clustering.engine import metric_helps
+
+        adopted = metric is not None and metric_helps(cat, 1, view, ms)
         base = Params.from_settings(settings, view)
         for name, m, shape, learn_reach in (("constraints_only", None, False, False), ("metric", metric, False, False),
                                             ("reach", None, False, True), ("space_level", None, True, False),
-                                            ("shipped", metric, base.space_level, base.learn_reach)):
+                                            ("shipped", metric if adopted else None, base.space_level,
+                                             base.learn_reach)):
             params = dataclasses.replace(base, learn_reach=learn_reach)
             res = cluster_view(ms, previous, cons, params, lambda: f"x-{next(counter)}", m, shape=shape)
             assign = {str(k[1]): (None if c == "noise" else c) for k, c in res.assign.items()}
             rows[name] = score(assign, truth, untouched)["f1"]
             rows[name + "_violations"] = len(cons.violations(res.assign))
         rows["nn_accuracy"] = round(nn_acc, 4)
+        rows["metric_adopted"] = int(adopted)
         out[view] = rows
     vs.close()
     cat.close()

@@ -73,6 +73,7 @@ class ViewResult:
     reasons: dict[Key, str] = field(default_factory=dict)
     mode: str = "full"
     reach: float = 0.0
+    pinned: set[Key] = field(default_factory=set)     # members placed by the editor
 
 
 def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints, params: Params,
@@ -121,7 +122,9 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
         r, agree, against = reach.learn(z, ms.keys, labels, cons)
         res.reach = r
         reach.attach(z, ms.keys, res.assign, res.conf, res.reasons, cons, r)
+        reach.follow(z, ms.keys, res.assign, res.conf, res.reasons, cons)
     enforce(res.assign, res.conf, res.reasons, cons, vectors)
+    res.pinned = set(cons.pins) & set(res.assign)
     return res
 
 
@@ -174,6 +177,7 @@ def extend_view(ms: MemberSet, stored: dict[Key, str], stored_conf: dict[Key, fl
     for key, why in ms.missing.items():
         res.assign[key], res.conf[key], res.reasons[key] = NOISE, 0.0, why
     enforce(res.assign, res.conf, res.reasons, cons, {k: z[i] for i, k in enumerate(ms.keys)})
+    res.pinned = set(cons.pins) & set(res.assign)
     return res
 
 
@@ -195,17 +199,22 @@ def _cluster_reach(z: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 
 def feedback_triplets(catalog, project_id: int, view: str) -> list[tuple[Key, Key, Key]]:
     """(anchor, positive, negative) member keys from every stored feedback of this view."""
+    return [t for ts in grouped_triplets(catalog, project_id, view).values() for t in ts]
+
+
+def grouped_triplets(catalog, project_id: int, view: str) -> dict[int, list[tuple[Key, Key, Key]]]:
+    """Feedback id -> its (anchor, positive, negative) triplets, for this view."""
     import json
 
-    out = []
+    out: dict[int, list[tuple[Key, Key, Key]]] = {}
     views = ("people", "character") if view == "people" else (view,)
-    for r in catalog.query("SELECT payload_json FROM feedback WHERE project_id=? ORDER BY id", (project_id,)):
-        payload = json.loads(r[0])
+    for r in catalog.query("SELECT id, payload_json FROM feedback WHERE project_id=? ORDER BY id", (project_id,)):
+        payload = json.loads(r[1])
         if payload.get("view") not in views:
             continue
         for p in payload.get("pairs", []):
             if p.get("positive") and p.get("negative"):
-                out.append(tuple(_key(p[k]) for k in ("anchor", "positive", "negative")))
+                out.setdefault(int(r[0]), []).append(tuple(_key(p[k]) for k in ("anchor", "positive", "negative")))
     return out
 
 
@@ -214,23 +223,48 @@ def _key(text: str) -> Key:
     return (kind, int(num))
 
 
-def learn_metric(catalog, project_id: int, view: str, ms: MemberSet) -> LinearMetric | None:
-    """Fit (or reuse) the view's metric on the feedback triplets whose members have vectors."""
+def learn_metric(catalog, project_id: int, view: str, ms: MemberSet, *, check: bool = True) -> LinearMetric | None:
+    """Fit (or reuse) the view's metric on the feedback triplets whose members have vectors; with
+    `check`, return it only when it predicts held-out decisions better than the plain space
+    (validate.py), else None (the metric stays stored, for export and for the next check)."""
     idx = ms.index()
-    trips = [t for t in feedback_triplets(catalog, project_id, view) if all(k in idx for k in t)]
+    grouped = {fid: [t for t in ts if all(k in idx for k in t)]
+               for fid, ts in grouped_triplets(catalog, project_id, view).items()}
+    grouped = {fid: ts for fid, ts in grouped.items() if ts}
+    trips = [t for ts in grouped.values() for t in ts]
     if not trips or not len(ms):
         return None
-    current = store.load_metric(catalog, project_id, view)
-    if current is not None and current.triplets == len(trips) and current.in_dim == ms.vectors.shape[1] \
-            and current.model == ms.model:
-        return current
-    a, p, n = (ms.vectors[[idx[t[i]] for t in trips]] for i in range(3))
-    metric = fit(a, p, n, model=ms.model)
-    with catalog.transaction() as conn:
-        store.save_metric(conn, project_id, view, metric)
-    log.info("project %s view %s: metric fitted on %d triplets, loss %.4f -> %.4f",
-             project_id, view, metric.triplets, metric.loss_before, metric.loss_after)
-    return metric
+    metric = store.load_metric(catalog, project_id, view)
+    if metric is None or metric.triplets != len(trips) or metric.in_dim != ms.vectors.shape[1] \
+            or metric.model != ms.model:
+        a, p, n = (ms.vectors[[idx[t[i]] for t in trips]] for i in range(3))
+        metric = fit(a, p, n, model=ms.model)
+        with catalog.transaction() as conn:
+            store.save_metric(conn, project_id, view, metric)
+        log.info("project %s view %s: metric fitted on %d triplets, loss %.4f -> %.4f",
+                 project_id, view, metric.triplets, metric.loss_before, metric.loss_after)
+    if not check:
+        return metric
+    return metric if metric_helps(catalog, project_id, view, ms, grouped) else None
+
+
+def metric_helps(catalog, project_id: int, view: str, ms: MemberSet,
+                 grouped: dict[int, list[tuple[Key, Key, Key]]] | None = None) -> bool:
+    """Held-out check of the learned metric (validate.held_out_score): strictly more right."""
+    from rushes.clustering.validate import held_out_score
+
+    if grouped is None:
+        idx = ms.index()
+        grouped = {fid: [t for t in ts if all(k in idx for k in t)]
+                   for fid, ts in grouped_triplets(catalog, project_id, view).items()}
+        grouped = {fid: ts for fid, ts in grouped.items() if ts}
+    cons = store.load_constraints(catalog, project_id, view)
+    stored = store.assignment(catalog, project_id, view, KIND[view])
+    labels = [cons.pins.get(k, stored.get(k, NOISE)) for k in ms.keys]
+    total, plain, learned = held_out_score(ms.vectors, ms.keys, labels, grouped, cons.pins, ms.model)
+    log.info("project %s view %s: held-out decisions %d, plain space right %d, learned metric right %d",
+             project_id, view, total, plain, learned)
+    return learned > plain
 
 
 def _signature(ms: MemberSet, catalog, project_id: int) -> str:
@@ -299,7 +333,7 @@ def _rows(view: str, res: ViewResult, ms: MemberSet, kind: str) -> list[store.Cl
     for key, cid in res.assign.items():
         row = clusters.setdefault(cid, store.ClusterRow(cid, view))
         row.members.append(store.Member(key[0], key[1], res.conf.get(key, 0.0), res.reasons.get(key, ""),
-                                        "editor" in res.reasons.get(key, "")))
+                                        key in res.pinned))
     if kind == "track":   # shots of a person's tracks belong to that person's cluster too
         for cid, row in clusters.items():
             shots: dict[int, float] = {}

@@ -7,6 +7,10 @@ estimate thought; when the nearest cluster was the wrong one, or the editor send
 that says the opposite. The reach is the distance that agrees with the most of that evidence, and
 every untouched noise member within it of a cluster joins that cluster (with its reason), so
 one correction also fixes the shots that were left out the same way.
+
+Locally too (`follow`): an untouched noise member whose nearest neighbour is a shot the editor
+placed, and which is no further from it than that shot is from the rest of its cluster, follows
+it there: the editor's shot is the evidence that this corner of the space belongs to that cluster.
 """
 from __future__ import annotations
 
@@ -81,5 +85,33 @@ def attach(z: np.ndarray, keys: list[Key], assign: dict[Key, str], conf: dict[Ke
             assign[k] = near
             conf[k] = round(max(0.05, 0.5 * (1.0 - d / (2 * reach))), 4)
             reasons[k] = f"joined {near}: {d:.2f} from it, within the reach {reach:.2f} learned from the editor's moves"
+            moved += 1
+    return moved
+
+
+def follow(z: np.ndarray, keys: list[Key], assign: dict[Key, str], conf: dict[Key, float], reasons: dict[Key, str],
+           cons: Constraints) -> int:
+    """Untouched noise members follow the editor-placed member they are nearest to (see module doc)."""
+    idx = {k: i for i, k in enumerate(keys)}
+    labels = [cons.pins.get(k, assign.get(k, NOISE)) for k in keys]
+    placed = {idx[k]: cid for k, cid in cons.pins.items() if k in idx and cid != NOISE}
+    if not placed:
+        return 0
+    radius = {}
+    for i, cid in placed.items():
+        mates = [j for j, lab in enumerate(labels) if lab == cid and j != i]
+        radius[i] = float(np.linalg.norm(z[mates] - z[i], axis=1).min()) if mates else 0.0
+    moved = 0
+    for i, k in enumerate(keys):
+        if labels[i] != NOISE or k in cons.pins:
+            continue
+        d = np.linalg.norm(z - z[i], axis=1)
+        d[i] = np.inf
+        d[[j for j, lab in enumerate(labels) if lab == NOISE]] = np.inf
+        j = int(np.argmin(d))
+        if j in placed and np.isfinite(d[j]) and d[j] <= radius[j]:
+            assign[k] = placed[j]
+            conf[k] = round(max(0.05, 0.5 * (1.0 - d[j] / (2 * radius[j]))), 4) if radius[j] > 0 else 0.05
+            reasons[k] = f"follows {keys[j][0]}:{keys[j][1]}, which the editor placed in {placed[j]} ({d[j]:.2f} away)"
             moved += 1
     return moved
