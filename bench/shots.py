@@ -300,8 +300,9 @@ def run_plain_decode(path: str, threads: int = 2) -> tuple[Found, float, int, di
 def run_transnet(path: str, threads: int = 2) -> tuple[Found, float, int, dict]:
     """TransNetV2 on every frame the way its own package does it (ffmpeg scales to 48x27)."""
     sys.path.insert(0, str(ROOT / "daemon"))
-    from rushes.shots.referee import predict
+    from rushes.shots.referee import predict, set_precision
 
+    set_precision("fp32")          # the package's own precision (ours may use bf16)
     t0 = time.perf_counter()
     raw = subprocess.run(["ffmpeg", "-v", "error", "-threads", str(threads), "-i", path, "-f", "rawvideo",
                           "-pix_fmt", "rgb24", "-s", "48x27", "-"], capture_output=True, check=True).stdout

