@@ -179,3 +179,28 @@ def test_reach_learned_from_rescues_brings_similar_noise_in():
     r, agree, against = reach.learn(x, keys, labels, Constraints(pins={keys[17]: a_id, keys[16]: NOISE,
                                                                      keys[18]: NOISE}))
     assert r == 0.0
+
+
+def test_metric_gate_holds_out_each_decision():
+    """The metric is only trusted when, fitted without a decision, it predicts that decision better.
+    Scene a was shot in one lighting, scene b in two; four shots of a in b's other lighting look
+    like b to the plain space. Each correction teaches that lighting does not matter."""
+    from rushes.clustering.validate import held_out_score
+
+    rng = np.random.default_rng(21)
+
+    def shots(sign, lighting, n):
+        v = np.zeros((n, 8))
+        v[:, 0] = 0.2 * sign
+        v[:, 1] = 0.3 * lighting                          # a nuisance stronger than the scene signal
+        v[:, 2] = 1.0
+        v[:, 3:] = 0.02 * rng.normal(size=(n, 5))
+        return v
+
+    x = density.normalise(np.concatenate([shots(-1, -1, 10), shots(1, 1, 10), shots(1, -1, 10), shots(-1, 1, 4)]))
+    keys = [("shot", i) for i in range(len(x))]
+    labels = ["a"] * 10 + ["b"] * 20 + ["noise"] * 4
+    grouped = {fid: [(keys[30 + fid], keys[fid], keys[10 + fid])] for fid in range(4)}
+    pins = {keys[30 + fid]: "a" for fid in range(4)}
+    total, plain, learned = held_out_score(x, keys, labels, grouped, pins)
+    assert total == 4 and plain == 0 and learned > plain, (plain, learned)
