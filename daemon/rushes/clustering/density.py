@@ -64,6 +64,9 @@ def cluster(x: np.ndarray, *, min_cluster_size: int = 2, min_samples: int | None
     if reduce_to is None and n > PCA_ABOVE and x.shape[1] > 16:
         reduce_to = 16
     z = reduce(x, reduce_to) if reduce_to else x
+    if n <= PCA_ABOVE and reduce_to is None:
+        return cluster_distances(pairwise(x), min_cluster_size=min_cluster_size, min_samples=min_samples,
+                                 epsilon=epsilon)
     if sample and n > SAMPLE_ABOVE:
         return _sampled(z, min_cluster_size=min_cluster_size, min_samples=min_samples, epsilon=epsilon,
                         threads=threads, allow_single=allow_single)
@@ -121,9 +124,37 @@ def _sampled(z: np.ndarray, *, min_cluster_size: int, min_samples: int | None, e
     return DensityResult(labels, prob, outlier, z.shape[1])
 
 
+def pairwise(x: np.ndarray) -> np.ndarray:
+    """Euclidean distances between the rows of x (float64, zero diagonal)."""
+    x = x.astype(np.float64)
+    sq = (x ** 2).sum(1)
+    d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2.0 * x @ x.T, 0.0))
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+def floor_distances(d: np.ndarray) -> np.ndarray:
+    """Distances below the typical nearest-neighbour distance count as that distance.
+
+    HDBSCAN's densities are 1/distance: two near-identical vectors (one face split into two
+    tracks, a repeated take, the same photo in two shots) give an almost infinite density, and
+    every other member's membership strength collapses to 0 beside them. Closer than a typical
+    neighbour is not more certain, so the floor costs nothing else.
+    """
+    n = d.shape[0]
+    if n < 3:
+        return d
+    off = d + np.diag(np.full(n, np.inf))
+    floor = float(np.median(off.min(1)))
+    out = np.maximum(d, floor)
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
 def cluster_distances(d: np.ndarray, *, min_cluster_size: int = 2, min_samples: int | None = 1,
                       epsilon: float = 0.0) -> DensityResult:
-    """HDBSCAN on a precomputed distance matrix (used when constraints reshape the space)."""
+    """HDBSCAN on a precomputed distance matrix (small sets, and when constraints reshape the space)."""
+    d = floor_distances(d)
     n = d.shape[0]
     if n < max(3, min_cluster_size):
         labels = -np.ones(n, int)
@@ -136,6 +167,14 @@ def cluster_distances(d: np.ndarray, *, min_cluster_size: int = 2, min_samples: 
     model = hdbscan.HDBSCAN(min_cluster_size=max(2, min_cluster_size), min_samples=min_samples,
                             cluster_selection_epsilon=float(epsilon), metric="precomputed")
     labels = model.fit_predict(d.astype(np.float64))
+    if (labels < 0).all():
+        # One group plus stragglers has no split for HDBSCAN to select (the root is never a
+        # cluster by default): ask again allowing a single cluster; the stragglers then carry low
+        # membership strength and the engine's confidence floor sends them to noise.
+        model = hdbscan.HDBSCAN(min_cluster_size=max(2, min_cluster_size), min_samples=min_samples,
+                                cluster_selection_epsilon=float(epsilon), metric="precomputed",
+                                allow_single_cluster=True)
+        labels = model.fit_predict(d.astype(np.float64))
     outlier = np.nan_to_num(np.asarray(model.outlier_scores_, dtype=np.float64), nan=1.0)
     return DensityResult(labels.astype(int), np.asarray(model.probabilities_, dtype=np.float64),
                          np.clip(outlier, 0.0, 1.0), 0)

@@ -32,13 +32,15 @@ from rushes.clustering.metric import LinearMetric, fit
 log = logging.getLogger(__name__)
 
 KIND = {"scene": "shot", "people": "track", "character": "track"}
+SMALL = 12      # below this many members, min_samples is 1 (see Params.min_samples)
 
 
 @dataclass
 class Params:
     min_cluster_size: int = 2
-    # 2, not 1: with min_samples=1 two near-identical vectors (one face split into two tracks, a
-    # repeated take) give an almost infinite density, and every other member's strength collapses.
+    # 2 smooths the density estimate (fewer splinter clusters of scenes on the bench); on a tiny
+    # set (< SMALL members) it drops to 1, because with 2 a pair (a scene of two shots, a person
+    # seen twice) can never form a cluster, and on a tiny set pairs are all the structure there is.
     min_samples: int | None = 2
     epsilon: float = 0.0
     min_confidence: float = 0.2
@@ -85,12 +87,13 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
     res = ViewResult()
     z = metric.apply(ms.vectors) if metric is not None else ms.vectors
     if len(ms):
-        dr = density.cluster(z, min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,
+        min_samples = params.min_samples if len(ms) >= SMALL else 1
+        dr = density.cluster(z, min_cluster_size=params.min_cluster_size, min_samples=min_samples,
                              epsilon=params.epsilon, reduce_to=params.reduce_to, threads=params.threads)
         shaped = space_level(z, ms.keys, cons) if shape else None
         if shaped is not None:
             dr = _keep_confidence(density.cluster_distances(
-                shaped, min_cluster_size=params.min_cluster_size, min_samples=params.min_samples,
+                shaped, min_cluster_size=params.min_cluster_size, min_samples=min_samples,
                 epsilon=params.epsilon), dr)
         groups: dict[int, set[Key]] = {}
         for i, key in enumerate(ms.keys):
