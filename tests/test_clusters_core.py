@@ -65,6 +65,17 @@ def test_constraints_always_hold():
     assert assign[("shot", 1)] != "a" and "cannot-link" in reasons[("shot", 1)]   # the weaker one moved
 
 
+def test_a_later_placement_supersedes_an_older_link():
+    a, b, c = ("shot", 1), ("shot", 2), ("shot", 3)
+    # must(a, b) came with an old move; later the editor put b elsewhere and a in noise, and
+    # cannot(a, c) is contradicted by both being placed in one cluster: the newest word wins.
+    cons = Constraints(pins={a: "s1", b: "s2", c: "s1"}, must=[(a, b)], cannot=[(a, c)])
+    assign = {a: "s2", b: "s1", c: "s2"}
+    conf = {a: 0.9, b: 0.9, c: 0.9}
+    enforce(assign, conf, {}, cons, {})
+    assert assign == {a: "s1", b: "s2", c: "s1"} and cons.violations(assign) == []
+
+
 def test_metric_learns_from_triplets_and_generalises():
     # Two scenes that differ only along dimension 0 while a nuisance (lighting) varies along dim 1.
     rng = np.random.default_rng(3)

@@ -29,6 +29,14 @@ class Constraints:
     must: list[tuple[Key, Key]] = field(default_factory=list)
     cannot: list[tuple[Key, Key]] = field(default_factory=list)
 
+    def superseded(self, kind: str, a: Key, b: Key) -> bool:
+        """A link a later placement contradicts: both ends pinned apart (must) or together (cannot),
+        or an end sent to noise (must). The newest decision wins; the link no longer binds."""
+        pa, pb = self.pins.get(a), self.pins.get(b)
+        if kind == "must":
+            return NOISE in (pa, pb) or (pa is not None and pb is not None and pa != pb)
+        return pa is not None and pa == pb and pa != NOISE
+
     def violations(self, assign: dict[Key, str]) -> list[str]:
         """What in `assign` breaks a constraint (empty when everything the editor said holds)."""
         out = []
@@ -36,10 +44,11 @@ class Constraints:
             if k in assign and assign[k] != cid:
                 out.append(f"{k[0]}:{k[1]} pinned to {cid} but in {assign[k]}")
         for a, b in self.must:
-            if a in assign and b in assign and assign[a] != assign[b]:
+            if a in assign and b in assign and assign[a] != assign[b] and not self.superseded("must", a, b):
                 out.append(f"must-link {a[0]}:{a[1]} / {b[0]}:{b[1]} split")
         for a, b in self.cannot:
-            if a in assign and b in assign and assign[a] == assign[b] and assign[a] != NOISE:
+            if a in assign and b in assign and assign[a] == assign[b] and assign[a] != NOISE \
+                    and not self.superseded("cannot", a, b):
                 out.append(f"cannot-link {a[0]}:{a[1]} / {b[0]}:{b[1]} together in {assign[a]}")
         return out
 
@@ -86,7 +95,7 @@ def space_level(z: np.ndarray, keys: list[Key], cons: Constraints) -> np.ndarray
         for k in members[1:]:
             uf.union(members[0], k)
     for a, b in cons.must:
-        if a in idx and b in idx:
+        if a in idx and b in idx and not cons.superseded("must", a, b):
             uf.union(a, b)
     groups: dict[Key, list[int]] = {}
     for k, i in idx.items():
@@ -117,7 +126,7 @@ def space_level(z: np.ndarray, keys: list[Key], cons: Constraints) -> np.ndarray
             d[np.ix_(pinned_groups[a], pinned_groups[b])] = far
             d[np.ix_(pinned_groups[b], pinned_groups[a])] = far
     for a, b in cons.cannot:
-        if a in idx and b in idx:
+        if a in idx and b in idx and not cons.superseded("cannot", a, b):
             ga, gb = groups[uf.find(a)], groups[uf.find(b)]
             d[np.ix_(ga, gb)] = far
             d[np.ix_(gb, ga)] = far
@@ -137,13 +146,13 @@ def enforce(assign: dict[Key, str], conf: dict[Key, float], reasons: dict[Key, s
                 f" (feedback {fid})" if fid else "")
     uf = _Union()
     for a, b in cons.must:
-        if a in assign and b in assign:
+        if a in assign and b in assign and not cons.superseded("must", a, b):
             uf.union(a, b)
     comps: dict[Key, list[Key]] = {}
     for k in list(uf.parent):
         comps.setdefault(uf.find(k), []).append(k)
     for members in comps.values():
-        pinned = [cons.pins[k] for k in members if k in cons.pins]
+        pinned = [cons.pins[k] for k in members if k in cons.pins and cons.pins[k] != NOISE]
         votes = Counter(pinned) if pinned else Counter(assign[k] for k in members if assign[k] != NOISE)
         if not votes:
             continue
@@ -158,12 +167,13 @@ def enforce(assign: dict[Key, str], conf: dict[Key, float], reasons: dict[Key, s
 
 def _separate(assign, conf, reasons, cons: Constraints, vectors: dict[Key, np.ndarray]) -> None:
     forbidden: dict[Key, set[Key]] = {}
-    for a, b in cons.cannot:
+    live = [(a, b) for a, b in cons.cannot if not cons.superseded("cannot", a, b)]
+    for a, b in live:
         forbidden.setdefault(a, set()).add(b)
         forbidden.setdefault(b, set()).add(a)
     for _ in range(3):
         changed = False
-        for a, b in cons.cannot:
+        for a, b in live:
             if a not in assign or b not in assign or assign[a] != assign[b] or assign[a] == NOISE:
                 continue
             movable = [k for k in (a, b) if k not in cons.pins]
