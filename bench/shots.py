@@ -242,13 +242,20 @@ def load_film(path: Path) -> Film:
 Found = list[tuple[str, int, int]]
 
 
-def run_ours(path: str, model: str = "auto", threads: int = 2) -> tuple[Found, float, int, dict]:
+def run_ours(path: str, model: str = "auto", threads: int = 2, warm: bool = False) -> tuple[Found, float, int, dict]:
+    """Ours in-process. warm=True loads the referee before the clock starts: the daemon keeps
+    it loaded, so only its first file pays torch's import and the model's load."""
     sys.path.insert(0, str(ROOT / "daemon"))
     from rushes.media.decode import decode_pass
     from rushes.settings import load_settings
     from rushes.shots.analyse import ShotAnalyser
 
     settings = load_settings()
+    if warm:
+        from rushes.shots import referee
+
+        for n in (48, 96):
+            referee.predict_window(np.zeros((n, 27, 48, 3), np.uint8), threads)
     t0 = time.perf_counter()
     an = ShotAnalyser(settings, model, threads)
     info = decode_pass(path, [an], threads=threads)
@@ -333,6 +340,7 @@ RUNNERS = {
     "plain_decode": run_plain_decode,
     "ours": lambda p: run_ours(p, "auto"),
     "ours_off": lambda p: run_ours(p, "off"),
+    "ours_warm": lambda p: run_ours(p, "auto", warm=True),
     "ours_full": lambda p: run_ours(p, "full"),
     "pyscenedetect_content": lambda p: run_pyscenedetect(p, "content"),
     "pyscenedetect_adaptive": lambda p: run_pyscenedetect(p, "adaptive"),
@@ -398,6 +406,27 @@ def score(truths: list[Truth], found: Found, tol: int = 2) -> dict:
     return out
 
 
+def memory_bench(minutes: list[float], threads: int, model: str = "auto") -> None:
+    """Peak RSS of shot detection on long 1080p files: a one-minute 1080p encode looped with
+    -stream_loop and stream copy (so making a two-hour file costs seconds, not hours)."""
+    one = OUT / "bbb_1080p_1min.mp4"
+    if not one.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", "60", "-t", "60", "-i", str(media_dir() / "bbb.mp4"),
+                        "-vf", "scale=1920:1080", "-an", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
+                        str(one)], check=True)
+    print("| file | frames | seconds | frames/s | peak RSS MB |")
+    print("|---|---|---|---|---|")
+    for m in minutes:
+        path = OUT / f"bbb_1080p_{m:g}min.mp4"
+        if not path.exists():
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", str(max(0, int(round(m)) - 1)), "-i", str(one),
+                            "-c", "copy", str(path)], check=True)
+        r = run_child("ours" if model == "auto" else f"ours_{model}", str(path), threads)
+        print(f"| {m:g} min 1080p | {r['frames']} | {r['seconds']:.1f} | {r['frames'] / r['seconds']:.0f} | "
+              f"{r['peak_mb']:.0f} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
@@ -411,7 +440,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="timing rounds, methods interleaved; the median counts (the machine is shared)")
     ap.add_argument("--once", default="transnetv2_full,ours_full",
                     help="methods run in one round only (slow ones)")
+    ap.add_argument("--memory", default="", help="comma-separated minutes of looped 1080p: peak memory only")
     args = ap.parse_args(argv)
+    if args.memory:
+        memory_bench([float(x) for x in args.memory.split(",")], args.threads)
+        return 0
     if args.child:
         method, path = args.child
         found, dt, frames, extra = RUNNERS[method](path)

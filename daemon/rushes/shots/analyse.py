@@ -9,6 +9,7 @@ shots that cover every frame, keyframes and black/freeze segments.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -64,10 +65,17 @@ class ShotAnalyser:
         # without a referee (off, or the model missing) an unsure candidate needs this score
         self.off_accept_cut = setting(settings, "shots_accept_unsure_cut", 0.9)
         self.off_accept_gradual = setting(settings, "shots_accept_unsure_gradual", 0.75)
+        self._preload: threading.Thread | None = None
         if model != "off":
             from rushes.shots import referee
 
             referee.set_precision(str(settings.get("shots_referee_precision", "auto")) if settings is not None else None)
+            # Importing torch and loading the model takes seconds: start it now, beside the
+            # decode, instead of when the first unsure window turns up.
+            if settings is None or bool(settings.get("shots_referee_preload", True)):
+                self._preload = threading.Thread(target=_preload, args=(threads,), daemon=True,
+                                                 name="rushes-referee-preload")
+                self._preload.start()
         self.done = 0
         self.judged: list[Judged] = []
         self.extra: list[Candidate] = []      # full mode: what only the model saw
@@ -130,6 +138,9 @@ class ShotAnalyser:
         return np.stack([small_picture(ring[p - first]) for p in range(s, e)])
 
     def _referee_range(self, s: int, e: int, n: int) -> tuple[int, np.ndarray, np.ndarray] | None:
+        if self._preload is not None:
+            self._preload.join()
+            self._preload = None
         frames = self._ring_frames(s, e, n)
         if frames is None:
             return None
@@ -256,6 +267,17 @@ class ShotAnalyser:
             fps=fps, frame_count=frame_count, shots=shots, transitions=transitions, segments=segments,
             width=info.width if info else 0, height=info.height if info else 0,
             rotation=info.rotation if info else 0, referee_frames=self.referee_frames, model=self.model)
+
+
+def _preload(threads: int) -> None:
+    """Load the referee and build its kernels for the usual window lengths (background)."""
+    try:
+        from rushes.shots import referee
+
+        for n in (referee.BUCKET, 2 * referee.BUCKET):
+            referee.predict_window(np.zeros((n, referee.INPUT_H, referee.INPUT_W, 3), np.uint8), threads)
+    except Exception as exc:  # noqa: BLE001 - the referee reports its own problem when used
+        log.debug("referee preload failed: %s", exc)
 
 
 def _robust_motion(changes: np.ndarray) -> float:
