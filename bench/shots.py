@@ -173,7 +173,6 @@ def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W
         if len(seg) < 30:
             continue
         kind = "fade_in" if first else rng.choices(["cut", "dissolve", "fade_through_black"], [0.55, 0.28, 0.17])[0]
-        pos = writer.n
         if kind == "fade_in":
             n = rng.randint(10, 25)
             for j in range(n):
@@ -207,7 +206,6 @@ def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W
             for j in range(n2):
                 seg[j] = (seg[j].astype(np.float32) * (j + 1) / (n2 + 1)).astype(np.uint8)
             film.truths.append(Truth("fade_through_black", s0, writer.n + n2))
-        del pos
         first = False
         # decoys stay clear of both ends of the segment (and so of every transition)
         if rng.random() < decoy_rate:

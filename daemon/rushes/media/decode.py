@@ -10,7 +10,6 @@ rate or a container with gaps still numbers frames the way an editor's timeline 
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path

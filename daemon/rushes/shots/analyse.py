@@ -23,7 +23,7 @@ from rushes.shots.detectors.base import setting
 from rushes.shots.features import FeatureCollector, Features
 from rushes.shots.keyframes import choose_keyframes
 from rushes.shots.segments import find_segments
-from rushes.shots.types import GRADUAL, Candidate, Segment, Shot, ShotAnalysis, Transition
+from rushes.shots.types import Candidate, Segment, Shot, ShotAnalysis, Transition
 
 log = logging.getLogger(__name__)
 
