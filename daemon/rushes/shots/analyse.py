@@ -70,9 +70,11 @@ class ShotAnalyser:
             from rushes.shots import referee
 
             referee.set_precision(str(settings.get("shots_referee_precision", "auto")) if settings is not None else None)
-            # Importing torch and loading the model takes seconds: start it now, beside the
-            # decode, instead of when the first unsure window turns up.
-            if settings is None or bool(settings.get("shots_referee_preload", True)):
+            # Importing torch and loading the model takes seconds. shots_referee_preload starts
+            # it beside the decode (hides the wait where a core is idle); off by default since
+            # on a busy machine it only moves the CPU cost, and files without an unsure window
+            # never need the model at all.
+            if settings is not None and bool(settings.get("shots_referee_preload", False)):
                 self._preload = threading.Thread(target=_preload, args=(threads,), daemon=True,
                                                  name="rushes-referee-preload")
                 self._preload.start()
