@@ -5,6 +5,8 @@ import json
 import sqlite3
 import time
 
+import pytest
+
 from rushes_testkit import DaemonProcess, ffmpeg
 
 from rushes_proto.v1 import rushes_pb2 as pb
@@ -29,7 +31,8 @@ def _stages(db):
         conn.close()
 
 
-def test_sigkill_mid_job_resumes_without_loss_or_repeat(tmp_path):
+@pytest.mark.parametrize("how", ["sigkill", "sigterm"])
+def test_stopped_mid_job_resumes_without_loss_or_repeat(tmp_path, how):
     clip = _long_clip(tmp_path / "src" / "three shots.mp4")
     home = tmp_path / "home"
     d = DaemonProcess(home).start()
@@ -42,13 +45,19 @@ def test_sigkill_mid_job_resumes_without_loss_or_repeat(tmp_path):
         steps = {s.name: s.state for s in job.steps}
         running = [n for n, s in steps.items() if s == "running"]
         if steps.get("probe") == "done" and running:
-            d.kill()
+            d.kill() if how == "sigkill" else d.stop()
             killed_during = running[0]
             break
         assert job.state not in ("done", "failed"), f"job ended before it could be killed: {job}"
         time.sleep(0.02)
     assert killed_during, "never caught the job mid-step"
     client.close()
+    if how == "sigterm":
+        assert d.proc.returncode == 0, d.log.read_text()
+        conn = sqlite3.connect(home / "catalog.sqlite3")
+        state = conn.execute("SELECT state FROM jobs WHERE id=?", (int(job_id),)).fetchone()[0]
+        conn.close()
+        assert state == "queued", f"a clean stop must leave the job to resume, not {state}"
     before = _stages(home / "catalog.sqlite3")
     assert any(stage == "probe" for _, stage in before)
 

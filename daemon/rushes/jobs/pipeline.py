@@ -58,6 +58,18 @@ def _failed_key(path: str) -> str:
     return "unread:" + hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _close_consumers(ctx: StepContext) -> None:
+    """Stop frame consumers' worker threads (a face sampler runs dlib in one) when a job ends
+    early: a native thread still running at interpreter exit aborts the daemon."""
+    for consumer in ctx.scratch.get("frame_consumers", []) or []:
+        close = getattr(consumer, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception as exc:  # closing is best effort; the job's own outcome stands
+                log.debug("closing consumer %r: %s", consumer, exc)
+
+
 class IngestRunner:
     """Runs one ingest job; called by a JobQueue worker thread."""
 
@@ -101,20 +113,30 @@ class IngestRunner:
                 conn.execute("UPDATE media SET status='ready', reason=NULL WHERE id=? AND status<>'offline'",
                              (int(media_id),))  # type: ignore[arg-type]
             queue.finish(snap.id, "done", message=f"media {media_id} ready")
-        except JobCancelled:
+        except Exception as exc:
             if queue.stopping:
-                # Daemon shutting down: leave the job to resume at the next start.
+                # Daemon shutting down (a step may fail because its stores are closing under it):
+                # leave the job to resume at the next start; nothing half-written was committed.
+                log.info("job %s interrupted by shutdown during %s (%s)", snap.id, current, type(exc).__name__)
                 queue.update(snap.id, state="queued", message="interrupted by shutdown; resumes at next start")
                 queue.set_step(snap.id, current, "queued")
                 return
+            self._on_error(queue, snap, media_id, current, exc)
+        finally:
+            _close_consumers(ctx)
+
+    def _on_error(self, queue: "JobQueue", snap: "JobSnapshot", media_id: int | None, current: str,
+                  exc: Exception) -> None:
+        """Cancelled jobs end cancelled; anything else fails this file's job, never the daemon."""
+        if isinstance(exc, JobCancelled):
             queue.finish(snap.id, "cancelled", message=f"cancelled during {current}")
             if media_id:
                 with self.app.catalog.transaction() as conn:
                     records.set_media_status(conn, int(media_id), "failed", f"{snap.path}: cancelled during {current}")
-        except (StepFailed, RushesError, OSError) as exc:
+        elif isinstance(exc, (StepFailed, RushesError, OSError)):
             self._fail(queue, snap, media_id, current, str(exc))
-        except Exception as exc:  # any bug in a step fails this file's job, never the daemon
-            log.error("step %s crashed on %s: %s", current, snap.path, traceback.format_exc())
+        else:  # a bug in a step: keep the trace in the log, give the editor one line
+            log.error("step %s crashed on %s: %s", current, snap.path, "".join(traceback.format_exception(exc)))
             self._fail(queue, snap, media_id, current, f"{snap.path}: {current} failed: {type(exc).__name__}: {exc}")
 
     # ------------------------------------------------------------------ steps
