@@ -38,6 +38,14 @@ def message_to_dict(message: Any) -> dict[str, Any]:
     return MessageToDict(message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
 
 
+def ordered_json(message: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The documented keys first, in their documented order; anything else the daemon adds follows."""
+    d = message_to_dict(message)
+    out = {k: d.get(k) for k in keys}
+    out.update({k: v for k, v in d.items() if k not in out})
+    return out
+
+
 def print_json(obj: Any, out: TextIO | None = None) -> None:
     json.dump(obj, out or sys.stdout, indent=2, ensure_ascii=False)
     (out or sys.stdout).write("\n")

@@ -5,7 +5,7 @@ import argparse
 import os
 from typing import Any
 
-from rushes.cli.common import add_common, connect, message_to_dict, print_json, print_table
+from rushes.cli.common import add_common, connect, ordered_json, print_json, print_table
 from rushes_proto.v1 import rushes_pb2 as pb
 
 #: The documented keys first, in this order; anything else the daemon adds follows.
@@ -13,10 +13,7 @@ JSON_KEYS = ("id", "shot_id", "first_frame", "end_frame", "best_frame", "box", "
 
 
 def track_json(t: pb.FaceTrack) -> dict[str, Any]:
-    d = message_to_dict(t)
-    out = {k: d.get(k) for k in JSON_KEYS}
-    out.update({k: v for k, v in d.items() if k not in out})
-    return out
+    return ordered_json(t, JSON_KEYS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

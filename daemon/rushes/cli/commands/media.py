@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from rushes.cli.common import add_common, connect, message_to_dict, print_json, print_table
+from rushes.cli.common import add_common, connect, ordered_json, print_json, print_table
 from rushes_proto.v1 import rushes_pb2 as pb
 
 JSON_KEYS = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode",
@@ -12,10 +12,7 @@ JSON_KEYS = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", 
 
 
 def media_json(m: pb.Media) -> dict[str, Any]:
-    d = message_to_dict(m)
-    out = {k: d.get(k) for k in JSON_KEYS}
-    out.update({k: v for k, v in d.items() if k not in out})
-    return out
+    return ordered_json(m, JSON_KEYS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
