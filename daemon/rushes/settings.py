@@ -74,11 +74,24 @@ class Settings:
         return self.host in ("127.0.0.1", "localhost", "::1") or self.host.startswith("127.")
 
     def get(self, key: str, default: Any = None) -> Any:
-        """An analysis setting: RUSHES_<KEY> env > [analysis] in config.toml > default."""
+        """An analysis setting: RUSHES_<KEY> env > [analysis] in config.toml > default.
+
+        Environment values are text; they take the type of the default so `RUSHES_FACES_SAMPLE_S=0.5`
+        and `[analysis] faces_sample_s = 0.5` mean the same thing.
+        """
         env = os.environ.get("RUSHES_" + key.upper())
-        if env is not None:
-            return type(default)(env) if default is not None and not isinstance(default, bool) else _as_bool(env) if isinstance(default, bool) else env
-        return self.extra.get(key, default)
+        if env is None:
+            return self.extra.get(key, default)
+        try:
+            if isinstance(default, bool):
+                return _as_bool(env)
+            if isinstance(default, int):
+                return int(float(env))
+            if isinstance(default, float):
+                return float(env)
+        except ValueError:
+            raise SettingsError(f"RUSHES_{key.upper()} must be a number, got {env!r}") from None
+        return env
 
     def with_home(self, home: Path) -> "Settings":
         return replace(self, home=home)
