@@ -223,16 +223,20 @@ class IngestRunner:
                 records.set_media_status(conn, int(media_id), "failed", reason)
 
 
-def skip_reason_if_known(app: "App", path: Path) -> str | None:
-    """Cheap pre-check in the Ingest RPC: same path, same size and mtime, already ready -> nothing to do."""
+def skip_reason_if_known(app: "App", path: Path) -> tuple[str, int | None] | None:
+    """Cheap pre-check in the Ingest RPC: (why nothing needs doing, the ready media id or None).
+
+    Same path, same size and mtime, already ready -> the media's id; a job already queued or
+    running for the path -> None for the id.
+    """
     row = app.catalog.query_one(
         "SELECT * FROM media WHERE path=? AND status='ready' ORDER BY id DESC LIMIT 1", (str(path),)
     )
     if row is not None and records.same_file(path, row):
-        return f"already ingested (media {row['id']})"
+        return f"already ingested (media {row['id']})", int(row["id"])
     job = app.catalog.query_one("SELECT id FROM jobs WHERE path=? AND state IN ('queued','running')", (str(path),))
     if job is not None:
-        return f"already queued (job {job['id']})"
+        return f"already queued (job {job['id']})", None
     return None
 
 

@@ -91,14 +91,14 @@ class App:
             if entry.action != "media":
                 skipped.append((str(path), entry.reason))
                 continue
-            reason = skip_reason_if_known(self, path)
-            if reason is not None:
-                row = self.catalog.query_one("SELECT id FROM media WHERE path=? ORDER BY id DESC LIMIT 1", (str(path),))
-                if row is not None and not self._in_project(pid, int(row["id"])):
+            known = skip_reason_if_known(self, path)
+            if known is not None:
+                reason, media_id = known
+                if media_id is not None and not self._in_project(pid, media_id):
                     # Already analysed, new to this project: link it and cluster it there.
                     with self.catalog.transaction() as conn:
-                        records.link_media(conn, pid, int(row["id"]))
-                    jobs.append(self.jobs.submit("ingest", project_id=pid, path=str(path), media_id=int(row["id"]),
+                        records.link_media(conn, pid, media_id)
+                    jobs.append(self.jobs.submit("ingest", project_id=pid, path=str(path), media_id=media_id,
                                                  steps=["cluster"], params=params or {}))
                     continue
                 skipped.append((str(path), reason))
