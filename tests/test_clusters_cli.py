@@ -6,18 +6,13 @@ import json
 from rushes_testkit import DaemonProcess
 
 from rushes.settings import load_settings
-from test_clusters_util import add_media, add_project, add_shots, add_tracks, blobs, open_all
+from test_clusters_util import add_three_scenes_two_people, open_all
 
 
 def _fill(home):
     settings = load_settings({"RUSHES_HOME": str(home)})
     cat, store = open_all(settings)
-    pid = add_project(cat)
-    mid = add_media(cat, pid, "a")
-    centers, rng, spread = blobs(3, 48, 0.05, seed=4)
-    shots = add_shots(cat, store, mid, [0, 1, 2] * 4, centers, rng, spread)
-    faces, frng, fspread = blobs(2, 128, 0.03, seed=8)
-    tracks = add_tracks(cat, store, mid, shots, [i % 2 for i in range(len(shots))], faces, frng, fspread)
+    _, shots, tracks = add_three_scenes_two_people(cat, store, repeats=4)
     cat.close()
     store.close()
     return settings, shots, tracks

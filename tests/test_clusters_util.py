@@ -87,3 +87,17 @@ def cluster_of(clusters: list[dict], member: int, field: str = "shots") -> str |
         if str(member) in c[field] and (field == "shots" or str(member) in c["tracks"]):
             return c["id"]
     return None
+
+
+def add_three_scenes_two_people(cat, store, repeats: int) -> tuple[int, list[int], list[int]]:
+    """A project with one media: 3 scenes x `repeats` shots, 2 people alternating across them.
+
+    Returns (project id, shot ids, track ids); shared by the feedback and CLI tests.
+    """
+    pid = add_project(cat)
+    mid = add_media(cat, pid, "a")
+    centers, rng, spread = blobs(3, 48, 0.05, seed=4)
+    shots = add_shots(cat, store, mid, [0, 1, 2] * repeats, centers, rng, spread)
+    faces, frng, fspread = blobs(2, 128, 0.03, seed=8)
+    tracks = add_tracks(cat, store, mid, shots, [i % 2 for i in range(len(shots))], faces, frng, fspread)
+    return pid, shots, tracks

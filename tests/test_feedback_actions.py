@@ -8,18 +8,13 @@ import pytest
 from rushes.clustering import engine, views
 from rushes.errors import InvalidArgument, NotFound
 from rushes.feedback import export, submit
-from test_clusters_util import add_media, add_project, add_shots, add_tracks, blobs, by_id, open_all
+from test_clusters_util import add_three_scenes_two_people, by_id, open_all
 
 
 @pytest.fixture
 def project(settings):
     cat, store = open_all(settings)
-    pid = add_project(cat)
-    mid = add_media(cat, pid, "a")
-    centers, rng, spread = blobs(3, 48, 0.05, seed=4)
-    shots = add_shots(cat, store, mid, [0, 1, 2] * 5, centers, rng, spread)
-    faces, frng, fspread = blobs(2, 128, 0.03, seed=8)
-    tracks = add_tracks(cat, store, mid, shots, [i % 2 for i in range(len(shots))], faces, frng, fspread)
+    pid, shots, tracks = add_three_scenes_two_people(cat, store, repeats=5)
     engine.recluster(cat, store, settings, pid)
     yield cat, store, pid, shots, tracks
     cat.close()
