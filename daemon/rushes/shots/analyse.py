@@ -9,7 +9,6 @@ shots that cover every frame, keyframes and black/freeze segments.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,10 +17,12 @@ from typing import Any
 import numpy as np
 
 from rushes.media.decode import DecodedFrame, DecodeInfo
-from rushes.shots.detectors import DissolveDetector, FadeDetector, HardCutDetector
+from rushes.shots.detectors import DissolveDetector, FadeDetector, HardCutDetector, WipeDetector
 from rushes.shots.detectors.base import setting
+from rushes.shots import referee
 from rushes.shots.features import FeatureCollector, Features
 from rushes.shots.keyframes import choose_keyframes
+from rushes.shots.referee import RefereeQueue
 from rushes.shots.segments import find_segments
 from rushes.shots.types import Candidate, Segment, Shot, ShotAnalysis, Transition
 
@@ -58,26 +59,19 @@ class ShotAnalyser:
         self.collector = FeatureCollector(ring=RING if model != "off" else 0)
         # cuts and dissolves run per stretch (the referee needs the ring buffer); fades need no
         # referee and may span long black runs, so they run once over the whole file at the end
-        self.detectors = [HardCutDetector(settings), DissolveDetector(settings)]
+        self.detectors = [HardCutDetector(settings), DissolveDetector(settings), WipeDetector(settings)]
         self.fades = FadeDetector(settings)
         self.referee_cut = setting(settings, "shots_referee_cut", 0.35)
         self.referee_gradual = setting(settings, "shots_referee_gradual", 0.40)
         # without a referee (off, or the model missing) an unsure candidate needs this score
         self.off_accept_cut = setting(settings, "shots_accept_unsure_cut", 0.9)
         self.off_accept_gradual = setting(settings, "shots_accept_unsure_gradual", 0.75)
-        self._preload: threading.Thread | None = None
-        if model != "off":
-            from rushes.shots import referee
-
-            referee.set_precision(str(settings.get("shots_referee_precision", "auto")) if settings is not None else None)
-            # Importing torch and loading the model takes seconds. shots_referee_preload starts
-            # it beside the decode (hides the wait where a core is idle); off by default since
-            # on a busy machine it only moves the CPU cost, and files without an unsure window
-            # never need the model at all.
-            if settings is not None and bool(settings.get("shots_referee_preload", False)):
-                self._preload = threading.Thread(target=_preload, args=(threads,), daemon=True,
-                                                 name="rushes-referee-preload")
-                self._preload.start()
+        # auto: unsure candidates are judged on worker threads beside the decode, and the
+        # verdicts collected at the end; a file without an unsure window never loads the model
+        self.queue: RefereeQueue | None = None
+        self._pending: list[tuple[Candidate, int]] = []
+        self._window_start: dict[tuple[int, int], int] = {}
+        self._referee_problem: str | None = None
         self.done = 0
         self.judged: list[Judged] = []
         self.extra: list[Candidate] = []      # full mode: what only the model saw
@@ -93,6 +87,16 @@ class ShotAnalyser:
 
     def finish(self) -> None:
         self._process(len(self.collector), final=True)
+        t0 = time.perf_counter()
+        try:
+            for c, n in self._pending:
+                self.judged.append(self._judge(c, n, None, 0))
+        finally:
+            self._pending = []
+            if self.queue is not None:
+                self.referee_frames += self.queue.frames
+                self.queue.close()
+            self.referee_seconds += time.perf_counter() - t0
 
     # -------------------------------------------------------------- per stretch
     def _process(self, upto: int, final: bool) -> None:
@@ -114,14 +118,20 @@ class ShotAnalyser:
                     continue
                 if lo <= c.start < (n if final else hi):
                     cands.append(c)
-        # a gradual candidate around a sure cut is that cut seen at a larger scale
+        # a gradual candidate around a sure cut is that cut seen at a larger scale; not a wipe,
+        # whose per-cell fit has already ruled out one frame carrying the change (a fast wipe's
+        # biggest step can pass for a cut, and _resolve lets the wipe win)
         sure_cuts = [c.start for c in cands if c.type == "cut" and c.sure]
-        cands = [c for c in cands if c.type == "cut" or not any(c.start - 1 <= x <= c.end + 1 for x in sure_cuts)]
+        cands = [c for c in cands if c.type in ("cut", "wipe") or not any(c.start - 1 <= x <= c.end + 1 for x in sure_cuts)]
         full_pred = None
         if self.model == "full" and hi > lo:
             full_pred = self._referee_range(max(0, lo - REF_CONTEXT), min(n, hi + REF_CONTEXT), n)
         for c in cands:
-            self.judged.append(self._judge(c, n, full_pred, lo))
+            if self.model == "auto" and not c.sure:
+                self._submit(c, n)              # judged in finish(), once the verdict is in
+                self._pending.append((c, n))
+            else:
+                self.judged.append(self._judge(c, n, full_pred, lo))
         if full_pred is not None:
             self._model_only(full_pred, lo, hi, cands)
         self.done = max(self.done, hi if not final else n)
@@ -135,29 +145,48 @@ class ShotAnalyser:
             s = first
         if e <= s:
             return None
-        from rushes.shots.referee import small_picture
+        return np.stack([referee.small_picture(ring[p - first]) for p in range(s, e)])
 
-        return np.stack([small_picture(ring[p - first]) for p in range(s, e)])
+    def _window(self, c: Candidate, n: int) -> tuple[int, int]:
+        return max(0, c.start - REF_CONTEXT), min(n, c.end + REF_CONTEXT)
+
+    def _submit(self, c: Candidate, n: int) -> None:
+        """Queue the referee window around `c` while its pictures are still in the ring."""
+        key = self._window(c, n)
+        if self._referee_problem or (self.queue is not None and self.queue.has(key)):
+            return
+        frames = self._ring_frames(key[0], key[1], n)
+        if frames is None:
+            return
+        if self.queue is None:
+            self.queue = RefereeQueue(self.settings, self.threads)
+        self._window_start[key] = max(key[0], n - len(self.collector.ring))
+        self.queue.submit(key, frames)
 
     def _referee_range(self, s: int, e: int, n: int) -> tuple[int, np.ndarray, np.ndarray] | None:
-        if self._preload is not None:
-            self._preload.join()
-            self._preload = None
-        frames = self._ring_frames(s, e, n)
-        if frames is None:
+        if self._referee_problem:
             return None
-        first = n - len(self.collector.ring)
-        s = max(s, first)
-        from rushes.shots import referee
-
-        t0 = time.perf_counter()
-        if len(frames) > 160:
-            single, many = referee.predict(frames, self.threads)
-        else:
-            single, many = referee.predict_window(frames, self.threads)
-        self.referee_seconds += time.perf_counter() - t0
-        self.referee_frames += len(frames)
-        return s, single, many
+        try:
+            if self.queue is not None and self.queue.has((s, e)):
+                single, many = self.queue.result((s, e))
+                return self._window_start[(s, e)], single, many
+            frames = self._ring_frames(s, e, n)
+            if frames is None:
+                return None
+            s = max(s, n - len(self.collector.ring))
+            t0 = time.perf_counter()
+            if len(frames) > 160:
+                single, many = referee.predict(frames, self.threads, self.settings)
+            else:
+                single, many = referee.predict_window(frames, self.threads, self.settings)
+            self.referee_seconds += time.perf_counter() - t0
+            self.referee_frames += len(frames)
+            return s, single, many
+        except referee.RefereeUnavailable as exc:
+            # judged like off mode rather than failing the whole analysis; said once
+            self._referee_problem = str(exc)
+            log.warning("shot referee unavailable, unsure candidates judged without it: %s", exc)
+            return None
 
     def _judge(self, c: Candidate, n: int, full_pred, lo: int) -> Judged:
         needs = not c.sure
@@ -166,7 +195,7 @@ class ShotAnalyser:
             return Judged(c, ok, c.score if c.sure else c.score * 0.8)
         pred = full_pred
         if pred is None or not (pred[0] <= c.start - 2 and c.end + 2 <= pred[0] + len(pred[1])):
-            pred = self._referee_range(max(0, c.start - REF_CONTEXT), min(n, c.end + REF_CONTEXT), n)
+            pred = self._referee_range(*self._window(c, n), n)
         if pred is None:
             ok = c.sure or c.score >= self._off_accept(c)
             return Judged(c, ok, c.score)
@@ -178,7 +207,8 @@ class ShotAnalyser:
             ok = r >= self.referee_cut or (c.sure and r >= 0.05)
             return Judged(c, ok, max(r, c.score) if ok else r, r)
         ws, we = max(0, c.start - 2 - s0), max(0, c.end + 2 - s0)
-        r = float(max(single[ws:we].max(initial=0.0), 0.9 * many[ws:we].max(initial=0.0) if c.type in ("fade_through_black", "fade_in", "fade_out") else 0.0))
+        # TransNetV2 scores fades and wipes as transitions in its all-frames head too
+        r = float(max(single[ws:we].max(initial=0.0), 0.9 * many[ws:we].max(initial=0.0) if c.type in ("fade_through_black", "fade_in", "fade_out", "wipe") else 0.0))
         ok = r >= self.referee_gradual or (c.sure and c.type != "dissolve")
         start, end = c.start, c.end
         inside = np.flatnonzero(many[ws:we] >= 0.5)
@@ -271,17 +301,6 @@ class ShotAnalyser:
             rotation=info.rotation if info else 0, referee_frames=self.referee_frames, model=self.model)
 
 
-def _preload(threads: int) -> None:
-    """Load the referee and build its kernels for the usual window lengths (background)."""
-    try:
-        from rushes.shots import referee
-
-        for n in (referee.BUCKET, 2 * referee.BUCKET):
-            referee.predict_window(np.zeros((n, referee.INPUT_H, referee.INPUT_W, 3), np.uint8), threads)
-    except Exception as exc:  # noqa: BLE001 - the referee reports its own problem when used
-        log.debug("referee preload failed: %s", exc)
-
-
 def _robust_motion(changes: np.ndarray) -> float:
     """Mean frame-to-frame change without the largest tenth (a flash is not camera motion)."""
     if len(changes) == 0:
@@ -294,11 +313,12 @@ def _slice(f: Features, a: int, b: int) -> Features:
     return Features(f.index[a:b], f.sig[a:b], f.dark[a:b], f.luma[a:b])
 
 
-_PRIORITY = {"fade_in": 0, "fade_out": 0, "fade_through_black": 0, "cut": 1, "dissolve": 2, "wipe": 2}
+# a wipe beats a cut or dissolve on its span: its per-cell fit is the more specific finding
+_PRIORITY = {"fade_in": 0, "fade_out": 0, "fade_through_black": 0, "wipe": 0.5, "cut": 1, "dissolve": 2}
 
 
 def _resolve(accepted: list[Judged], n: int) -> list[Judged]:
-    """Drop overlaps: fades beat cuts beat dissolves; inside a kind the more confident wins."""
+    """Drop overlaps: fades beat wipes beat cuts beat dissolves; inside a kind the more confident wins."""
     def span(j: Judged) -> tuple[int, int]:
         s, e = (j.start, j.end) if j.start is not None else (j.cand.start, j.cand.end)
         return (s - 1, e + 1) if j.cand.type == "cut" else (s, e)
