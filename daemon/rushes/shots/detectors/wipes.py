@@ -39,17 +39,18 @@ class WipeFit:
 
     start: int
     end: int
-    residual: float        # mean step-fit error of the changing cells, relative to their change
+    residual: float        # mean step-fit error inside the wipe, relative to the cells' change
     abrupt: float          # median frames a cell spends between A and B, over the wipe's length
     order: float           # R^2 of the best geometric model of the switch times
     cells: float           # share of cells that change between A and B
     shape: str             # which model fitted best (plane, box, iris, clock)
+    shifted: float = 1.0   # best shifted A against B, over A against B (low: the picture moved)
 
 
-def _r2(t: np.ndarray, w: np.ndarray, cols: list[np.ndarray], trim: float = 0.2) -> float:
-    """Weighted R^2 of t regressed on the given columns plus a constant, after dropping the
-    worst-fitting `trim` of the cells (a person walking through a cell moves its switch time)."""
-    x = np.column_stack([np.ones_like(t), *cols])
+def _fit(t: np.ndarray, w: np.ndarray, x: np.ndarray, trim: float = 0.2) -> tuple[float, np.ndarray]:
+    """Weighted R^2 and coefficients of t regressed on the design x (constant first), after
+    dropping the worst-fitting `trim` of the cells (a person walking through a cell moves its
+    switch time)."""
     keep = np.ones(len(t), bool)
     for _ in range(2):
         sw = np.sqrt(w[keep])
@@ -59,22 +60,56 @@ def _r2(t: np.ndarray, w: np.ndarray, cols: list[np.ndarray], trim: float = 0.2)
     tk, wk, rk = t[keep], w[keep], (t - x @ coef)[keep]
     mean = float((wk * tk).sum() / wk.sum())
     tot = float((wk * (tk - mean) ** 2).sum())
-    return 1.0 - float((wk * rk ** 2).sum()) / tot if tot > 1e-9 else 0.0
+    return (1.0 - float((wk * rk ** 2).sum()) / tot if tot > 1e-9 else 0.0), coef
 
 
-def shape_fit(t: np.ndarray, w: np.ndarray, cells: np.ndarray, penalty: float = 0.1) -> tuple[float, str]:
-    """The best R^2 over the wipe shapes and its name; `cells` indexes the 144 thumbnail cells.
-    The shapes with a free corner, centre or start angle fit noise more easily than a plane,
-    so they pay `penalty`."""
-    x, y = CELL_X[cells], CELL_Y[cells]
-    best = (_r2(t, w, [x, y]), "plane")
-    others = [("box", np.maximum(np.abs(x - cx) / 16.0, np.abs(y - cy) / 9.0)) for cx in (0.0, 16.0) for cy in (0.0, 9.0)]
-    others.append(("iris", np.hypot(x - 8.0, y - 4.5)))
-    angle = np.arctan2(y - 4.5, x - 8.0)
-    others += [("clock", np.mod(angle - a0, 2 * np.pi)) for a0 in np.linspace(-np.pi, np.pi, 8, endpoint=False)]
-    for name, col in others:
-        best = max(best, (_r2(t, w, [col]) - penalty, name))
+def _shapes() -> list[tuple[str, np.ndarray]]:
+    """Design matrices over all 144 cells (constant first) of the wipe shapes: a straight edge
+    at any angle, a box growing from a corner, an iris, a clock hand from 8 start angles."""
+    one = np.ones_like(CELL_X)
+    out = [("plane", np.column_stack([one, CELL_X, CELL_Y]))]
+    for cx in (0.0, 16.0):
+        for cy in (0.0, 9.0):
+            out.append(("box", np.column_stack([one, np.maximum(np.abs(CELL_X - cx) / 16.0, np.abs(CELL_Y - cy) / 9.0)])))
+    out.append(("iris", np.column_stack([one, np.hypot(CELL_X - 8.0, CELL_Y - 4.5)])))
+    angle = np.arctan2(CELL_Y - 4.5, CELL_X - 8.0)
+    for a0 in np.linspace(-np.pi, np.pi, 8, endpoint=False):
+        out.append(("clock", np.column_stack([one, np.mod(angle - a0, 2 * np.pi)])))
+    return out
+
+
+SHAPES = _shapes()
+
+
+def shape_fit(t: np.ndarray, w: np.ndarray, cells: np.ndarray, penalty: float = 0.1) -> tuple[float, str, np.ndarray]:
+    """The best R^2 over the wipe shapes, its name, and the switch time it predicts for every
+    cell of the frame (so the extent covers cells that hardly changed); `cells` indexes the 144
+    thumbnail cells. The shapes with a free corner, centre or start angle fit noise more easily
+    than a plane, so they pay `penalty`."""
+    best: tuple[float, str, np.ndarray] | None = None
+    for name, design in SHAPES:
+        r2, coef = _fit(t, w, design[cells])
+        r2 -= 0.0 if name == "plane" else penalty
+        if best is None or r2 > best[0]:
+            best = (r2, name, design @ coef)
     return best
+
+
+def shift_ratio(a: np.ndarray, b: np.ndarray, max_dx: int = 8, max_dy: int = 4) -> float:
+    """How well a shifted A explains B, against A unshifted (thumbnails (9, 16, 3), 0..1).
+
+    A pan or an object sweeping past moves the picture, so B is mostly A shifted (a low ratio);
+    after a wipe B is another picture, and no shift of A comes much closer to it."""
+    base = float(np.abs(a - b).mean())
+    best = base
+    for dy in range(-max_dy, max_dy + 1):
+        for dx in range(-max_dx, max_dx + 1):
+            if dx == 0 and dy == 0:
+                continue
+            ya, yb = slice(max(0, dy), SIG_H + min(0, dy)), slice(max(0, -dy), SIG_H + min(0, -dy))
+            xa, xb = slice(max(0, dx), SIG_W + min(0, dx)), slice(max(0, -dx), SIG_W + min(0, -dx))
+            best = min(best, float(np.abs(a[ya, xa] - b[yb, xb]).mean()))
+    return best / max(base, 1e-6)
 
 
 class WipeDetector:
@@ -88,13 +123,18 @@ class WipeDetector:
         # a cell counts as changing when its A and B differ by this much (0..1)
         self.cell_change = setting(settings, "shots_wipe_cell_change", 0.1)
         self.min_cells = setting(settings, "shots_wipe_min_cells", 0.45)
-        self.max_residual = setting(settings, "shots_wipe_max_residual", 0.17)
+        # step-fit error over the whole window (drift of the pictures included), per cell
+        self.max_drift = setting(settings, "shots_wipe_max_drift", 0.25)
+        # step-fit error inside the wipe, mean over the changing cells (units of their change)
+        self.max_residual = setting(settings, "shots_wipe_max_residual", 0.5)
         self.max_abrupt = setting(settings, "shots_wipe_max_abrupt", 0.25)
         self.min_order = setting(settings, "shots_wipe_min_order", 0.75)
+        # B explained by A shifted, against A itself: under this the picture moved (a pan)
+        self.min_shift = setting(settings, "shots_wipe_min_shift", 0.45)
         self.min_frames = int(setting(settings, "shots_wipe_min_frames", 5))
         self.max_frames = int(setting(settings, "shots_wipe_max_frames", 48))
         self.sure_order = setting(settings, "shots_wipe_sure_order", 0.9)
-        self.sure_residual = setting(settings, "shots_wipe_sure_residual", 0.12)
+        self.sure_residual = setting(settings, "shots_wipe_sure_residual", 0.2)
 
     # ------------------------------------------------------------------ candidates
     def windows(self, sig: np.ndarray, h: int) -> np.ndarray:
@@ -136,31 +176,47 @@ class WipeDetector:
         err = np.cumsum(da, axis=0)[:-1] + np.cumsum(db[::-1], axis=0)[::-1][1:]
         best = np.argmin(err, axis=0)
         resid = err[best, np.arange(len(cells))] / length
-        steplike = resid <= self.max_residual
+        steplike = resid <= self.max_drift
         if steplike.sum() < self.min_cells * len(d):
             return None
-        t = (best + 1 + lo)[steplike].astype(np.float64)     # first B-like frame per cell
+        switch = best[steplike] + 1                            # first B-like row per cell
+        t = (switch + lo).astype(np.float64)
         s, e = int(np.floor(np.percentile(t, 2))) - 1, int(np.ceil(np.percentile(t, 98))) + 1
+        if not (lo <= s and e <= hi + 1 and self.min_frames <= e - s <= self.max_frames):
+            return None
+        # inside the wipe each cell must be A until its switch and B after it: a pan keeps
+        # every cell moving there, however still the pictures are before and after
+        rows = np.arange(s - lo, e - lo)[:, None]
+        local = np.where(rows < switch[None, :], da[s - lo: e - lo][:, steplike], db[s - lo: e - lo][:, steplike])
+        w = dc[steplike]
+        residual = float(np.average(local.mean(axis=0), weights=w))
         between = (np.minimum(da, db)[:, steplike] > 0.3).sum(axis=0)   # frames neither A- nor B-like
         abrupt = float(np.median(between)) / max(1, e - s)
-        residual = float(np.average(resid, weights=dc))
-        if not (lo <= s and e <= hi + 1 and self.min_frames <= e - s <= self.max_frames
-                and residual <= self.max_residual and abrupt <= self.max_abrupt):
+        if residual > self.max_residual or abrupt > self.max_abrupt:
             return None
-        order, shape = shape_fit(t, dc[steplike].astype(np.float64), cells[steplike])
-        return WipeFit(s, e, residual, abrupt, order, len(cells) / len(d), shape)
+        order, shape, predicted = shape_fit(t, w.astype(np.float64), cells[steplike])
+        if order < self.min_order:
+            return None
+        # the extent the shape predicts over the whole frame: cells that hardly changed, or lie
+        # outside a window shorter than the wipe, still belong to it
+        s = max(0, min(s, int(np.floor(predicted.min())) - 1))
+        e = min(len(sig), max(e, int(np.ceil(predicted.max())) + 1))
+        shifted = shift_ratio(sig[lo], sig[hi])
+        if shifted < self.min_shift:
+            return None
+        return WipeFit(s, e, residual, abrupt, order, len(cells) / len(d), shape, shifted)
 
     # ------------------------------------------------------------------ detect
     def detect(self, f: Features) -> list[Candidate]:
         n = len(f)
         sig = f.sig.astype(np.float32) / 255.0
-        found: list[tuple[WipeFit, float]] = []
+        found: list[tuple[WipeFit, float, int]] = []
         for h in HALF_WINDOWS:
             for m in self.windows(sig, h):
                 wf = self.fit(sig, int(m) - h, int(m) + h)
-                if wf is None or wf.order < self.min_order:
+                if wf is None:
                     continue
-                found.append((wf, self._score(wf)))
+                found.append((wf, self._score(wf), h))
         out = []
         for wf, score in _best_per_overlap(found):
             sure = wf.order >= self.sure_order and wf.residual <= self.sure_residual
@@ -168,15 +224,21 @@ class WipeDetector:
         return out
 
     def _score(self, wf: WipeFit) -> float:
-        return float(max(0.0, min(1.0, wf.order)) * (1.0 - min(1.0, wf.residual / (2 * self.max_residual)))
-                     * min(1.0, wf.cells / 0.8))
+        """0.5 at the acceptance limits, 1 at the sure limits: the geometric mean of the three
+        (a clean edge in a muddled order is no wipe, nor a clear order of gradual cells)."""
+        def term(x: float, lo: float, hi: float) -> float:
+            return float(np.clip(0.5 + 0.5 * (x - lo) / (hi - lo), 0.0, 1.0))
+
+        terms = (term(wf.order, self.min_order, self.sure_order), term(-wf.residual, -self.max_residual, -self.sure_residual),
+                 term(-wf.abrupt, -self.max_abrupt, -0.5 * self.max_abrupt))
+        return float(np.prod(terms) ** (1 / len(terms)))
 
 
-def _best_per_overlap(found: list[tuple[WipeFit, float]]) -> list[tuple[WipeFit, float]]:
-    """Windows of several sizes see the same wipe: keep the best scored of overlapping fits."""
+def _best_per_overlap(found: list[tuple[WipeFit, float, int]]) -> list[tuple[WipeFit, float]]:
+    """Windows of several sizes see the same wipe: of overlapping fits keep the best scored,
+    the one from the longer window on a tie (it sees more of the pictures either side)."""
     kept: list[tuple[WipeFit, float]] = []
-    for wf, score in sorted(found, key=lambda x: -x[1]):
-        if any(wf.start < k.end and k.start < wf.end for k, _ in kept):
-            continue
-        kept.append((wf, score))
+    for wf, score, _ in sorted(found, key=lambda x: (-round(x[1], 2), -x[2])):
+        if not any(wf.start < k.end and k.start < wf.end for k, _ in kept):
+            kept.append((wf, score))
     return sorted(kept, key=lambda x: x[0].start)
