@@ -7,7 +7,13 @@ lighting change). Every detector runs on the same files in one run, so the load 
 machine hurts every side alike; speed is reported as frames/s and as a ratio to a plain
 `ffmpeg -f null` decode of the same file.
 
-    .venv/bin/python bench/shots.py [--films 2] [--seconds 150] [--no-bbb] [--threads 2]
+    .venv/bin/python bench/shots.py [--films 2] [--wipe-films 1] [--seconds 150] [--no-bbb] [--threads 2]
+
+`--wipe-films N` builds N more films (film21, ...; their own seeds, so film11/film12 stay as they
+are) where wipes (a hard moving edge: left, right, up, down, diagonal, a box from a corner, a
+clock hand; 8-30 frames) are one more kind of transition; they get a table of their own and a
+per-type line: wipes found (as any gradual transition, and typed "wipe") and the precision of
+the "wipe" type.
 
 Matching: a ground-truth cut matches a detection within 2 frames; a ground-truth gradual
 transition matches a detection whose range overlaps it (a cut at f counts as [f-1, f+1)).
@@ -62,7 +68,7 @@ SOURCES: list[tuple[str, float, float]] = [
 
 @dataclass
 class Truth:
-    type: str            # cut | dissolve | fade_in | fade_out | fade_through_black
+    type: str            # cut | dissolve | fade_in | fade_out | fade_through_black | wipe
     start: int           # cut: the first frame of the new shot
     end: int             # exclusive; cut: start + 1
 
@@ -152,9 +158,43 @@ def _decoy(frames: np.ndarray, rng: random.Random, first: int) -> tuple[np.ndarr
     return frames, Decoy("light", first + at, first + at + 3)
 
 
+WIPE_SHAPES = ("left", "right", "up", "down", "diagonal", "diagonal_back", "box", "clock")
+
+
+def wipe_order(shape: str, h: int, w: int) -> np.ndarray:
+    """When each pixel switches to the new picture, 0..1 (xfade's wipeleft, wiperight, ...,
+    a diagonal edge, a box growing from the top-left corner, a clock hand from 12 o'clock)."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    x /= w - 1
+    y /= h - 1
+    if shape == "left":          # the edge moves right to left
+        return 1.0 - x
+    if shape == "right":
+        return x
+    if shape == "up":
+        return 1.0 - y
+    if shape == "down":
+        return y
+    if shape == "diagonal":
+        return (x + y) / 2
+    if shape == "diagonal_back":
+        return (2.0 - x - y) / 2
+    if shape == "box":
+        return np.maximum(x, y)
+    return (np.arctan2(x - 0.5, 0.5 - y) % (2 * np.pi)) / (2 * np.pi)   # clock
+
+
+def _wipe(a: np.ndarray, b: np.ndarray, order: np.ndarray, alpha: float) -> np.ndarray:
+    """One wipe frame: b where the edge has passed (hard edge, as xfade's wipes), else a."""
+    return np.where((order < alpha)[..., None], b, a)
+
+
 def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W, H), fps: int = FPS,
-               decoy_rate: float = 0.45) -> Film:
-    """Join random stretches of different sources with known transitions; write `path` + .json."""
+               decoy_rate: float = 0.45, wipes: float = 0.0) -> Film:
+    """Join random stretches of different sources with known transitions; write `path` + .json.
+
+    `wipes` is the weight of wipes among the transitions; 0 (the default) draws exactly the
+    random numbers it always did, so the films of a seed never change."""
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = Writer(path, size, fps)
@@ -172,7 +212,12 @@ def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W
         seg = read_segment(name, start, dur, size, fps)
         if len(seg) < 30:
             continue
-        kind = "fade_in" if first else rng.choices(["cut", "dissolve", "fade_through_black"], [0.55, 0.28, 0.17])[0]
+        if first:
+            kind = "fade_in"
+        elif wipes:
+            kind = rng.choices(["cut", "dissolve", "fade_through_black", "wipe"], [0.55, 0.28, 0.17, wipes])[0]
+        else:
+            kind = rng.choices(["cut", "dissolve", "fade_through_black"], [0.55, 0.28, 0.17])[0]
         if kind == "fade_in":
             n = rng.randint(10, 25)
             for j in range(n):
@@ -192,6 +237,17 @@ def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W
                 writer.write(_blend(tail[keep + j], seg[j], (j + 1) / (n + 1)))
             seg = seg[n:]
             film.truths.append(Truth("dissolve", s0, s0 + n))
+        elif kind == "wipe":
+            n = min(rng.randint(8, 30), len(tail), len(seg) // 2)
+            order = wipe_order(rng.choice(WIPE_SHAPES), seg.shape[1], seg.shape[2])
+            keep = len(tail) - n
+            for f in tail[:keep]:
+                writer.write(f)
+            s0 = writer.n
+            for j in range(n):
+                writer.write(_wipe(tail[keep + j], seg[j], order, (j + 1) / (n + 1)))
+            seg = seg[n:]
+            film.truths.append(Truth("wipe", s0, s0 + n))
         else:  # fade through black
             n1, hold, n2 = min(rng.randint(6, 20), len(tail)), rng.choice([0, 0, 2, 5, 10]), rng.randint(6, 20)
             keep = len(tail) - n1
@@ -369,6 +425,7 @@ def score(truths: list[Truth], found: Found, tol: int = 2) -> dict:
     gt = [(t.type, t.start, t.end) for t in truths]
     used = [False] * len(found)
     matched_gt = [False] * len(gt)
+    match_of: dict[int, int] = {}       # ground truth -> the detection it matched
 
     def fits(g, d) -> bool:
         gtype, gs, ge = g
@@ -396,6 +453,7 @@ def score(truths: list[Truth], found: Found, tol: int = 2) -> dict:
             if best is not None:
                 used[best] = True
                 matched_gt[gi] = True
+                match_of[gi] = best
     out = {}
     for kind in ("cut", "gradual"):
         is_kind = (lambda t: t == "cut") if kind == "cut" else (lambda t: t != "cut")
@@ -406,6 +464,25 @@ def score(truths: list[Truth], found: Found, tol: int = 2) -> dict:
         r = tp / n_gt if n_gt else 1.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         out[kind] = {"gt": n_gt, "tp": tp, "fp": fp, "fn": n_gt - tp, "precision": p, "recall": r, "f1": f1}
+    out["types"] = by_type(gt, found, match_of)
+    return out
+
+
+def by_type(gt: list[tuple[str, int, int]], found: Found, match_of: dict[int, int]) -> dict[str, list[int]]:
+    """Per ground-truth type: [truths, found (as any type of its class), found with its own
+    type, detections of that type, of which on a truth of that type]."""
+    out: dict[str, list[int]] = {}
+    for gi, (gtype, _, _) in enumerate(gt):
+        row = out.setdefault(gtype, [0, 0, 0, 0, 0])
+        row[0] += 1
+        if gi in match_of:
+            row[1] += 1
+            row[2] += found[match_of[gi]][0] == gtype
+    on_truth = {di: gt[gi][0] for gi, di in match_of.items()}
+    for di, d in enumerate(found):
+        row = out.setdefault(d[0], [0, 0, 0, 0, 0])
+        row[3] += 1
+        row[4] += on_truth.get(di) == d[0]
     return out
 
 
@@ -430,11 +507,81 @@ def memory_bench(minutes: list[float], threads: int, model: str = "auto") -> Non
               f"{r['peak_mb']:.0f} |", flush=True)
 
 
+def bench_films(films: list[Film], methods: list[str], args: argparse.Namespace) -> None:
+    """Run every method on every film (rounds interleaved) and print the accuracy/speed table."""
+    totals: dict[str, dict] = {}
+    print(f"films: {len(films)}, frames: {sum(f.frames for f in films)}, transitions: "
+          f"{sum(len(f.truths) for f in films)} ({sum(t.type == 'cut' for f in films for t in f.truths)} cuts), "
+          f"decoys: {sum(len(f.decoys) for f in films)}")
+    once = set(args.once.split(","))
+    for film in films:
+        runs: dict[str, list[dict]] = {}
+        for rnd in range(max(1, args.rounds)):
+            for m in methods:
+                if rnd and m in once:
+                    continue
+                runs.setdefault(m, []).append(run_child(m, film.path, args.threads))
+        for m in methods:
+            rs = runs[m]
+            r = dict(rs[0])
+            r["seconds"] = float(np.median([x["seconds"] for x in rs]))
+            r["peak_mb"] = max(x["peak_mb"] for x in rs)
+            acc = totals.setdefault(m, {"seconds": 0.0, "peak_mb": 0.0, "cut": [0, 0, 0], "gradual": [0, 0, 0], "extra": {}})
+            acc["seconds"] += r["seconds"]
+            acc["peak_mb"] = max(acc["peak_mb"], r["peak_mb"])
+            if m != "plain_decode":
+                sc = score(film.truths, [tuple(x) for x in r["found"]])
+                for k in ("cut", "gradual"):
+                    acc[k][0] += sc[k]["tp"]
+                    acc[k][1] += sc[k]["fp"]
+                    acc[k][2] += sc[k]["fn"]
+                for t, row in sc["types"].items():
+                    tot = acc.setdefault("types", {}).setdefault(t, [0] * len(row))
+                    tot[:] = [x + y for x, y in zip(tot, row)]
+            for k in ("referee_frames", "referee_s"):
+                if k in r:
+                    acc["extra"][k] = acc["extra"].get(k, 0) + r[k]
+            print(f"  {Path(film.path).name} {m}: median {r['seconds']:.1f}s of {[round(x['seconds'], 1) for x in rs]}",
+                  flush=True)
+    frames = sum(f.frames for f in films)
+    base = totals.get("plain_decode", {}).get("seconds")
+    print("\n| method | cut P | cut R | cut F1 | grad P | grad R | grad F1 | frames/s | x plain decode | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for m, acc in totals.items():
+        def prf(k):
+            tp, fp, fn = acc[k]
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            f = 2 * p * r / (p + r) if p + r else 0.0
+            return f"{p:.3f} | {r:.3f} | {f:.3f}"
+        ratio = f"{acc['seconds'] / base:.2f}" if base else "-"
+        cells = "- | - | - | - | - | -" if m == "plain_decode" else f"{prf('cut')} | {prf('gradual')}"
+        print(f"| {m} | {cells} | {frames / acc['seconds']:.0f} | {ratio} | {acc['peak_mb']:.0f} |"
+              + (f" referee {acc['extra']}" if acc["extra"] else ""))
+    if any(t.type == "wipe" for f in films for t in f.truths):
+        print_type_lines(totals, "wipe")
+
+
+def print_type_lines(totals: dict[str, dict], gtype: str) -> None:
+    """One line per method for one transition type: recall (any gradual type, and typed right)
+    and the precision of that type (its detections that lie on a truth of the type)."""
+    print(f"\n{gtype}s per method: found (as any gradual) / found typed {gtype!r} / {gtype!r} precision")
+    for m, acc in totals.items():
+        row = acc.get("types", {}).get(gtype)
+        if row is None:
+            continue
+        n, found, typed, dets, right = row
+        prec = f"{right / dets:.3f} ({right}/{dets})" if dets else "- (0 typed)"
+        print(f"  {m}: recall {found / max(1, n):.3f} ({found}/{n}), typed {typed / max(1, n):.3f} ({typed}/{n}), "
+              f"precision {prec}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", nargs=2, metavar=("METHOD", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--films", type=int, default=2)
+    ap.add_argument("--wipe-films", type=int, default=1, help="films with wipes among the transitions (film21, ...)")
     ap.add_argument("--seconds", type=float, default=150)
     ap.add_argument("--methods", default=",".join(RUNNERS))
     ap.add_argument("--bbb", action=argparse.BooleanOptionalAction, default=True)
@@ -474,52 +621,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"building {path} ...", flush=True)
             build_film(path, 11 + i, args.seconds)
         films.append(load_film(path))
-    totals: dict[str, dict] = {}
-    print(f"films: {len(films)}, frames: {sum(f.frames for f in films)}, transitions: "
-          f"{sum(len(f.truths) for f in films)} ({sum(t.type == 'cut' for f in films for t in f.truths)} cuts), "
-          f"decoys: {sum(len(f.decoys) for f in films)}")
+    if films:
+        bench_films(films, methods, args)
+    if args.wipe_films:
+        wipe_films = []
+        for i in range(args.wipe_films):
+            path = OUT / f"film{21 + i}.mp4"
+            if not Path(str(path) + ".json").exists():
+                print(f"building {path} (with wipes) ...", flush=True)
+                build_film(path, 21 + i, args.seconds, wipes=0.3)
+            wipe_films.append(load_film(path))
+        print("\nfilms with wipes:")
+        bench_films(wipe_films, methods, args)
     once = set(args.once.split(","))
-    for film in films:
-        runs: dict[str, list[dict]] = {}
-        for rnd in range(max(1, args.rounds)):
-            for m in methods:
-                if rnd and m in once:
-                    continue
-                runs.setdefault(m, []).append(run_child(m, film.path, args.threads))
-        for m in methods:
-            rs = runs[m]
-            r = dict(rs[0])
-            r["seconds"] = float(np.median([x["seconds"] for x in rs]))
-            r["peak_mb"] = max(x["peak_mb"] for x in rs)
-            acc = totals.setdefault(m, {"seconds": 0.0, "peak_mb": 0.0, "cut": [0, 0, 0], "gradual": [0, 0, 0], "extra": {}})
-            acc["seconds"] += r["seconds"]
-            acc["peak_mb"] = max(acc["peak_mb"], r["peak_mb"])
-            if m != "plain_decode":
-                sc = score(film.truths, [tuple(x) for x in r["found"]])
-                for k in ("cut", "gradual"):
-                    acc[k][0] += sc[k]["tp"]
-                    acc[k][1] += sc[k]["fp"]
-                    acc[k][2] += sc[k]["fn"]
-            for k in ("referee_frames", "referee_s"):
-                if k in r:
-                    acc["extra"][k] = acc["extra"].get(k, 0) + r[k]
-            print(f"  {Path(film.path).name} {m}: median {r['seconds']:.1f}s of {[round(x['seconds'], 1) for x in rs]}",
-                  flush=True)
-    frames = sum(f.frames for f in films)
-    base = totals.get("plain_decode", {}).get("seconds")
-    print("\n| method | cut P | cut R | cut F1 | grad P | grad R | grad F1 | frames/s | x plain decode | peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for m, acc in totals.items():
-        def prf(k):
-            tp, fp, fn = acc[k]
-            p = tp / (tp + fp) if tp + fp else 1.0
-            r = tp / (tp + fn) if tp + fn else 1.0
-            f = 2 * p * r / (p + r) if p + r else 0.0
-            return f"{p:.3f} | {r:.3f} | {f:.3f}"
-        ratio = f"{acc['seconds'] / base:.2f}" if base else "-"
-        cells = "- | - | - | - | - | -" if m == "plain_decode" else f"{prf('cut')} | {prf('gradual')}"
-        print(f"| {m} | {cells} | {frames / acc['seconds']:.0f} | {ratio} | {acc['peak_mb']:.0f} |"
-              + (f" referee {acc['extra']}" if acc["extra"] else ""))
     if args.bbb:
         bbb = media_dir() / "bbb.mp4"
         if bbb.is_file():

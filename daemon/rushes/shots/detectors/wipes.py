@@ -81,7 +81,7 @@ def _shapes() -> list[tuple[str, np.ndarray]]:
 SHAPES = _shapes()
 
 
-def shape_fit(t: np.ndarray, w: np.ndarray, cells: np.ndarray, penalty: float = 0.1) -> tuple[float, str, np.ndarray]:
+def shape_fit(t: np.ndarray, w: np.ndarray, cells: np.ndarray, penalty: float = 0.05) -> tuple[float, str, np.ndarray]:
     """The best R^2 over the wipe shapes, its name, and the switch time it predicts for every
     cell of the frame (so the extent covers cells that hardly changed); `cells` indexes the 144
     thumbnail cells. The shapes with a free corner, centre or start angle fit noise more easily
@@ -236,9 +236,9 @@ class WipeDetector:
 
 def _best_per_overlap(found: list[tuple[WipeFit, float, int]]) -> list[tuple[WipeFit, float]]:
     """Windows of several sizes see the same wipe: of overlapping fits keep the best scored,
-    the one from the longer window on a tie (it sees more of the pictures either side)."""
+    on a tie the one whose cells are cleanest steps (its switch times are the most exact)."""
     kept: list[tuple[WipeFit, float]] = []
-    for wf, score, _ in sorted(found, key=lambda x: (-round(x[1], 2), -x[2])):
+    for wf, score, _ in sorted(found, key=lambda x: (-round(x[1], 2), x[0].residual)):
         if not any(wf.start < k.end and k.start < wf.end for k, _ in kept):
             kept.append((wf, score))
     return sorted(kept, key=lambda x: x[0].start)
