@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 import pytest
-from rushes_testkit import real_media
+from rushes_testkit import ffmpeg, real_media
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
@@ -135,3 +135,34 @@ def test_unavailable_referee_falls_back_to_the_fast_detectors(monkeypatch, caplo
     off = ShotAnalyser(None, "off", 2)
     decode_pass(real_media("cockatoo.mp4"), [off])
     assert [t.start for t in res.transitions] == [t.start for t in off.result(info).transitions]
+
+
+def test_cancelled_pass_leaves_no_referee_threads(settings, tmp_path):
+    """A job cancelled mid-file stops the referee's workers (a native thread left running at
+    exit would abort the daemon)."""
+    from rushes.media.decode import DecodeCancelled
+    from rushes.shots import analyse_file
+    from rushes.shots.analyse import ShotAnalyser
+
+    looped = tmp_path / "cockatoo_x3.mp4"           # handheld: unsure windows in the first stretch
+    ffmpeg("-stream_loop", "2", "-i", str(real_media("cockatoo.mp4")), "-an", "-c", "copy", str(looped))
+    calls = {"n": 0}
+    queued: list[int] = []
+    real_close = ShotAnalyser.close
+
+    def cancelled() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 14                     # checked every 50 frames: stop after ~700
+
+    def close(self) -> None:
+        queued.append(self.queue.frames if self.queue is not None else 0)
+        real_close(self)
+
+    ShotAnalyser.close = close
+    try:
+        with pytest.raises(DecodeCancelled):
+            analyse_file(looped, settings, model="auto", cancelled=cancelled)
+    finally:
+        ShotAnalyser.close = real_close
+    assert queued and queued[0] > 0                 # windows were out with the referee when it stopped
+    assert not [t for t in threading.enumerate() if t.name.startswith("rushes-referee") and t.is_alive()]

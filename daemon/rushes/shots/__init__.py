@@ -32,6 +32,9 @@ def analyse_file(path: str | Path, settings: Any = None, *, model: str | None = 
 
     threads = int(threads or (settings.threads if settings is not None else 2))
     analyser = ShotAnalyser(settings, model_mode(settings, model), threads)
-    info = decode_pass(path, [analyser, *consumers], progress=progress, cancelled=cancelled, threads=threads,
-                       low_width=int(settings.get("decode_low_width", 128)) if settings is not None else 128)
+    try:
+        info = decode_pass(path, [analyser, *consumers], progress=progress, cancelled=cancelled, threads=threads,
+                           low_width=int(settings.get("decode_low_width", 128)) if settings is not None else 128)
+    finally:
+        analyser.close()
     return analyser.result(info)

@@ -92,11 +92,16 @@ class ShotAnalyser:
             for c, n in self._pending:
                 self.judged.append(self._judge(c, n, None, 0))
         finally:
-            self._pending = []
-            if self.queue is not None:
-                self.referee_frames += self.queue.frames
-                self.queue.close()
+            self.close()
             self.referee_seconds += time.perf_counter() - t0
+
+    def close(self) -> None:
+        """Stop the referee's workers (also when the pass ends early: cancelled or broken file)."""
+        self._pending = []
+        if self.queue is not None:
+            self.referee_frames += self.queue.frames
+            self.queue.close()
+            self.queue = None
 
     # -------------------------------------------------------------- per stretch
     def _process(self, upto: int, final: bool) -> None:
