@@ -182,7 +182,9 @@ class WipeDetector:
         switch = best[steplike] + 1                            # first B-like row per cell
         t = (switch + lo).astype(np.float64)
         s, e = int(np.floor(np.percentile(t, 2))) - 1, int(np.ceil(np.percentile(t, 98))) + 1
-        if not (lo <= s and e <= hi + 1 and self.min_frames <= e - s <= self.max_frames):
+        # the pictures at both ends of the window must be outside the wipe (a window that starts
+        # inside one wipe and ends after the next would see the two as one)
+        if not (lo < s and e <= hi and self.min_frames <= e - s <= self.max_frames):
             return None
         # inside the wipe each cell must be A until its switch and B after it: a pan keeps
         # every cell moving there, however still the pictures are before and after
