@@ -159,9 +159,10 @@ class WipeDetector:
             peak &= full >= other if off > 0 else full > other
         return np.flatnonzero(peak & (full > 0))
 
-    def fit(self, sig: np.ndarray, lo: int, hi: int) -> WipeFit | None:
+    def fit(self, sig: np.ndarray, lo: int, hi: int, widen: bool = True) -> WipeFit | None:
         """Per-cell step fit of frames lo..hi (inclusive), A = frame lo, B = frame hi; None as
-        soon as a cheap test fails (the geometric fit is the costly part)."""
+        soon as a cheap test fails (the geometric fit is the costly part). A wipe that touches
+        an end of the window is fitted once more in a window wider by half on both sides."""
         x = sig[lo: hi + 1].reshape(hi - lo + 1, -1, 3)
         length = len(x)
         a, b = x[0], x[-1]
@@ -181,10 +182,15 @@ class WipeDetector:
             return None
         switch = best[steplike] + 1                            # first B-like row per cell
         t = (switch + lo).astype(np.float64)
-        s, e = int(np.floor(np.percentile(t, 2))) - 1, int(np.ceil(np.percentile(t, 98))) + 1
+        s, e = int(np.floor(np.percentile(t, 5))) - 1, int(np.ceil(np.percentile(t, 95))) + 1
         # the pictures at both ends of the window must be outside the wipe (a window that starts
         # inside one wipe and ends after the next would see the two as one)
-        if not (lo < s and e <= hi and self.min_frames <= e - s <= self.max_frames):
+        if not (lo < s and e <= hi):
+            pad = (hi - lo) // 4 + 2
+            if widen and lo - pad >= 0 and hi + pad < len(sig):
+                return self.fit(sig, lo - pad, hi + pad, widen=False)
+            return None
+        if not self.min_frames <= e - s <= self.max_frames:
             return None
         # inside the wipe each cell must be A until its switch and B after it: a pan keeps
         # every cell moving there, however still the pictures are before and after
