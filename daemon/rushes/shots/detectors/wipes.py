@@ -2,7 +2,7 @@
 
 On the 16x9 thumbnails a wipe shows as every cell switching from A to B once, abruptly, at a
 time that moves across the frame in one direction (left/right/up/down, diagonal, a growing
-corner box, an iris, a clock hand). Three tests tell it from its look-alikes:
+corner box, an iris, a clock hand). These tests tell it from its look-alikes:
 
 - step-likeness: each cell stays A-like, jumps, then stays B-like (a cross-dissolve instead
   moves every cell gradually and together; a pan or whip pan slides the content, so a cell
@@ -10,7 +10,11 @@ corner box, an iris, a clock hand). Three tests tell it from its look-alikes:
 - spread: the cells' switch times cover several frames (a cut switches them all at once);
 - order: the switch times follow the geometry of the frame, i.e. a plane t = a*x + b*y + c
   (straight and diagonal edges) or a function of one shape coordinate (corner box, radius,
-  clock angle) explains most of their variance.
+  clock angle) explains most of their variance;
+- no motion: the picture at the end is not the first one shifted, and from frame to frame no
+  small shift explains the next picture better (pans, tilts, slides and objects sweeping past
+  move the content; a wipe moves only its edge); and the change across stands out from the
+  change beside it (a movement inside one shot goes on around it).
 
 Candidate windows come from a cheap pass (a large change between the window's ends that no
 single frame step carries); only those get the per-cell fit, so the cost stays small.
@@ -113,6 +117,27 @@ def shift_ratio(a: np.ndarray, b: np.ndarray, max_dx: int = 8, max_dy: int = 4) 
     return best / max(base, 1e-6)
 
 
+def contrast(sig: np.ndarray, s: int, e: int) -> float:
+    """The change across [s, e) against the change over as many frames on its calmer side
+    (as the dissolve detector's): two shots joined by a wipe mostly hold still on one side,
+    while a movement inside one shot (an arm raised, a face turning) goes on around it."""
+    a, b = max(0, s - 1), min(len(sig) - 1, e)
+    span = max(4, b - a)
+    across = float(np.abs(sig[a] - sig[b]).mean())
+    sides = [float(np.abs(sig[a - span] - sig[a]).mean())] if a - span >= 0 else []
+    if b + span < len(sig):
+        sides.append(float(np.abs(sig[b] - sig[b + span]).mean()))
+    return across / max(min(sides) if sides else 0.0, 0.004)
+
+
+def stillness(sig: np.ndarray, s: int, e: int, gap: int = 2) -> float:
+    """Median over [s, e) of shift_ratio between frames `gap` apart, with small shifts: while a
+    wipe runs only its edge moves, so no shift brings the next picture closer (about 1); in a
+    tilt or pan that brings new content in, or a slide (push), the whole picture moves."""
+    ratios = [shift_ratio(sig[t], sig[t + gap], 3, 2) for t in range(max(0, s), min(len(sig) - gap, e - gap + 1))]
+    return float(np.median(ratios)) if ratios else 1.0
+
+
 class WipeDetector:
     name = "wipes"
 
@@ -132,6 +157,11 @@ class WipeDetector:
         self.min_order = setting(settings, "shots_wipe_min_order", 0.75)
         # B explained by A shifted, against A itself: under this the picture moved (a pan)
         self.min_shift = setting(settings, "shots_wipe_min_shift", 0.45)
+        # the change across the wipe against the change beside it (a movement inside one shot)
+        self.min_contrast = setting(settings, "shots_wipe_min_contrast", 1.2)
+        # frame-to-frame: no small shift explains the next picture better (a tilt brings in
+        # new content, so the ends differ, but from frame to frame the picture moves)
+        self.min_still = setting(settings, "shots_wipe_min_still", 0.8)
         self.min_frames = int(setting(settings, "shots_wipe_min_frames", 5))
         self.max_frames = int(setting(settings, "shots_wipe_max_frames", 48))
         self.sure_order = setting(settings, "shots_wipe_sure_order", 0.9)
@@ -207,13 +237,14 @@ class WipeDetector:
         order, shape, predicted = shape_fit(t, w.astype(np.float64), cells[steplike])
         if order < self.min_order:
             return None
-        # the extent the shape predicts over the whole frame: cells that hardly changed, or lie
-        # outside a window shorter than the wipe, still belong to it
+        # the motion tests look at the switch times seen, which stay inside the window; then the
+        # extent is what the shape predicts over the whole frame: cells that hardly changed, or
+        # lie outside a window shorter than the wipe, still belong to it
+        shifted = shift_ratio(sig[lo], sig[hi])
+        if shifted < self.min_shift or contrast(sig, s, e) < self.min_contrast or stillness(sig, s, e) < self.min_still:
+            return None
         s = max(0, min(s, int(np.floor(predicted.min())) - 1))
         e = min(len(sig), max(e, int(np.ceil(predicted.max())) + 1))
-        shifted = shift_ratio(sig[lo], sig[hi])
-        if shifted < self.min_shift:
-            return None
         return WipeFit(s, e, residual, abrupt, order, len(cells) / len(d), shape, shifted)
 
     # ------------------------------------------------------------------ detect
