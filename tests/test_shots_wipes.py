@@ -1,6 +1,7 @@
 """Wipes on real footage: two real clips joined by ffmpeg's xfade wipes at a known frame are
 reported as type "wipe" with their extent; fast pans, tilts and whip pans over a real still,
-and a plain cross-dissolve of the same clips, are not wipes."""
+a plain cross-dissolve of the same clips, and movement inside shots of bbb.mp4 (a tilt, an
+arm, a shadow) are not wipes."""
 from __future__ import annotations
 
 import importlib.util
@@ -118,6 +119,26 @@ def test_fast_pans_over_a_real_picture_are_no_wipes(still, tmp_path, pan):
     found = [(t.type, t.start, t.end) for t in res.transitions]
     assert not [t for t in found if t[0] == "wipe"], found
     assert not found, found                            # nor any other transition: one shot
+
+
+# moments of bbb.mp4 that an earlier version of the detector took for wipes: (first frame,
+# frames, what happens)
+BBB_MOMENTS = {
+    "tilt_from_sky_into_trees": (10600, 120),
+    "arm_raised_across_a_face": (6740, 120),
+    "shadow_sweeping_over_a_face": (8030, 52),
+}
+
+
+@pytest.mark.parametrize("moment", list(BBB_MOMENTS))
+def test_moving_content_inside_a_shot_of_bbb_is_no_wipe(tmp_path, moment):
+    first, frames = BBB_MOMENTS[moment]
+    clip = tmp_path / f"{moment}.mp4"
+    ffmpeg("-ss", f"{first / 24:.4f}", "-i", str(real_media("bbb.mp4")), "-frames:v", str(frames), "-an",
+           "-vf", "scale=320:180", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip))
+    res = analyse_file(clip, None, model="off")
+    found = [(t.type, t.start, t.end) for t in res.transitions]
+    assert not [t for t in found if t[0] == "wipe"], found
 
 
 def test_wipe_beats_cut_and_dissolve_on_its_span():

@@ -14,7 +14,8 @@ corner box, an iris, a clock hand). These tests tell it from its look-alikes:
 - no motion: the picture at the end is not the first one shifted, and from frame to frame no
   small shift explains the next picture better (pans, tilts, slides and objects sweeping past
   move the content; a wipe moves only its edge); and the change across stands out from the
-  change beside it (a movement inside one shot goes on around it).
+  change beside it (a movement inside one shot goes on around it), and the picture's
+  structure changes, not only its levels (a shadow sweeping across one shot).
 
 Candidate windows come from a cheap pass (a large change between the window's ends that no
 single frame step carries); only those get the per-cell fit, so the cost stays small.
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from rushes.shots.detectors.base import setting
+from rushes.shots.detectors.dissolves import structure_change
 from rushes.shots.features import SIG_H, SIG_W, Features
 from rushes.shots.types import Candidate
 
@@ -157,6 +159,9 @@ class WipeDetector:
         self.min_order = setting(settings, "shots_wipe_min_order", 0.75)
         # B explained by A shifted, against A itself: under this the picture moved (a pan)
         self.min_shift = setting(settings, "shots_wipe_min_shift", 0.45)
+        # structure change between the ends (brightness and contrast taken out): a shadow or a
+        # light sweeping across one shot changes the levels, not the picture
+        self.min_struct = setting(settings, "shots_wipe_min_struct", 0.6)
         # the change across the wipe against the change beside it (a movement inside one shot)
         self.min_contrast = setting(settings, "shots_wipe_min_contrast", 1.2)
         # frame-to-frame: no small shift explains the next picture better (a tilt brings in
@@ -241,7 +246,8 @@ class WipeDetector:
         # extent is what the shape predicts over the whole frame: cells that hardly changed, or
         # lie outside a window shorter than the wipe, still belong to it
         shifted = shift_ratio(sig[lo], sig[hi])
-        if shifted < self.min_shift or contrast(sig, s, e) < self.min_contrast or stillness(sig, s, e) < self.min_still:
+        if (shifted < self.min_shift or structure_change(sig[lo] * 255, sig[hi] * 255) < self.min_struct
+                or contrast(sig, s, e) < self.min_contrast or stillness(sig, s, e) < self.min_still):
             return None
         s = max(0, min(s, int(np.floor(predicted.min())) - 1))
         e = min(len(sig), max(e, int(np.ceil(predicted.max())) + 1))
