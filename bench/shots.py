@@ -365,14 +365,18 @@ def run_plain_decode(path: str, threads: int = 2) -> tuple[Found, float, int, di
 def run_transnet(path: str, threads: int = 2) -> tuple[Found, float, int, dict]:
     """TransNetV2 on every frame the way its own package does it (ffmpeg scales to 48x27)."""
     sys.path.insert(0, str(ROOT / "daemon"))
-    from rushes.shots.referee import predict, set_precision
+    # the package's own module at its own precision (ours runs the exported graph)
+    os.environ["RUSHES_SHOTS_REFEREE_RUNTIME"] = "torch"
+    os.environ["RUSHES_SHOTS_REFEREE_PRECISION"] = "fp32"
+    from rushes.settings import load_settings
+    from rushes.shots.referee import predict
 
-    set_precision("fp32")          # the package's own precision (ours may use bf16)
+    settings = load_settings()
     t0 = time.perf_counter()
     raw = subprocess.run(["ffmpeg", "-v", "error", "-threads", str(threads), "-i", path, "-f", "rawvideo",
                           "-pix_fmt", "rgb24", "-s", "48x27", "-"], capture_output=True, check=True).stdout
     frames = np.frombuffer(raw, np.uint8).reshape(-1, 27, 48, 3)
-    single, _many = predict(frames, threads)
+    single, _many = predict(frames, threads, settings)
     dt = time.perf_counter() - t0
     found: Found = []
     above = single > 0.5
