@@ -102,21 +102,27 @@ def shape_fit(t: np.ndarray, w: np.ndarray, cells: np.ndarray, penalty: float = 
     return best
 
 
-def shift_ratio(a: np.ndarray, b: np.ndarray, max_dx: int = 8, max_dy: int = 4) -> float:
-    """How well a shifted A explains B, against A unshifted (thumbnails (9, 16, 3), 0..1).
-
-    A pan or an object sweeping past moves the picture, so B is mostly A shifted (a low ratio);
-    after a wipe B is another picture, and no shift of A comes much closer to it."""
-    base = float(np.abs(a - b).mean())
-    best = base
+def shift_ratios(a: np.ndarray, b: np.ndarray, max_dx: int = 8, max_dy: int = 4) -> np.ndarray:
+    """How well a shifted A explains B, against A unshifted, for pairs of thumbnails (k, 9, 16, 3)
+    with values 0..1: the best over shifts of the mean difference on the overlap, over the plain
+    mean difference. A pan or an object sweeping past moves the picture, so B is mostly A
+    shifted (a low ratio); after a wipe B is another picture, and no shift of A comes much closer."""
+    base = np.abs(a - b).reshape(len(a), -1).mean(axis=1)
+    best = base.copy()
     for dy in range(-max_dy, max_dy + 1):
         for dx in range(-max_dx, max_dx + 1):
             if dx == 0 and dy == 0:
                 continue
             ya, yb = slice(max(0, dy), SIG_H + min(0, dy)), slice(max(0, -dy), SIG_H + min(0, -dy))
             xa, xb = slice(max(0, dx), SIG_W + min(0, dx)), slice(max(0, -dx), SIG_W + min(0, -dx))
-            best = min(best, float(np.abs(a[ya, xa] - b[yb, xb]).mean()))
-    return best / max(base, 1e-6)
+            diff = np.abs(a[:, ya, xa] - b[:, yb, xb]).reshape(len(a), -1).mean(axis=1)
+            np.minimum(best, diff, out=best)
+    return best / np.maximum(base, 1e-6)
+
+
+def shift_ratio(a: np.ndarray, b: np.ndarray, max_dx: int = 8, max_dy: int = 4) -> float:
+    """shift_ratios for one pair of thumbnails (9, 16, 3)."""
+    return float(shift_ratios(a[None], b[None], max_dx, max_dy)[0])
 
 
 def contrast(sig: np.ndarray, s: int, e: int) -> float:
@@ -136,8 +142,8 @@ def stillness(sig: np.ndarray, s: int, e: int, gap: int = 2) -> float:
     """Median over [s, e) of shift_ratio between frames `gap` apart, with small shifts: while a
     wipe runs only its edge moves, so no shift brings the next picture closer (about 1); in a
     tilt or pan that brings new content in, or a slide (push), the whole picture moves."""
-    ratios = [shift_ratio(sig[t], sig[t + gap], 3, 2) for t in range(max(0, s), min(len(sig) - gap, e - gap + 1))]
-    return float(np.median(ratios)) if ratios else 1.0
+    t = np.arange(max(0, s), min(len(sig) - gap, e - gap + 1))
+    return float(np.median(shift_ratios(sig[t], sig[t + gap], 3, 2))) if len(t) else 1.0
 
 
 class WipeDetector:
