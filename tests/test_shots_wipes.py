@@ -4,7 +4,6 @@ a plain cross-dissolve of the same clips, and movement inside shots of bbb.mp4 (
 arm, a shadow) are not wipes."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -13,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from rushes_testkit import ffmpeg, free_address, real_media
+from test_shots_realfilm import _bench
 
 from rushes.shots import analyse_file
 
-ROOT = Path(__file__).resolve().parent.parent
 FPS = 25
 OFFSET = 40          # first frame of the transition
 FRAMES = 20          # its length (xfade duration 0.8 s at 25 fps)
@@ -173,14 +172,6 @@ def test_cli_prints_the_wipe_with_start_and_end(clips, rushes_home):
     assert set(w) == {"type", "start", "end", "confidence"}
     assert abs(w["start"] - OFFSET) <= 3 and abs(w["end"] - (OFFSET + FRAMES)) <= 3, w
     assert [s["start_frame"] for s in out["shots"]] == [0, w["start"]]
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_shots", ROOT / "bench" / "shots.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["bench_shots"] = mod          # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_bench_film_with_wipes_matches_ground_truth(tmp_path):
