@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def _referee_export(tmp_path_factory):
-    """The ONNX export of the shot referee, made once per test session (a fresh data folder
+    """The ONNX exports of the shot referee (float32 and int8), made once per test session (a fresh data folder
     would otherwise export it in every test that meets an unsure window; test_shots_referee
     covers the export itself in its own empty folder)."""
     try:
@@ -19,18 +19,18 @@ def _referee_export(tmp_path_factory):
         import torch  # noqa: F401
     except (ImportError, FileNotFoundError):
         return None
-    target = referee_export.onnx_path(tmp_path_factory.mktemp("referee"), referee_export.weights_key(weights))
-    return referee_export.export(target)
+    folder, key = tmp_path_factory.mktemp("referee"), referee_export.weights_key(weights)
+    fp32 = referee_export.export(referee_export.onnx_path(folder, key))
+    return [fp32, referee_export.quantize(fp32, referee_export.onnx_path(folder, key, "int8"))]
 
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch, request):
     home = tmp_path_factory.mktemp("rushes-home")
     if "fresh_models" not in request.keywords:
-        exported = request.getfixturevalue("_referee_export")
-        if exported is not None:
+        for exported in request.getfixturevalue("_referee_export") or []:
             seeded = home / "models" / exported.parent.name / exported.name
-            seeded.parent.mkdir(parents=True)
+            seeded.parent.mkdir(parents=True, exist_ok=True)
             os.link(exported, seeded)
     monkeypatch.setenv("RUSHES_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))

@@ -147,7 +147,7 @@ def test_verify_loads_the_scene_model(settings, tiny_clip):
     # re-importing the installed folder onto itself (what `models pull` asks a running daemon) is safe
     again = registry.import_model("clip-vit-b32", settings.models / "clip-vit-b32", settings)
     assert again.present and (settings.models / "clip-vit-b32" / "model.safetensors").is_file()
-    assert [p.name for p in settings.models.iterdir()] == ["clip-vit-b32"]  # no staging left behind
+    assert sorted(p.name for p in settings.models.iterdir()) == ["clip-vit-b32", "transnetv2"]  # no staging left behind
     got = {m.name: m for m in registry.verify(settings)}
     assert got["clip-vit-b32"].detail.startswith("ok: clip loads"), got["clip-vit-b32"].detail
 

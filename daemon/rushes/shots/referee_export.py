@@ -54,8 +54,12 @@ def weights_key(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def onnx_path(models_dir: Path, key: str) -> Path:
-    return Path(models_dir) / "transnetv2" / f"transnetv2-{GRAPH_VERSION}-{key}.onnx"
+RANGES = Path(__file__).with_name("referee_ranges.json")   # int8 calibration (referee_calibrate)
+
+
+def onnx_path(models_dir: Path, key: str, precision: str = "fp32") -> Path:
+    suffix = "" if precision == "fp32" else f"-{precision}"
+    return Path(models_dir) / "transnetv2" / f"transnetv2-{GRAPH_VERSION}-{key}{suffix}.onnx"
 
 
 def build_fast_module(model):
@@ -204,3 +208,57 @@ def export(target: Path, model=None) -> Path:
             os.unlink(tmp)
     log.info("exported the TransNetV2 referee to %s", target)
     return target
+
+
+def quantize(fp32: Path, target: Path, ranges: Path = RANGES) -> Path:
+    """Write an int8 copy of the exported graph (convolutions only; weights per channel,
+    activations per tensor from the calibration ranges measured on real footage).
+
+    Why: the convolutions are 92% of the referee's time, and int8 (VNNI) runs them ~2.5x faster
+    than float32 on a CPU (6.8 s -> 2.7 s of CPU for bbb.mp4's 811 window frames); the scores
+    move by at most a few hundredths, far from the decision thresholds (tests and the bench
+    check both). The ranges ship with the code, so every machine builds the same model.
+    """
+    import json
+
+    from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
+
+    data = json.loads(ranges.read_text())
+    if data.get("graph_version") != GRAPH_VERSION:
+        raise ValueError(f"{ranges}: calibrated for graph {data.get('graph_version')!r}, not {GRAPH_VERSION!r}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".quantize-", suffix=".onnx", dir=target.parent)
+    os.close(fd)
+    cache = Path(tmp + ".ranges.json")
+    try:
+        cache.write_text(json.dumps(data["cache"]))
+        quiet = logging.getLogger()
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)       # the quantizer's advice goes to the root logger
+        try:
+            quantize_static(str(fp32), tmp, calibration_data_reader=None, calibration_cache_path=str(cache),
+                            quant_format=QuantFormat.QDQ, per_channel=True, activation_type=QuantType.QUInt8,
+                            weight_type=QuantType.QInt8, op_types_to_quantize=["Conv"])
+        finally:
+            quiet.setLevel(level)
+        _check_quantized(Path(tmp))
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, str(cache)):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    log.info("quantized the TransNetV2 referee to %s", target)
+    return target
+
+
+def _check_quantized(path: Path) -> None:
+    """Every convolution must have been quantized: a calibration table that no longer matches
+    the graph's tensor names would otherwise leave a slow, half-quantized model."""
+    import onnx
+
+    model = onnx.load(str(path), load_external_data=False)
+    convs = [n for n in model.graph.node if n.op_type == "Conv"]
+    produced_by_dq = {o for n in model.graph.node if n.op_type == "DequantizeLinear" for o in n.output}
+    plain = [n.name for n in convs if n.input[0] not in produced_by_dq]
+    if not convs or plain:
+        raise ValueError(f"{path}: {len(plain)} of {len(convs)} convolutions not quantized ({', '.join(plain[:3])})")
