@@ -86,6 +86,7 @@ class ShotAnalyser:
             self._process(n - CONTEXT, final=False)
 
     def finish(self) -> None:
+        self.collector.flush()
         self._process(len(self.collector), final=True)
         t0 = time.perf_counter()
         try:

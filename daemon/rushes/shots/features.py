@@ -12,7 +12,6 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 
 from rushes.media.decode import DecodedFrame
 
@@ -34,6 +33,18 @@ class _Growing:
             self._a = grown
         self._a[self.n] = row
         self.n += 1
+
+    def extend(self, rows: np.ndarray) -> None:
+        need = self.n + len(rows)
+        if need > len(self._a):
+            size = len(self._a)
+            while size < need:
+                size *= 2
+            grown = np.zeros((size, *self._a.shape[1:]), self._a.dtype)
+            grown[: self.n] = self._a[: self.n]
+            self._a = grown
+        self._a[self.n: need] = rows
+        self.n = need
 
     def view(self) -> np.ndarray:
         return self._a[: self.n]
@@ -66,7 +77,15 @@ class Features:
 
 
 class FeatureCollector:
-    """A FrameConsumer that keeps the features of every frame and recent small frames."""
+    """A FrameConsumer that keeps the features of every frame and recent small frames.
+
+    Frames are gathered in batches of BATCH and their features computed with a few numpy
+    operations over the whole batch: per frame that costs a fifth of doing it frame by frame,
+    and this runs on the decode's own thread, whose time is the pass's wall time. `len()` and
+    `features()` cover the frames of finished batches; `flush()` finishes the last one.
+    """
+
+    BATCH = 64
 
     def __init__(self, ring: int = 0) -> None:
         self._index = _Growing((), np.int64)
@@ -74,39 +93,51 @@ class FeatureCollector:
         self._dark = _Growing((), np.float32)
         self._luma = _Growing((), np.float32)
         self.ring: deque[np.ndarray] | None = deque(maxlen=ring) if ring else None
-        self._grid: tuple | None = None
+        self._pending: list[DecodedFrame] = []
         self.low_shape: tuple[int, int] = (0, 0)
 
     def consume(self, frame: DecodedFrame) -> None:
-        low = frame.low
-        h, w = low.shape[:2]
-        if self._grid is None or self.low_shape != (h, w):
-            self.low_shape = (h, w)
-            bh, bw = max(1, h // SIG_H), max(1, w // SIG_W)
+        if self._pending and frame.low.shape != self._pending[0].low.shape:
+            self.flush()                      # a size change mid-file: batches hold one shape
+        self._pending.append(frame)
+        if len(self._pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        frames, self._pending = self._pending, []
+        low = np.stack([f.low for f in frames])                     # (B, h, w, 3)
+        b, h, w = low.shape[:3]
+        self.low_shape = (h, w)
+        bh, bw = max(1, h // SIG_H), max(1, w // SIG_W)
+        if h >= SIG_H and w >= SIG_W:
+            # box average over a centred grid, rounded like an image library's reduce
             oy, ox = (h - bh * SIG_H) // 2, (w - bw * SIG_W) // 2
-            self._grid = (bh, bw, oy, ox)
-        bh, bw, oy, ox = self._grid
-        crop = low[oy: oy + bh * SIG_H, ox: ox + bw * SIG_W]
-        if crop.shape[0] == SIG_H * bh and crop.shape[1] == SIG_W * bw:
-            # box average; PIL's reduce is ~4x faster than a numpy reduction over two axes
-            sig = np.asarray(Image.fromarray(np.ascontiguousarray(crop)).reduce((bw, bh)))
+            crop = low[:, oy: oy + bh * SIG_H, ox: ox + bw * SIG_W]
+            # rows first, then columns: one reduction over two strided axes is ~7x slower
+            rows = crop.reshape(b, SIG_H, bh, SIG_W * bw, 3).sum(axis=2, dtype=np.uint32)
+            total = rows.reshape(b, SIG_H, SIG_W, bw, 3).sum(axis=3, dtype=np.uint32)
+            sig = ((total + (bh * bw) // 2) // (bh * bw)).astype(np.uint8)
         else:  # frames smaller than the grid: nearest samples
             ys = np.linspace(0, h - 1, SIG_H).astype(int)
             xs = np.linspace(0, w - 1, SIG_W).astype(int)
-            sig = low[ys][:, xs]
+            sig = low[:, ys][:, :, xs]
         # black is judged per pixel (a bright logo on black is not black); every other pixel
         # of every other row is plenty for a fraction
-        sub = low[::2, ::2]
+        sub = low[:, ::2, ::2]
         mx = np.maximum(np.maximum(sub[..., 0], sub[..., 1]), sub[..., 2])
-        self._index.append(frame.index)
-        self._sig.append(sig)
-        self._dark.append(float((mx < DARK_LEVEL).mean()))
-        self._luma.append(float(sig.mean(dtype=np.float32)) / 255.0)
+        dark = (mx < DARK_LEVEL).reshape(b, -1).mean(axis=1)
+        luma = sig.reshape(b, -1).mean(axis=1, dtype=np.float32) / 255.0
+        self._index.extend(np.fromiter((f.index for f in frames), np.int64, len(frames)))
+        self._sig.extend(sig)
+        self._dark.extend(dark)
+        self._luma.extend(luma)
         if self.ring is not None:
-            self.ring.append(low)           # small frames only: full ones would cost GBs
+            self.ring.extend(f.low for f in frames)     # small frames only: full ones would cost GBs
 
     def finish(self) -> None:
-        pass
+        self.flush()
 
     def __len__(self) -> int:
         return self._index.n
