@@ -142,16 +142,16 @@ class ShotAnalyser:
             self._model_only(full_pred, lo, hi, cands)
         self.done = max(self.done, hi if not final else n)
 
-    def _ring_frames(self, s: int, e: int, n: int) -> np.ndarray | None:
+    def _ring_frames(self, s: int, e: int, n: int) -> tuple[int, np.ndarray] | None:
+        """(first position, the referee's pictures) of [s, e) as far as the ring still holds it."""
         ring = self.collector.ring
         if ring is None:
             return None
         first = n - len(ring)
-        if s < first:
-            s = first
+        s = max(s, first)
         if e <= s:
             return None
-        return np.stack([referee.small_picture(ring[p - first]) for p in range(s, e)])
+        return s, np.stack([referee.small_picture(ring[p - first]) for p in range(s, e)])
 
     def _window(self, c: Candidate, n: int) -> tuple[int, int]:
         return max(0, c.start - REF_CONTEXT), min(n, c.end + REF_CONTEXT)
@@ -161,12 +161,12 @@ class ShotAnalyser:
         key = self._window(c, n)
         if self._referee_problem or (self.queue is not None and self.queue.has(key)):
             return
-        frames = self._ring_frames(key[0], key[1], n)
-        if frames is None:
+        got = self._ring_frames(key[0], key[1], n)
+        if got is None:
             return
         if self.queue is None:
             self.queue = RefereeQueue(self.settings, self.threads)
-        self._window_start[key] = max(key[0], n - len(self.collector.ring))
+        self._window_start[key], frames = got
         self.queue.submit(key, frames)
 
     def _referee_range(self, s: int, e: int, n: int) -> tuple[int, np.ndarray, np.ndarray] | None:
@@ -176,15 +176,12 @@ class ShotAnalyser:
             if self.queue is not None and self.queue.has((s, e)):
                 single, many = self.queue.result((s, e))
                 return self._window_start[(s, e)], single, many
-            frames = self._ring_frames(s, e, n)
-            if frames is None:
+            got = self._ring_frames(s, e, n)
+            if got is None:
                 return None
-            s = max(s, n - len(self.collector.ring))
+            s, frames = got
             t0 = time.perf_counter()
-            if len(frames) > 160:
-                single, many = referee.predict(frames, self.threads, self.settings)
-            else:
-                single, many = referee.predict_window(frames, self.threads, self.settings)
+            single, many = referee.predict_window(frames, self.threads, self.settings)   # long ones in 100s
             self.referee_seconds += time.perf_counter() - t0
             self.referee_frames += len(frames)
             return s, single, many
