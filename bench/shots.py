@@ -227,27 +227,21 @@ def build_film(path: Path, seed: int, seconds: float, size: tuple[int, int] = (W
             for f in tail:
                 writer.write(f)
             film.truths.append(Truth("cut", writer.n, writer.n + 1))
-        elif kind == "dissolve":
+        elif kind in ("dissolve", "wipe"):
             n = min(rng.randint(8, 30), len(tail), len(seg) // 2)
+            if kind == "wipe":
+                order = wipe_order(rng.choice(WIPE_SHAPES), seg.shape[1], seg.shape[2])
+                mix = lambda a, b, t, order=order: _wipe(a, b, order, t)   # noqa: E731
+            else:
+                mix = _blend
             keep = len(tail) - n
             for f in tail[:keep]:
                 writer.write(f)
             s0 = writer.n
             for j in range(n):
-                writer.write(_blend(tail[keep + j], seg[j], (j + 1) / (n + 1)))
+                writer.write(mix(tail[keep + j], seg[j], (j + 1) / (n + 1)))
             seg = seg[n:]
-            film.truths.append(Truth("dissolve", s0, s0 + n))
-        elif kind == "wipe":
-            n = min(rng.randint(8, 30), len(tail), len(seg) // 2)
-            order = wipe_order(rng.choice(WIPE_SHAPES), seg.shape[1], seg.shape[2])
-            keep = len(tail) - n
-            for f in tail[:keep]:
-                writer.write(f)
-            s0 = writer.n
-            for j in range(n):
-                writer.write(_wipe(tail[keep + j], seg[j], order, (j + 1) / (n + 1)))
-            seg = seg[n:]
-            film.truths.append(Truth("wipe", s0, s0 + n))
+            film.truths.append(Truth(kind, s0, s0 + n))
         else:  # fade through black
             n1, hold, n2 = min(rng.randint(6, 20), len(tail)), rng.choice([0, 0, 2, 5, 10]), rng.randint(6, 20)
             keep = len(tail) - n1
