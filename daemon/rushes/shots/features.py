@@ -85,13 +85,13 @@ class FeatureCollector:
         self._dark = _Growing((), np.float32)
         self._luma = _Growing((), np.float32)
         self.ring: deque[np.ndarray] | None = deque(maxlen=ring) if ring else None
-        self._pending: list[DecodedFrame] = []
-        self.low_shape: tuple[int, int] = (0, 0)
+        # (index, small picture) only: a frame's full-resolution picture must not be kept
+        self._pending: list[tuple[int, np.ndarray]] = []
 
     def consume(self, frame: DecodedFrame) -> None:
-        if self._pending and frame.low.shape != self._pending[0].low.shape:
+        if self._pending and frame.low.shape != self._pending[0][1].shape:
             self.flush()                      # a size change mid-file: batches hold one shape
-        self._pending.append(frame)
+        self._pending.append((frame.index, frame.low))
         if len(self._pending) >= self.BATCH:
             self.flush()
 
@@ -99,9 +99,8 @@ class FeatureCollector:
         if not self._pending:
             return
         frames, self._pending = self._pending, []
-        low = np.stack([f.low for f in frames])                     # (B, h, w, 3)
+        low = np.stack([picture for _, picture in frames])          # (B, h, w, 3)
         b, h, w = low.shape[:3]
-        self.low_shape = (h, w)
         bh, bw = max(1, h // SIG_H), max(1, w // SIG_W)
         if h >= SIG_H and w >= SIG_W:
             # box average over a centred grid, rounded like an image library's reduce
@@ -121,12 +120,12 @@ class FeatureCollector:
         mx = np.maximum(np.maximum(sub[..., 0], sub[..., 1]), sub[..., 2])
         dark = (mx < DARK_LEVEL).reshape(b, -1).mean(axis=1)
         luma = sig.reshape(b, -1).mean(axis=1, dtype=np.float32) / 255.0
-        self._index.extend(np.fromiter((f.index for f in frames), np.int64, len(frames)))
+        self._index.extend(np.fromiter((index for index, _ in frames), np.int64, len(frames)))
         self._sig.extend(sig)
         self._dark.extend(dark)
         self._luma.extend(luma)
         if self.ring is not None:
-            self.ring.extend(f.low for f in frames)     # small frames only: full ones would cost GBs
+            self.ring.extend(picture for _, picture in frames)   # small frames only: full ones would cost GBs
 
     def finish(self) -> None:
         self.flush()
