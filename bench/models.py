@@ -193,7 +193,7 @@ def faces_on(name: str, seconds: float | None = None, sample_s: float = 1.0, fin
              min_face: float | None = None) -> dict[str, Any]:
     from rushes.faces.engine import EngineConfig, FaceEngine
     from rushes.faces.sampler import FaceSampler, stride_for
-    from rushes.media.decode import decode_pass
+    from rushes.decode.decode import decode_pass
     from rushes.ingest.probe import probe
 
     path = media_dir() / name
@@ -324,7 +324,7 @@ def part_ingest(bbb_seconds: float | None) -> dict[str, Any]:
     if shots_step is not None:
         clock("analyse (decode, shots, keyframes, + faces consumer)", lambda: shots_step.run(ctx))
     else:
-        from rushes.media.decode import decode_pass
+        from rushes.decode.decode import decode_pass
 
         notes.append("rushes.shots.step has not landed: the analyse stage is the bare decode pass with the faces "
                      "consumer (no shot detection, no keyframes), and the faces step links into one shot per file")

@@ -298,7 +298,7 @@ def run_ours(path: str, model: str = "auto", threads: int = 2, warm: bool = Fals
     module)."""
     sys.path.insert(0, str(ROOT / "daemon"))
     os.environ["RUSHES_SHOTS_REFEREE_RUNTIME"] = runtime
-    from rushes.media.decode import decode_pass
+    from rushes.decode.decode import decode_pass
     from rushes.settings import load_settings
     from rushes.shots.analyse import ShotAnalyser
 

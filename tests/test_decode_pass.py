@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from rushes_testkit import ffmpeg, real_media, synth_clip
 
-from rushes.media.decode import DecodeCancelled, MediaError, decode_pass
-from rushes.media.seek import read_frame, read_frames
+from rushes.decode.decode import DecodeCancelled, MediaError, decode_pass
+from rushes.decode.seek import read_frame, read_frames
 
 
 class Keep:

@@ -14,7 +14,7 @@ def _frames(name: str, seconds: list[float]) -> list[np.ndarray]:
     import av
 
     from rushes.embed.images import fetch_frames
-    from rushes.media.decode import nominal_rate
+    from rushes.decode.decode import nominal_rate
 
     path = real_media(name)
     with av.open(str(path)) as c:

@@ -22,7 +22,7 @@ class _Keep:
 
 def test_seeking_lands_on_the_decode_pass_frame():
     from rushes.embed.images import fetch_frames
-    from rushes.media.decode import decode_pass
+    from rushes.decode.decode import decode_pass
 
     path = real_media("bikes.mp4")  # cuts at 30, 76, 137: a wrong frame near a cut is a different picture
     wanted = [0, 29, 30, 75, 76, 136, 137, 249]

@@ -50,7 +50,7 @@ def _ctx(settings, cat, store, media_id: int) -> StepContext:
 def _decode_with_consumer(ctx: StepContext) -> None:
     """What the pipeline does in step 2: the faces consumer rides on the one decode pass."""
     from rushes.faces import step
-    from rushes.media.decode import decode_pass
+    from rushes.decode.decode import decode_pass
 
     consumer = step.make_consumer(ctx)
     ctx.scratch["frame_consumers"] = [consumer]

@@ -102,7 +102,7 @@ def test_bad_model_name_is_refused(film):
 
 @pytest.mark.slow
 def test_full_model_mode_runs_transnetv2_on_every_frame(film):
-    from rushes.media.decode import decode_pass
+    from rushes.decode.decode import decode_pass
     from rushes.shots.analyse import ShotAnalyser
 
     an = ShotAnalyser(None, "full", 2)

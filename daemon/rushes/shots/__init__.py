@@ -27,7 +27,7 @@ def analyse_file(path: str | Path, settings: Any = None, *, model: str | None = 
                  consumers: Sequence[Any] = (), progress: Callable[[float], None] | None = None,
                  cancelled: Callable[[], bool] | None = None, threads: int | None = None) -> ShotAnalysis:
     """Decode `path` once (feeding `consumers` too) and return its shots; stores nothing."""
-    from rushes.media.decode import decode_pass
+    from rushes.decode.decode import decode_pass
     from rushes.shots.analyse import ShotAnalyser
 
     threads = int(threads or (settings.threads if settings is not None else 2))

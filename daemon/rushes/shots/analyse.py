@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from rushes.media.decode import DecodedFrame, DecodeInfo
+from rushes.decode.decode import DecodedFrame, DecodeInfo
 from rushes.shots.detectors import DissolveDetector, FadeDetector, HardCutDetector, WipeDetector
 from rushes.shots.detectors.base import setting
 from rushes.shots import referee

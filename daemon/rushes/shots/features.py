@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rushes.media.decode import DecodedFrame
+from rushes.decode.decode import DecodedFrame
 
 SIG_W, SIG_H = 16, 9
 DARK_LEVEL = 32                     # max(R,G,B) under this counts as black (of 255)

@@ -29,7 +29,7 @@ WINDOW = 48
 
 def pictures(path: Path, limit: int = 900) -> np.ndarray:
     """The referee's 48x27 pictures of the first `limit` frames of a file."""
-    from rushes.media.decode import DecodeCancelled, decode_pass
+    from rushes.decode.decode import DecodeCancelled, decode_pass
     from rushes.shots.referee import small_picture
 
     frames: list[np.ndarray] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rushes.jobs.context import JobCancelled, StepContext, StepFailed
-from rushes.media.decode import DecodeCancelled, MediaError
+from rushes.decode.decode import DecodeCancelled, MediaError
 from rushes.shots import analyse_file, model_mode
 from rushes.shots.analyse import VERSION as DETECTOR_VERSION
 from rushes.shots.thumbs import write_thumbnails

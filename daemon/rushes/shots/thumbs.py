@@ -7,7 +7,7 @@ from typing import Iterable
 
 import numpy as np
 
-from rushes.media.seek import read_frames
+from rushes.decode.seek import read_frames
 
 THUMB_WIDTH = 320
 

@@ -56,7 +56,7 @@ def _from_daemon(client: Any, args: argparse.Namespace) -> dict[str, Any] | None
 
 
 def _in_process(args: argparse.Namespace) -> dict[str, Any]:
-    from rushes.media.decode import MediaError
+    from rushes.decode.decode import MediaError
     from rushes.settings import load_settings
     from rushes.shots import analyse_file
 

@@ -36,8 +36,8 @@ class ShotsHandlers:
         return resp
 
     def GetKeyframeImage(self, request: pb.GetKeyframeImageRequest, context: Any) -> pb.KeyframeImage:
-        from rushes.media.decode import MediaError
-        from rushes.media.seek import read_frame
+        from rushes.decode.decode import MediaError
+        from rushes.decode.seek import read_frame
         from rushes.shots.stored import thumb_for
         from rushes.shots.thumbs import THUMB_WIDTH, encode_jpeg
 

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 import av
 import numpy as np
 
-from rushes.media.decode import MediaError, nominal_rate, open_video, rotate, rotation_of
+from rushes.decode.decode import MediaError, nominal_rate, open_video, rotate, rotation_of
 
 SEEK_AHEAD_S = 4.0       # decode on rather than seek when the next target is this close
 
