@@ -9,12 +9,13 @@ picture when read back by another. The rule, as editors conform media onto a tim
 - Variable-rate media (phone footage, screen recordings, a rate switch inside one file) get a
   constant nominal rate: the standard rate nearest the highest rate the file sustains
   (`conform_rate`), so frames of its fastest stretch do not collide.
-- A frame's index is round((pts - first_pts) * time_base * rate), halves up, in integers.
+- A frame's index is round((pts - first_pts) * time_base * rate), a tie to the earlier index.
 - When two frames land on one index the first is kept; when an index gets no frame (a gap, or
   a slower stretch) the picture for index N is the last frame whose index is <= N, so a gap
   repeats the previous picture. frame_count is the last index + 1.
-- The picture for index N is what FFmpeg shows at (N + 0.5) / rate: the last frame whose time
-  is before that instant (tests/test_timebase_real.py compares them on real footage).
+- So the picture for index N is what a player shows at (N + 0.5) / rate: the last frame that
+  starts at or before that instant (tests/test_timebase_real.py compares it with FFmpeg's
+  picture of that frame on real footage).
 
 Timestamps come from the container's index where it lists every sample (MOV/MP4), else from a
 survey of the first packets; both are deterministic, so every caller reaches the same answer.
@@ -207,14 +208,16 @@ class TimeBase:
     variable: bool = False
 
     def index_of(self, pts: int, first_pts: int | None = None) -> int:
-        """The frame index of a timestamp (halves round up, exactly, in integers)."""
+        """The frame index of a timestamp: the nearest, a tie going to the earlier index, so
+        that a frame starting exactly at (N + 0.5) / rate is what index N shows (a player
+        shows the last frame started by that instant). Exact, in integers."""
         tb = self.time_base
         start = self.first_pts if self.first_pts is not None else first_pts
         if tb is None or start is None:
             raise ValueError("this time base has no timestamps to number frames by")
-        num = 2 * tb.numerator * self.rate.numerator
-        den = 2 * tb.denominator * self.rate.denominator
-        return ((pts - start) * num + den // 2) // den
+        p = (pts - start) * tb.numerator * self.rate.numerator        # index = p / q
+        q = tb.denominator * self.rate.denominator
+        return -((q - 2 * p) // (2 * q))                             # ceil(p / q - 1/2)
 
     def pts_of(self, index: int) -> int:
         """The timestamp where frame `index` starts on this stream (for seeking)."""
