@@ -34,6 +34,7 @@ INGEST_STEPS: tuple[tuple[str, str | None, bool], ...] = (
     ("analyse", "rushes.shots.step", True),
     ("faces", "rushes.faces.step", True),
     ("embed", "rushes.embed.step", True),
+    ("highlights", "rushes.highlights.step", False),
     ("cluster", "rushes.clustering.step", False),
 )
 PROBE_VERSION = "probe-1"
