@@ -17,6 +17,7 @@ from rushes.jobs.queue import JobQueue
 from rushes.jobs.reembed import queue_reembed
 from rushes.jobs.stores import Stores
 from rushes.jobs.watching import WatchService
+from rushes.jobs.wiring import register_model_checks
 from rushes.settings import Settings
 from rushes.vectors import VectorStore
 
@@ -24,6 +25,7 @@ from rushes.vectors import VectorStore
 class App:
     def __init__(self, settings: Settings, *, start_workers: bool = True, start_watcher: bool = True) -> None:
         self.settings = settings
+        register_model_checks()
         self.stores = Stores(settings)
         self.jobs = JobQueue(self.stores.catalog, IngestRunner(self.stores), workers=max(1, settings.threads // 2))
         self.ingest = IngestService(self.stores, self.jobs)
