@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from rushes.jobs.wiring import register_model_checks
 from rushes_testkit import real_media
 from test_models_tinyclip import PROJECTION_DIM, build_tiny_clip
+
+register_model_checks()   # the rooms' model load checks, as the daemon and the CLI wire them
 
 # bikes.mp4 (25 fps, 250 frames): its real cuts are at frames 30, 76, 137, 187 and 242 (ffmpeg's
 # scene filter agrees); shots as [start, end) frames with two keyframes each, as the shots step

