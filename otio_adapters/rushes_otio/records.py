@@ -118,3 +118,12 @@ class Group:
     def label(self) -> str:
         """What the editor sees: the name they gave, else the id ("noise" for the noise bucket)."""
         return self.name or self.id
+
+
+@dataclass(frozen=True)
+class Compound:
+    """A compound clip: named, ordered source ranges from one or several media."""
+
+    id: str
+    name: str
+    segments: tuple[Span, ...] = field(default_factory=tuple)

@@ -47,8 +47,9 @@ def render(obj: otio.core.SerializableObject) -> str:
     doc = prepared[0] if isinstance(obj, otio.schema.Timeline) else otio.schema.SerializableCollection(
         name=obj.name, children=prepared)
     root = ET.fromstring(otio.adapters.write_to_string(doc, "fcp_xml"))
-    for seq, timeline in zip(root.iter("sequence"), prepared):
-        _fill_format(seq, timeline)
+    first = next((media_of(c) for t in prepared for c in t.find_clips()), None)
+    for seq in root.iter("sequence"):      # nested sequences (compound clips) too
+        _fill_format(seq, first)
     return _pretty(root)
 
 
@@ -73,11 +74,10 @@ def _prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
         if media.drop_frame:
             fcp["timecode"] = {"displayformat": "DF"}
         ref.metadata["fcp_xml"] = fcp
-        where = c.range_in_parent().start_time
         for m in list(c.markers):
-            offset = m.marked_range.start_time - c.source_range.start_time
+            at = c.transformed_time(m.marked_range.start_time, out.tracks)
             moved = otio.schema.Marker(name=m.name, color=m.color, marked_range=otio.opentime.TimeRange(
-                where + offset, m.marked_range.duration))
+                at, m.marked_range.duration))
             moved.comment = m.comment
             moved.metadata[NAMESPACE] = dict(m.metadata.get(NAMESPACE, {}))
             out.tracks.markers.append(moved)
@@ -102,12 +102,10 @@ def _rate_dict(rate: Fraction) -> dict:
     return {"timebase": str(tc.nominal_fps(rate)), "ntsc": "TRUE" if tc.is_ntsc(rate) else "FALSE"}
 
 
-def _fill_format(seq: ET.Element, timeline: otio.schema.Timeline) -> None:
-    clips = list(timeline.find_clips())
+def _fill_format(seq: ET.Element, media: MediaTime | None) -> None:
     fmt = seq.find("./media/video/format")
-    if fmt is None or not clips:
+    if fmt is None or media is None:
         return
-    media = media_of(clips[0])
     fmt.clear()
     fmt.append(_tree("samplecharacteristics", _sample(media)))
 

@@ -171,48 +171,81 @@ def _project(event: ET.Element, res: _Resources, timeline: otio.schema.Timeline)
     video = [t for t in timeline.video_tracks() if t.enabled]
     if len(video) != 1:
         raise FormatLimit(f"{timeline.name!r} has {len(video)} video tracks; this writer puts one in a spine")
-    clips = list(video[0].find_clips(shallow_search=True))
+    clips = list(video[0].find_clips())
     if not clips:
         raise FormatLimit(f"{timeline.name!r} has no clip")
     first = media_of(clips[0])
     rate = first.rate
     for c in clips:
         if media_of(c).rate != rate:
-            raise FormatLimit(f"{timeline.name!r} mixes frame rates; conform them or export one per rate")
+            raise FormatLimit(f"{timeline.name!r} mixes frame rates ({media_of(c).name} differs from {first.name}): "
+                              "export OTIO, or one timeline per rate")
     start = timeline.global_start_time
     start_frame = round(start.rescaled_to(float(rate)).value) if start is not None else 0
-    drop = first.drop_frame
-    seq_media = MediaTime(id="", path="", rate=rate, frame_count=0, width=first.width, height=first.height)
     project = ET.SubElement(event, "project", name=timeline.name or "Rushes")
-    total = round(video[0].duration().rescaled_to(float(rate)).value)
-    seq = ET.SubElement(project, "sequence", {
-        "format": res.format_for(seq_media), "duration": seconds(total, rate),
-        "tcStart": seconds(start_frame, rate), "tcFormat": "DF" if drop else "NDF"})
+    seq = _sequence(project, res, video[0], first, start_frame)
+    seq.set("tcFormat", "DF" if first.drop_frame else "NDF")
+
+
+def _sequence(parent: ET.Element, res: _Resources, track: otio.schema.Track, first: MediaTime,
+              start_frame: int) -> ET.Element:
+    rate = first.rate
+    seq_media = MediaTime(id="", path="", rate=rate, frame_count=0, width=first.width, height=first.height)
+    total = _frames(track.duration(), rate)
+    seq = ET.SubElement(parent, "sequence", {"format": res.format_for(seq_media), "duration": seconds(total, rate),
+                                             "tcStart": seconds(start_frame, rate)})
     spine = ET.SubElement(seq, "spine")
     offset = start_frame
-    for item in video[0]:
-        frames = round(item.duration().rescaled_to(float(rate)).value)
+    for item in track:
+        frames = _frames(item.duration(), rate)
         if isinstance(item, otio.schema.Gap):
             ET.SubElement(spine, "gap", {"name": "Gap", "offset": seconds(offset, rate), "start": "0s",
                                          "duration": seconds(frames, rate)})
         elif isinstance(item, otio.schema.Clip):
-            media = media_of(item)
-            s, e = clip_frames(item, media)
-            ac = ET.SubElement(spine, "asset-clip", {
-                "ref": res.asset_for(media), "offset": seconds(offset, rate), "name": item.name,
-                "start": seconds(media.start_frame + s, rate), "duration": seconds(e - s, rate),
-                "format": res.format_for(media), "tcFormat": "DF" if media.drop_frame else "NDF"})
-            for m in item.markers:
-                at = round(m.marked_range.start_time.rescaled_to(float(rate)).value)
-                length = max(1, round(m.marked_range.duration.rescaled_to(float(rate)).value))
-                attrs = {"start": seconds(at, rate), "duration": seconds(length, rate), "value": m.name or "marker"}
-                note = m.comment or str(m.metadata.get(NAMESPACE, {}).get("note", ""))
-                if note:
-                    attrs["note"] = note
-                ET.SubElement(ac, "marker", attrs)
+            _asset_clip(spine, res, item, offset, rate)
+        elif isinstance(item, otio.schema.Stack):
+            _ref_clip(spine, res, item, offset, rate, first)
         else:
-            raise FormatLimit(f"{timeline.name!r} holds a {item.schema_name()}, which this FCPXML writer does not place")
+            raise FormatLimit(f"a {item.schema_name()} cannot be placed in an FCPXML spine by this writer")
         offset += frames
+    return seq
+
+
+def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
+    value = time.rescaled_to(float(rate)).value
+    if abs(value - round(value)) > 1e-6:
+        raise FormatLimit(f"a duration of {time.to_seconds():.4f} s is not a whole number of frames at {float(rate):g} fps")
+    return round(value)
+
+
+def _asset_clip(spine: ET.Element, res: _Resources, item: otio.schema.Clip, offset: int, rate: Fraction) -> None:
+    media = media_of(item)
+    s, e = clip_frames(item, media)
+    ac = ET.SubElement(spine, "asset-clip", {
+        "ref": res.asset_for(media), "offset": seconds(offset, rate), "name": item.name,
+        "start": seconds(media.start_frame + s, rate), "duration": seconds(e - s, rate),
+        "format": res.format_for(media), "tcFormat": "DF" if media.drop_frame else "NDF"})
+    for m in item.markers:
+        at = round(m.marked_range.start_time.rescaled_to(float(rate)).value)
+        length = max(1, round(m.marked_range.duration.rescaled_to(float(rate)).value))
+        attrs = {"start": seconds(at, rate), "duration": seconds(length, rate), "value": m.name or "marker"}
+        note = m.comment or str(m.metadata.get(NAMESPACE, {}).get("note", ""))
+        if note:
+            attrs["note"] = note
+        ET.SubElement(ac, "marker", attrs)
+
+
+def _ref_clip(spine: ET.Element, res: _Resources, stack: otio.schema.Stack, offset: int, rate: Fraction,
+              first: MediaTime) -> None:
+    """A nested stack (compound clip): a `media` resource holding its sequence, and a ref-clip."""
+    tracks = [t for t in stack if isinstance(t, otio.schema.Track) and t.kind == otio.schema.TrackKind.Video]
+    if len(tracks) != 1:
+        raise FormatLimit(f"compound clip {stack.name!r} has {len(tracks)} video tracks; this writer nests one")
+    mid = res.next_id()
+    media_e = ET.SubElement(res.root, "media", {"id": mid, "name": stack.name or "Compound Clip"})
+    _sequence(media_e, res, tracks[0], first, 0)
+    ET.SubElement(spine, "ref-clip", {"ref": mid, "offset": seconds(offset, rate), "name": stack.name or "Compound Clip",
+                                      "start": "0s", "duration": seconds(_frames(stack.duration(), rate), rate)})
 
 
 # ------------------------------------------------------------------ reading (1.9+ and our 1.8)
@@ -233,6 +266,7 @@ def read_string(text: str) -> otio.core.SerializableObject:
             id="", path=path, rate=rate, frame_count=frames_of(a.get("duration"), rate),
             start_frame=frames_of(a.get("start"), rate), width=width, height=height,
             audio_channels=int(a.get("audioChannels") or 0), audio_rate=int(a.get("audioRate") or 0))
+    media_seqs = {m.get("id"): m.find("./sequence") for m in root.iter("media") if m.find("./sequence") is not None}
     out: list[otio.core.SerializableObject] = []
     event = root.find("./library/event")
     if event is None:
@@ -254,7 +288,7 @@ def read_string(text: str) -> otio.core.SerializableObject:
                 bins.setdefault(value, otio.schema.SerializableCollection(name=value)).append(make_clip(
                     media, span))
     for project in event.findall("./project"):
-        out.append(_read_project(project, assets, rates))
+        out.append(_read_project(project, assets, rates, media_seqs))
     if bins:
         return otio.schema.SerializableCollection(name=event.get("name", ""), children=list(bins.values()) + out)
     if len(out) == 1:
@@ -266,12 +300,19 @@ def _with_tc(media: MediaTime, element: ET.Element) -> MediaTime:
     return dataclasses.replace(media, drop_frame=element.get("tcFormat") == "DF")
 
 
-def _read_project(project: ET.Element, assets: dict[str, MediaTime], rates: dict[str, Fraction]) -> (
-        otio.schema.Timeline):
+def _read_project(project: ET.Element, assets: dict[str, MediaTime], rates: dict[str, Fraction],
+                  media_seqs: dict[str, ET.Element]) -> otio.schema.Timeline:
     seq = project.find("./sequence")
-    spine = seq.find("./spine")
-    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     rate = rates[seq.get("format")]
+    timeline = otio.schema.Timeline(name=project.get("name", ""))
+    timeline.global_start_time = otio.opentime.RationalTime(frames_of(seq.get("tcStart"), rate), float(rate))
+    timeline.tracks.append(_read_spine(seq.find("./spine"), assets, rates, media_seqs, rate))
+    return timeline
+
+
+def _read_spine(spine: ET.Element, assets: dict[str, MediaTime], rates: dict[str, Fraction],
+                media_seqs: dict[str, ET.Element], rate: Fraction) -> otio.schema.Track:
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     for item in spine:
         if item.tag == "asset-clip":
             media = _with_tc(assets[item.get("ref")], item)
@@ -285,13 +326,15 @@ def _read_project(project: ET.Element, assets: dict[str, MediaTime], rates: dict
                     media_id="", start=at, end=at + frames_of(mk.get("duration"), media.rate),
                     name=mk.get("value", ""), note=mk.get("note", ""))))
             track.append(clip)
+        elif item.tag == "ref-clip":
+            nested = media_seqs[item.get("ref")]
+            stack = otio.schema.Stack(name=item.get("name", ""))
+            stack.append(_read_spine(nested.find("./spine"), assets, rates, media_seqs, rates[nested.get("format")]))
+            track.append(stack)
         elif item.tag == "gap":
             g = frames_of(item.get("duration"), rate)
             track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
                 otio.opentime.RationalTime(0, float(rate)), otio.opentime.RationalTime(g, float(rate)))))
         else:
             raise ValueError(f"this reader does not read <{item.tag}> in a spine")
-    timeline = otio.schema.Timeline(name=project.get("name", ""))
-    timeline.global_start_time = otio.opentime.RationalTime(frames_of(seq.get("tcStart"), rate), float(rate))
-    timeline.tracks.append(track)
-    return timeline
+    return track
