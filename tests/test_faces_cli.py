@@ -8,14 +8,12 @@ from rushes_testkit import DaemonProcess, real_media
 
 
 @pytest.mark.slow
-def test_faces_command_lists_the_tracks_of_an_ingested_clip(tmp_path):
+def test_faces_command_lists_the_tracks_of_an_ingested_clip(ingested_project):
     pytest.importorskip("rushes.shots.step", reason="faces attach to shots: needs the shot step (issue 4)")
-    path = real_media("talking_head.mp4")
-    with DaemonProcess(tmp_path / "home", env={"RUSHES_FACES_SAMPLE_S": "0.5"}) as d:
-        job = json.loads(d.cli("ingest", "--wait", "--json", str(path)).stdout)["jobs"][0]
-        assert job["state"] == "done", job
+    path = ingested_project.paths["talking_head.mp4"]
+    with ingested_project.daemon() as d:
         out = json.loads(d.cli("faces", str(path), "--json").stdout)
-        by_id = json.loads(d.cli("faces", str(job["media_id"]), "--json").stdout)
+        by_id = json.loads(d.cli("faces", ingested_project.media["talking_head.mp4"], "--json").stdout)
     assert out == by_id
     tracks = out["tracks"]
     assert tracks, "no face track in talking_head.mp4"

@@ -39,6 +39,7 @@ class Settings:
     address: str = DEFAULT_ADDRESS
     token: str | None = None
     models_dir: Path | None = None
+    model_cache_dir: Path | None = None
     qdrant_url: str | None = None
     threads: int = max(1, (os.cpu_count() or 2))
     media_dir: Path = Path.home() / ".cache" / "rushes-media"
@@ -48,6 +49,16 @@ class Settings:
     @property
     def models(self) -> Path:
         return self.models_dir or (self.home / "models")
+
+    @property
+    def model_cache(self) -> Path:
+        """Where models pulled from PyPI wheels are kept once per machine, outside any data folder
+        (RUSHES_MODEL_CACHE; default $XDG_CACHE_HOME/rushes/models, else ~/.cache/rushes/models):
+        every data folder's models folder links to it, so a second project home costs no download."""
+        if self.model_cache_dir is not None:
+            return self.model_cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "rushes" / "models"
 
     @property
     def catalog_path(self) -> Path:
@@ -115,6 +126,7 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
 
     home = Path(pick("RUSHES_HOME", "home", str(Path.home() / ".local" / "share" / "rushes"))).expanduser()
     models = pick("RUSHES_MODELS", "models", None)
+    model_cache = pick("RUSHES_MODEL_CACHE", "model_cache", None)
     threads_raw = pick("RUSHES_THREADS", "threads", os.cpu_count() or 2)
     try:
         threads = max(1, int(threads_raw))
@@ -128,6 +140,7 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         address=address,
         token=pick("RUSHES_TOKEN", "token", None) or None,
         models_dir=Path(models).expanduser() if models else None,
+        model_cache_dir=Path(model_cache).expanduser() if model_cache else None,
         qdrant_url=pick("RUSHES_QDRANT_URL", "qdrant_url", None) or None,
         threads=threads,
         media_dir=Path(pick("RUSHES_MEDIA", "media", str(Path.home() / ".cache" / "rushes-media"))).expanduser(),
