@@ -153,10 +153,14 @@ def test_clusters_as_bins_in_every_format(daemon, tmp_path):
         elif fmt == "fcp7":
             back = fcp7.read_string(text)
         else:
+            # The other versions in-process through the same client and writer (a CLI start each costs ~1 s).
+            from rushes_otio import fetch
+
+            with daemon.client() as client:
+                doc = fetch.clusters(client, "default", "scene")
             for version in fcpxml.VERSIONS:
                 other = tmp_path / f"scenes-{version}.fcpxml"
-                daemon.cli("export", "--what", "clusters", "--format", fmt, "--fcpxml-version", version,
-                           "-o", str(other))
+                fcpxml.write(doc, other, version=version)
                 xmllint(other, version)
             back = fcpxml.read_string(text)
         bins = [b for b in back if isinstance(b, otio.schema.SerializableCollection)]
@@ -263,3 +267,30 @@ def test_query_file_with_the_daemon_down_says_so(tmp_path):
     query.write_text(json.dumps({"what": "clusters", "token": "secret"}))
     proc = _otio_tool("otiocat", str(query), env=env)
     assert proc.returncode != 0 and "never holds a token" in proc.stderr
+
+
+@pytest.mark.realmedia
+def test_shared_project_scene_bins_are_frame_exact(ingested_project, tmp_path):
+    """The session's ingested project (conftest): scenes.mp4 was cut at frames 50, 100 and 150, so
+    its four shots must come out as clips of exactly 50k..50k+50 in whichever bin holds them."""
+    scenes = ingested_project.media["scenes.mp4"]
+    with ingested_project.daemon() as d:
+        clusters = json.loads(d.cli("clusters", "--view", "scene", "--json").stdout)["clusters"]
+        shot_ids = [s["id"] for s in json.loads(d.cli("shots", scenes, "--json").stdout)["shots"]]
+        for fmt, suffix in (("otio", ".otio"), ("fcp7", ".xml"), ("fcpxml", ".fcpxml")):
+            target = tmp_path / f"scenes{suffix}"
+            d.cli("export", "--what", "clusters", "--format", fmt, "-o", str(target))
+            text = target.read_text()
+            back = (otio.adapters.read_from_file(str(target)) if fmt == "otio" else
+                    fcp7.read_string(text) if fmt == "fcp7" else fcpxml.read_string(text))
+            placed = {}
+            for b in back:
+                for c in b:
+                    meta = c.metadata["rushes"]
+                    if meta["media_id"] == scenes:
+                        placed[meta["id"]] = (b.name, source_frames(c, Fraction(25)))
+            assert sorted(v[1] for v in placed.values()) == [(0, 50), (50, 100), (100, 150), (150, 200)], fmt
+            for sid, (bin_name, _) in placed.items():
+                cluster = next(c for c in clusters if sid in c["shots"])
+                assert bin_name == (cluster["name"] or cluster["id"])
+            assert sorted(placed) == sorted(shot_ids)
