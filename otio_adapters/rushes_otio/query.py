@@ -4,8 +4,8 @@
     {"project": "default", "what": "clusters", "view": "people", "address": "127.0.0.1:50051"}
 
 `what`: shots | clusters (highlights | compound once the daemon serves them); `media` for the
-per-media products; `view` for clusters. A token never goes in the file: the client reads
-RUSHES_TOKEN from the environment as the CLI does.
+per-media products; `view` for clusters. A token never goes in the file: the client finds it
+(RUSHES_TOKEN, else ~/.config/rushes/config.toml) as the CLI does.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def parse(text: str) -> Query:
     if not isinstance(data, dict):
         raise QueryError("a .rushes file is one JSON object")
     if "token" in data:
-        raise QueryError("a .rushes file never holds a token: set RUSHES_TOKEN in the environment instead")
+        raise QueryError("a .rushes file never holds a token: set RUSHES_TOKEN (or `token` in ~/.config/rushes/config.toml) instead")
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise QueryError(f"unknown keys in the .rushes file: {', '.join(unknown)} (known: {', '.join(KEYS)})")
