@@ -102,6 +102,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "faces_threshold": "descriptor distance that links detections",
     # scene embedding and models
     "embed_batch": "images per scene-embedding batch",
+    "scene_embedder": "auto | classical | mobilenetv2 | combined (auto: CLIP when imported, else combined when pulled)",
     "scene_model_path": "a CLIP or SigLIP transformers folder",
     "scene_model_repo": "the repository `rushes models pull` fetches the scene model from",
     "hf_endpoint": "a Hugging Face mirror for `rushes models pull`",
