@@ -5,7 +5,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from rushes.catalog import records
+from rushes.catalog import projects
 from rushes.errors import InvalidArgument, NotFound
 from rushes.highlights import compound
 from rushes.highlights.timeline import media_fps
@@ -73,5 +73,5 @@ class RenderHandlers:
         job_id = self.app.jobs.submit("render", project_id=pid, path=str(outputs[0].path), steps=step_names(outputs),
                                       params={"outputs": [output_to_params(o) for o in outputs]})
         snap = self.app.jobs.get(job_id)
-        job = convert.job(snap, records.project_name(self.app.catalog.connect(), snap.project_id))
+        job = convert.job(snap, projects.project_name(self.app.catalog.connect(), snap.project_id))
         return pb.RenderResponse(job=job, outputs=[str(o.path) for o in outputs])
