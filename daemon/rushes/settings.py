@@ -146,6 +146,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "highlights_w_dip": "boundary weight of an audio dip",
     "highlights_w_fade": "boundary weight of a black segment or fade edge",
     "highlights_w_valley": "boundary weight of a motion valley",
+    "highlights_w_window_dead": "window penalty per share of the window that is dead time",
     "highlights_w_spacing": "window penalty per target length away from target_s",
     "highlights_w_excitement": "quality weight of excitement",
     "highlights_w_boundary": "quality weight of boundary quality",
