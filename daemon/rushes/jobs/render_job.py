@@ -26,13 +26,13 @@ def output_to_params(out: RenderOutput) -> dict[str, Any]:
             "segments": [{"media_id": s.media_id, "path": s.path, "start_frame": s.start_frame,
                           "end_frame": s.end_frame, "fps": f"{s.fps.numerator}/{s.fps.denominator}",
                           "has_audio": s.has_audio, "vfr": s.variable_frame_rate, "width": s.width,
-                          "height": s.height} for s in out.segments]}
+                          "height": s.height, "has_video": s.has_video} for s in out.segments]}
 
 
 def output_from_params(p: dict[str, Any]) -> RenderOutput:
     segs = tuple(RenderSegment(int(s["media_id"]), str(s["path"]), int(s["start_frame"]), int(s["end_frame"]),
                                Fraction(s["fps"]), bool(s["has_audio"]), bool(s["vfr"]), int(s["width"]),
-                               int(s["height"])) for s in p["segments"])
+                               int(s["height"]), bool(s.get("has_video", True))) for s in p["segments"])
     return RenderOutput(Path(p["path"]), segs, Fraction(p["fps"]), int(p["width"]), int(p["height"]), int(p["crf"]))
 
 

@@ -19,11 +19,10 @@ MAX_SIDE = 3840
 
 
 def _segment(media: sqlite3.Row, start: int, end: int) -> RenderSegment:
-    if media["kind"] != "video":
-        raise InvalidArgument(f"media {media['id']} ({media['path']}) is audio only: there is no picture to render")
     check_range(int(media["id"]), str(media["path"]), start, end, int(media["frame_count"] or 0))
     return RenderSegment(int(media["id"]), str(media["path"]), start, end, media_fps(media), has_audio(media),
-                         bool(media["variable_frame_rate"]), int(media["width"] or 0), int(media["height"] or 0))
+                         bool(media["variable_frame_rate"]), int(media["width"] or 0), int(media["height"] or 0),
+                         has_video=media["kind"] == "video")
 
 
 class RenderHandlers:
@@ -65,7 +64,7 @@ class RenderHandlers:
         taken: set[Path] = set()
         outputs = []
         for stem, segs in jobs_of:
-            first = segs[0]
+            first = next((s for s in segs if s.has_video), segs[0])
             w, h = first.width or 1280, first.height or 720
             scale = min(1.0, MAX_SIDE / max(w, h))
             outputs.append(RenderOutput(target(folder, stem, request.overwrite, taken), tuple(segs), first.fps,
