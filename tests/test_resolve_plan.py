@@ -158,8 +158,8 @@ def test_a_move_between_our_bins_is_learned_not_undone():
     assert make_plan(agreed, take(fake)).ops == []
 
 
-def test_an_empty_project_takes_the_footage_rate():
+def test_without_a_snapshot_the_plan_takes_the_footage_rate():
     fake = _fake("24")
-    plan = make_plan(_results(), take(FakeResolve()))
+    plan = make_plan(_results())
     assert plan.ops[0].to_dict() == {"op": "set_project_setting", "key": "timelineFrameRate", "value": "23.976"}
     assert apply(fake, plan.ops).ok

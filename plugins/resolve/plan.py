@@ -129,10 +129,10 @@ class _Planner:
         self.rate = self._rate()
 
     def _rate(self) -> Rate:
-        """The project's timeline rate; an empty project takes the footage's most common rate
-        (Resolve fixes a project's rate once media is in it)."""
+        """The project's timeline rate (the editor's choice); planned without a snapshot, the
+        footage's most common rate, which the plan then sets."""
         rates = Counter(m.fps for m in self.results.media)
-        if self.snap.timeline_rate and not (self.snap.is_empty() and rates):
+        if self.snap.timeline_rate:
             return Rate.parse(self.snap.timeline_rate)
         return sorted(rates.items(), key=lambda kv: (-kv[1], kv[0].text()))[0][0] if rates else Rate(24)
 
@@ -247,7 +247,7 @@ class _Planner:
             self.ops.append(AppendToTimeline(name, tuple(clips)))
 
     def run(self) -> Plan:
-        if self.snap.is_empty() and self.results.media and self.snap.timeline_rate != self.rate.setting():
+        if not self.snap.timeline_rate and self.results.media:
             self.ops.append(SetProjectSetting("timelineFrameRate", self.rate.setting()))
         for media in sorted(self.results.media, key=lambda m: m.path):
             self.sync_clip(media)
