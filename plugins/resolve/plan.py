@@ -28,6 +28,7 @@ from .results import Cluster, Media, Results, Shot
 from .snapshot import Clip, Snapshot
 
 ROOT_BIN = "Rushes"
+PARTS = ("sync", "highlights", "compound")     # one per menu entry
 CLIP_COLORS = ("Orange", "Apricot", "Yellow", "Lime", "Olive", "Green", "Teal", "Navy", "Blue", "Purple",
                "Violet", "Pink", "Tan", "Beige", "Brown", "Chocolate")   # API-FACTS: exactly these 16
 SHOT_MARKER_COLOR = "Sky"
@@ -269,9 +270,14 @@ class _Planner:
         return Plan(self.rate, self.ops)
 
 
-def make_plan(results: Results, snap: Snapshot | None = None, *, root: str = ROOT_BIN) -> Plan:
-    """The operations that bring the Resolve project in `snap` up to date with `results`."""
-    return _Planner(results, snap or Snapshot(), root).run()
+def make_plan(results: Results, snap: Snapshot | None = None, *, root: str = ROOT_BIN,
+              parts: tuple[str, ...] = PARTS) -> Plan:
+    """The operations that bring the Resolve project in `snap` up to date with `results`.
+    `parts`: which menu's share (sync: bins, clips, keywords, colours, shot markers, selects)."""
+    planner = _Planner(results, snap or Snapshot(), root)
+    if "sync" not in parts:
+        return Plan(planner.rate, [])
+    return planner.run()
 
 
 @dataclass(frozen=True)
