@@ -657,7 +657,8 @@ class FakeResolve(_ResolveObject):
 
     # test set-up, not API -------------------------------------------------------------
     def add_media(self, path: str, fps: str | Rate, frames: int, **kw: Any) -> FakeMedia:
-        media = FakeMedia(os.path.abspath(path), fps if isinstance(fps, Rate) else Rate.parse(fps), frames, **kw)
+        drop = ";" in kw.get("start_tc", "")          # a drop-frame start timecode means a drop-frame clip
+        media = FakeMedia(os.path.abspath(path), fps if isinstance(fps, Rate) else Rate.parse(fps, drop), frames, **kw)
         self._media[media.path] = media
         return media
 
