@@ -12,10 +12,12 @@ import json
 import sys
 
 from resolve import install
+from resolve.apply import apply
+from resolve.external import ResolveUnavailable, connect_resolve
 from resolve.feedback import send
 from resolve.plan import PARTS, learn, make_plan
 from resolve.results import fetch
-from resolve.snapshot import Snapshot, loads
+from resolve.snapshot import Snapshot, loads, take
 from rushes.cli.common import add_common, connect, print_json
 
 
@@ -36,6 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     learn.add_argument("--root", default="Rushes")
     learn.add_argument("--dry-run", action="store_true", help="show the moves without sending them")
     learn.set_defaults(func=run_learn)
+    sync = rsub.add_parser("sync", help="Resolve Studio, from outside Resolve: plan and apply now (or --learn)")
+    add_common(sync, json_flag=False)
+    sync.add_argument("--only", choices=PARTS, default=None)
+    sync.add_argument("--root", default="Rushes")
+    sync.add_argument("--learn", action="store_true", help="send the editor's moves between Rushes bins first")
+    sync.set_defaults(func=run_sync)
     for name, help_text in (("install", "put the menu scripts in Resolve's Scripts folder"),
                             ("uninstall", "remove exactly what install put there")):
         cmd = rsub.add_parser(name, help=help_text)
@@ -129,3 +137,26 @@ def run_doctor(args: argparse.Namespace) -> int:
         print(f"{'ok  ' if check.ok else 'FAIL'}  {check.what}: {check.detail}")
         problems += not check.ok
     return 1 if problems else 0
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    try:
+        resolve = connect_resolve()
+    except ResolveUnavailable as exc:
+        print(f"rushes: {exc}", file=sys.stderr)
+        return 3
+    client, results = _results(args)
+    try:
+        if args.learn:
+            moves = learn(results, take(resolve), root=args.root)
+            send(client, moves, args.project)
+            print(f"sent {len(moves)} move(s) to the daemon")
+            results = fetch(client, args.project)
+    finally:
+        client.close()
+    plan = make_plan(results, take(resolve), root=args.root, parts=(args.only,) if args.only else PARTS)
+    report = apply(resolve, plan.ops)
+    print(f"{report.done} change(s) applied, {len(report.failed)} failed")
+    for failure in report.failed:
+        print(f"  failed: {failure}")
+    return 0 if report.ok else 1
