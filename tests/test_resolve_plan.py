@@ -163,3 +163,55 @@ def test_without_a_snapshot_the_plan_takes_the_footage_rate():
     plan = make_plan(_results())
     assert plan.ops[0].to_dict() == {"op": "set_project_setting", "key": "timelineFrameRate", "value": "23.976"}
     assert apply(fake, plan.ops).ok
+
+
+def _with_highlights(compounds: bool = False) -> Results:
+    from resolve.results import CompoundClip, Highlight, Segment
+
+    base = _results()
+    hl = {"1": (Highlight("hl-1-48-96", "1", 48, 96, 0.9, "excitement peak", 1),),
+          "3": (Highlight("hl-3-10-40", "3", 10, 40, 0.7, "action sequence", 2),)}
+    best = (hl["1"][0], hl["3"][0])
+    comp = (CompoundClip("7", "Trailer", (Segment("3", 0, 30), Segment("1", 0, 24))),) if compounds else ()
+    return Results(base.project, base.media, base.clusters, hl, best, comp)
+
+
+@pytest.mark.parametrize("rate", ["23.976", "29.97 DF"])
+def test_highlight_markers_and_the_highlights_timeline(rate):
+    fake = _fake(rate)
+    plan = _sync(fake, _with_highlights())
+    assert plan.counts()["create_timeline"] >= 1
+    project = fake.GetProjectManager().GetCurrentProject()
+    pool = project.GetMediaPool()
+    a = next(c for c in pool._all_clips() if c.GetName() == "a.mov")
+    # The highlight starts on shot 2's first frame, where our shot marker is: it takes the next one.
+    marks = {k: v for k, v in a.GetMarkers().items() if "highlight" in v["customData"]}
+    assert list(marks) == [49.0] and marks[49.0]["duration"] == 47 and marks[49.0]["color"] == "Yellow"
+    tl = next(project.GetTimelineByIndex(i) for i in range(1, project.GetTimelineCount() + 1)
+              if project.GetTimelineByIndex(i).GetName() == "Rushes highlights")
+    tl_rate = Rate.parse(rate)
+    start = frames.timeline_start_frame(tl_rate)
+    items = tl.GetItemListInTrack("video", 1)
+    first = frames.timeline_frames(48, Rate(24000, 1001), tl_rate)
+    assert [(i.GetStart(), i.GetSourceStartFrame(), i.GetSourceEndFrame()) for i in items] == [
+        (start, 48, 96), (start + first, 10, 40)]
+    assert sorted(tl.GetMarkers()) == [0.0, float(first)]          # relative to the timeline's start
+    assert tl.GetMarkers()[0.0]["name"] == "#1 excitement peak"
+    assert make_plan(_with_highlights(), take(fake)).ops == []
+
+
+def test_compound_clips_from_the_daemon_become_resolve_compound_clips():
+    fake = _fake("23.976")
+    plan = _sync(fake, _with_highlights(compounds=True))
+    assert [op.name for op in plan.ops if op.kind == "create_compound_clip"] == ["Trailer"]
+    project = fake.GetProjectManager().GetCurrentProject()
+    tl = next(project.GetTimelineByIndex(i) for i in range(1, project.GetTimelineCount() + 1)
+              if project.GetTimelineByIndex(i).GetName() == "Trailer (compound)")
+    (only,) = tl.GetItemListInTrack("video", 1)
+    assert only.GetName() == "Trailer"
+    assert only.GetDuration() == frames.timeline_frames(30, Rate(30000, 1001), Rate(24000, 1001)) + 24
+    assert make_plan(_with_highlights(compounds=True), take(fake)).ops == []
+    # Without compound clips in the daemon, the menu makes one from the best highlights.
+    fake2 = _fake("23.976")
+    plan = _sync(fake2, _with_highlights())
+    assert [op.name for op in plan.ops if op.kind == "create_compound_clip"] == ["Highlights"]

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, replace
 
 from . import frames
 from .frames import Rate
-from .ops import (AddMarker, AppendToTimeline, CreateTimeline, ImportMedia, MakeBin, MoveClip, Op, SetClipColor,
-                  SetMetadata, SetProjectSetting, TimelineClip, UpdateMarkerData)
-from .results import Cluster, Media, Results, Shot
+from .ops import (AddMarker, AppendToTimeline, CreateCompoundClip, CreateTimeline, ImportMedia, MakeBin, MoveClip, Op,
+                  SetClipColor, SetMetadata, SetProjectSetting, TimelineClip, UpdateMarkerData)
+from .results import Cluster, Highlight, Media, Results, Segment
 from .snapshot import Clip, Snapshot
 
 ROOT_BIN = "Rushes"
@@ -32,6 +32,8 @@ PARTS = ("sync", "highlights", "compound")     # one per menu entry
 CLIP_COLORS = ("Orange", "Apricot", "Yellow", "Lime", "Olive", "Green", "Teal", "Navy", "Blue", "Purple",
                "Violet", "Pink", "Tan", "Beige", "Brown", "Chocolate")   # API-FACTS: exactly these 16
 SHOT_MARKER_COLOR = "Sky"
+HIGHLIGHT_MARKER_COLOR = "Yellow"
+HIGHLIGHTS_TIMELINE = "Rushes highlights"
 CUSTOM_PREFIX = "rushes:"
 
 
@@ -49,6 +51,10 @@ class ClipState:
     def to_json(self) -> dict:
         return {"media": self.media, "cluster": self.cluster, "bin": list(self.bin), "color": self.color,
                 "name": self.name, "keywords": list(self.keywords)}
+
+
+def highlight_data(highlight_id: str) -> str:
+    return CUSTOM_PREFIX + json.dumps({"highlight": highlight_id}, separators=(",", ":"))
 
 
 def marker_data(shot_id: str, state: ClipState | None = None) -> str:
@@ -127,6 +133,9 @@ class _Planner:
         self.clips = snap.clip_by_path()
         self.scene_of = {s: c for c in results.view("scene") for s in c.shots}
         self.media_of_shot = {s.id: m for m in results.media for s in m.shots}
+        self.media_by_id = {m.id: m for m in results.media}
+        self.media_by_path = {m.path: m for m in results.media}
+        self.synced: set[str] = set()
         self.rate = self._rate()
 
     def _rate(self) -> Rate:
@@ -152,6 +161,9 @@ class _Planner:
         return tuple(sorted(words))
 
     def sync_clip(self, media: Media) -> None:
+        if media.path in self.synced:
+            return
+        self.synced.add(media.path)
         scene = dominant_scene(media, self.scene_of)
         target, color, ours = scene_bin(scene, self.root), cluster_color(scene), self.keywords(media)
         clip = self.clips.get(media.path)
@@ -222,34 +234,119 @@ class _Planner:
     def selects(self, name: str, bin: tuple[str, ...], shot_ids) -> None:
         shots = sorted((self.results.shot_index()[s] for s in shot_ids if s in self.media_of_shot),
                        key=lambda s: (self.media_of_shot[s.id].path, s.start_frame))
-        if not shots:
-            return
+        self.timeline(name, bin, [(self.media_of_shot[s.id], s.start_frame, s.end_frame, None) for s in shots])
+
+    def timeline(self, name: str, bin: tuple[str, ...], ranges: list[tuple[Media, int, int, AddMarker | None]],
+                 ) -> tuple[bool, list[TimelineClip]]:
+        """A timeline of source ranges back to back from 01:00:00:00 (created, or appended to with
+        the ranges it lacks); each range may bring a timeline marker on its first frame (the
+        marker's frame is filled in here). Returns (created, the clips placed)."""
+        if not ranges:
+            return False, []
         existing = self.snap.timeline(name)
         have = {(i.file_path, i.source_start, i.source_end) for i in existing.items} if existing else set()
         start = frames.timeline_start_frame(self.rate)
         cursor = max((i.end for i in existing.items), default=existing.start_frame) if existing else start
-        clips = []
-        for shot in shots:
-            media = self.media_of_shot[shot.id]
-            lo, hi = frames.clip_info_range(shot.start_frame, shot.end_frame)
+        tl_start = existing.start_frame if existing else start
+        taken = {m.frame for m in existing.markers} if existing else set()
+        marked = {m.custom_data for m in existing.markers} if existing else set()
+        clips, markers = [], []
+        for media, lo, hi, marker in ranges:
+            lo, hi = frames.clip_info_range(lo, hi)
             if (media.path, lo, hi) in have:
                 continue
             length = frames.timeline_frames(hi - lo, media.fps, self.rate)
             if length <= 0:
                 continue
+            have.add((media.path, lo, hi))
             clips.append(TimelineClip(media.path, lo, hi, cursor))
+            if marker is not None and marker.custom_data not in marked:
+                frame = frames.timeline_marker_frame(cursor, tl_start)
+                while frame in taken:
+                    frame += 1
+                taken.add(frame)
+                markers.append(replace(marker, frame=frame, timeline=name, duration=min(marker.duration, length)))
             cursor += length
         if not clips:
-            return
+            return False, []
+        for media in {c.file: self.media_by_path[c.file] for c in clips}.values():
+            if media.path not in self.clips:
+                self.sync_clip(media)
         if existing is None:
             self.ensure_bin(bin)
             self.ops.append(CreateTimeline(name, bin, frames.start_timecode(self.rate), tuple(clips)))
         else:
             self.ops.append(AppendToTimeline(name, tuple(clips)))
+        self.ops.extend(markers)
+        return existing is None, clips
 
-    def run(self) -> Plan:
+    # highlights and compound clips ------------------------------------------------------------
+    def highlight_marker(self, h: Highlight) -> AddMarker:
+        return AddMarker(0, HIGHLIGHT_MARKER_COLOR, f"Highlight: {h.reason or 'highlight'}",
+                         f"score {h.score:.2f}, frames {h.start_frame}-{h.end_frame}", h.end_frame - h.start_frame,
+                         highlight_data(h.id))
+
+    def highlights(self) -> None:
+        """A marker over every highlight on its clip, and a highlights timeline of the project's
+        best (best first), each item with a marker naming why."""
+        for media in sorted(self.results.media, key=lambda m: m.path):
+            found = self.results.highlights.get(media.id, ())
+            if not found:
+                continue
+            clip = self.clips.get(media.path)
+            if clip is None:
+                self.sync_clip(media)
+            existing = clip.markers if clip else ()
+            taken = {m.frame for m in existing} | {op.frame for op in self.ops
+                                                   if isinstance(op, AddMarker) and op.file == media.path}
+            marked = {m.custom_data for m in existing}
+            for h in sorted(found, key=lambda h: h.start_frame):
+                marker = self.highlight_marker(h)
+                if marker.custom_data in marked:
+                    continue
+                frame = next((f for f in range(h.start_frame, h.end_frame) if f not in taken), None)
+                if frame is None:
+                    continue
+                taken.add(frame)
+                self.ops.append(replace(marker, frame=frames.clip_marker_frame(frame), file=media.path,
+                                        duration=h.end_frame - frame))
+        ranges = [(self.media_by_id[h.media_id], h.start_frame, h.end_frame,
+                   replace(self.highlight_marker(h), name=f"#{h.rank} {h.reason or 'highlight'}"))
+                  for h in self.results.best if h.media_id in self.media_by_id]
+        self.timeline(HIGHLIGHTS_TIMELINE, (self.root, "Highlights"), ranges)
+
+    def compounds(self) -> None:
+        """Each compound clip the daemon holds (or, without any, the project's best highlights in
+        playback order) as a timeline whose items are gathered into one Resolve compound clip."""
+        wanted = [(c.name, c.segments) for c in self.results.compounds]
+        if not wanted and self.results.best:
+            best = sorted(self.results.best, key=lambda h: (self.media_by_id[h.media_id].path, h.start_frame)
+                          if h.media_id in self.media_by_id else ("", 0))
+            wanted = [("Highlights", tuple(Segment(h.media_id, h.start_frame, h.end_frame, h.reason) for h in best))]
+        for name, segments in wanted:
+            title = f"{name} (compound)"
+            if self.snap.timeline(title) is not None:
+                continue          # made before: its items are one compound clip now
+            ranges = [(self.media_by_id[s.media_id], s.start_frame, s.end_frame, None)
+                      for s in segments if s.media_id in self.media_by_id]
+            created, clips = self.timeline(title, (self.root, "Compound clips"), ranges)
+            if created and clips:
+                end = clips[-1].record_frame + frames.timeline_frames(
+                    clips[-1].end_frame - clips[-1].start_frame, self.media_by_path[clips[-1].file].fps, self.rate)
+                self.ops.append(CreateCompoundClip(title, name, clips[0].record_frame, end))
+
+    def run(self, parts: tuple[str, ...] = ("sync", "highlights", "compound")) -> Plan:
         if not self.snap.timeline_rate and self.results.media:
             self.ops.append(SetProjectSetting("timelineFrameRate", self.rate.setting()))
+        if "sync" in parts:
+            self.sync()
+        if "highlights" in parts:
+            self.highlights()
+        if "compound" in parts:
+            self.compounds()
+        return Plan(self.rate, self.ops)
+
+    def sync(self) -> None:
         for media in sorted(self.results.media, key=lambda m: m.path):
             self.sync_clip(media)
         scenes = {c.id: c for c in self.results.view("scene")}
@@ -267,17 +364,13 @@ class _Planner:
                 continue
             who = person.label() if person else char.label()
             self.selects(f"{who} in {scene.label()}", scene_bin(scene, self.root) + (who,), char.shots)
-        return Plan(self.rate, self.ops)
 
 
 def make_plan(results: Results, snap: Snapshot | None = None, *, root: str = ROOT_BIN,
               parts: tuple[str, ...] = PARTS) -> Plan:
     """The operations that bring the Resolve project in `snap` up to date with `results`.
     `parts`: which menu's share (sync: bins, clips, keywords, colours, shot markers, selects)."""
-    planner = _Planner(results, snap or Snapshot(), root)
-    if "sync" not in parts:
-        return Plan(planner.rate, [])
-    return planner.run()
+    return _Planner(results, snap or Snapshot(), root).run(parts)
 
 
 @dataclass(frozen=True)

@@ -68,10 +68,10 @@ def _snapshot(arg: str | None):
     return loads(text)
 
 
-def _results(args: argparse.Namespace):
+def _results(args: argparse.Namespace, parts: tuple[str, ...] = PARTS):
     client = connect(args)
     try:
-        return client, fetch(client, args.project)
+        return client, fetch(client, args.project, parts)
     except BaseException:
         client.close()
         raise
@@ -79,9 +79,10 @@ def _results(args: argparse.Namespace):
 
 def run_plan(args: argparse.Namespace) -> int:
     snap = _snapshot(args.snapshot)
-    client, results = _results(args)
+    parts = (args.only,) if args.only else PARTS
+    client, results = _results(args, parts)
     client.close()
-    plan = make_plan(results, snap, root=args.root, parts=(args.only,) if args.only else PARTS)
+    plan = make_plan(results, snap, root=args.root, parts=parts)
     if args.json:
         print_json(plan.to_dict())
         return 0
@@ -95,7 +96,7 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def run_learn(args: argparse.Namespace) -> int:
     snap = _snapshot(args.snapshot)
-    client, results = _results(args)
+    client, results = _results(args, ("sync",))
     try:
         moves = learn(results, snap, root=args.root)
         ids = [] if args.dry_run else send(client, moves, args.project)
@@ -145,16 +146,17 @@ def run_sync(args: argparse.Namespace) -> int:
     except ResolveUnavailable as exc:
         print(f"rushes: {exc}", file=sys.stderr)
         return 3
-    client, results = _results(args)
+    parts = (args.only,) if args.only else PARTS
+    client, results = _results(args, parts)
     try:
         if args.learn:
             moves = learn(results, take(resolve), root=args.root)
             send(client, moves, args.project)
             print(f"sent {len(moves)} move(s) to the daemon")
-            results = fetch(client, args.project)
+            results = fetch(client, args.project, parts)
     finally:
         client.close()
-    plan = make_plan(results, take(resolve), root=args.root, parts=(args.only,) if args.only else PARTS)
+    plan = make_plan(results, take(resolve), root=args.root, parts=parts)
     report = apply(resolve, plan.ops)
     print(f"{report.done} change(s) applied, {len(report.failed)} failed")
     for failure in report.failed:
