@@ -13,7 +13,8 @@ from typing import Any
 from rushes import __version__
 from rushes.catalog import Catalog, media_rows, projects
 from rushes.errors import InvalidArgument, NotFound
-from rushes.jobs.pipeline import IngestRunner, abspath, ingest_step_names, skip_reason_if_known
+from rushes.jobs.pipeline import abspath, ingest_step_names, skip_reason_if_known
+from rushes.jobs.runner import JobRunner
 from rushes.jobs.queue import JobQueue
 from rushes.settings import Settings
 
@@ -27,7 +28,7 @@ class App:
         self.catalog = Catalog.open(settings.catalog_path)
         self._vectors: Any = None
         self._vectors_lock = threading.Lock()
-        self.jobs = JobQueue(self.catalog, IngestRunner(self), workers=max(1, settings.threads // 2))
+        self.jobs = JobQueue(self.catalog, JobRunner(self), workers=max(1, settings.threads // 2))
         self.watcher: Any = None
         if start_workers:
             self.jobs.start()
