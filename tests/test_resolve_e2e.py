@@ -36,12 +36,16 @@ def _check_sync(d, fake, tl_rate: Rate) -> dict:
     assert clips and all(c.bin[:1] == ("Rushes",) for c in clips.values())
     for path, clip in clips.items():
         shots = json.loads(d.cli("shots", path, "--json").stdout)["shots"]
-        marked = {parse_marker_data(m.custom_data)["shot"]: m.frame for m in clip.markers}
+        marked = {parse_marker_data(m.custom_data)["shot"]: m.frame for m in clip.markers
+                  if "shot" in (parse_marker_data(m.custom_data) or {})}
         assert marked == {str(s["id"]): s["start_frame"] for s in shots}
     assert snap.timelines
     start = frames.timeline_start_frame(tl_rate)
     for tl in snap.timelines:
         assert (tl.start_frame, tl.start_timecode) == (start, frames.start_timecode(tl_rate))
+        if tl.name.endswith("(compound)"):      # one compound item: checked where it is made
+            assert len(tl.items) == 1 and tl.items[0].start == start
+            continue
         cursor = start
         for item in sorted(tl.items, key=lambda i: i.start):
             rate = next(m for m in fake._media.values() if m.path == item.file_path).fps
@@ -59,9 +63,47 @@ def test_sync_at_29_97_drop_frame_puts_everything_on_its_frame(ingested_project,
         assert fake.GetProjectManager().GetCurrentProject().SetSetting("timelineFrameRate", "29.97 DF")
         _register(fake, d)
         assert apply(fake, _plan(d, fake, tmp_path)["ops"]).ok
-        clips = _check_sync(d, fake, Rate(30000, 1001, True))
+        tl_rate = Rate(30000, 1001, True)
+        clips = _check_sync(d, fake, tl_rate)
         assert set(clips) == {str(p) for p in ingested_project.paths.values()}
         assert _plan(d, fake, tmp_path)["ops"] == []          # a second sync changes nothing
+
+        # Highlights: a marker over each on its clip, and the project's best on one timeline.
+        snap = take(fake)
+        rates = {m.path: m.fps for m in fake._media.values()}
+        for path, clip in clips.items():
+            mine = json.loads(d.cli("highlights", path, "--json").stdout)["clips"]
+            marked = {parse_marker_data(m.custom_data)["highlight"]: m for m in clip.markers
+                      if "highlight" in (parse_marker_data(m.custom_data) or {})}
+            assert set(marked) == {h["id"] for h in mine}
+            for h in mine:       # on its first frame, or the next one when a shot marker is there
+                assert h["start_frame"] <= marked[h["id"]].frame <= h["start_frame"] + 1
+        paths = {m["id"]: m["path"] for m in json.loads(d.cli("media", "list", "--json").stdout)["media"]}
+        best = json.loads(d.cli("highlights", "--json").stdout)["clips"]
+        assert best, "the ingested project has highlights"
+        tl = snap.timeline("Rushes highlights")
+        start = frames.timeline_start_frame(tl_rate)
+        cursor, expected = start, []
+        for h in best:
+            path = paths[h["media_id"]]
+            expected.append((path, h["start_frame"], h["end_frame"], cursor))
+            cursor += frames.timeline_frames(h["end_frame"] - h["start_frame"], rates[path], tl_rate)
+        assert sorted((i.file_path, i.source_start, i.source_end, i.start) for i in tl.items) == sorted(expected)
+        assert sorted(m.frame for m in tl.markers) == sorted(e[3] - start for e in expected)
+
+        # A compound clip made in the daemon becomes one compound clip in Resolve.
+        scenes, bikes = str(ingested_project.paths["scenes.mp4"]), str(ingested_project.paths["bikes.mp4"])
+        d.cli("compound", "create", "Trailer", "--range", scenes, "0", "50", "--range", bikes, "30", "76")
+        snap_file = tmp_path / "snap.json"
+        snap_file.write_text(dumps(take(fake)))
+        plan = json.loads(d.cli("resolve", "plan", "--snapshot", str(snap_file), "--only", "compound", "--json").stdout)
+        assert [op["name"] for op in plan["ops"] if op["op"] == "create_compound_clip"] == ["Trailer"]
+        assert apply(fake, plan["ops"]).ok
+        trailer = take(fake).timeline("Trailer (compound)")
+        assert len(trailer.items) == 1 and trailer.items[0].start == start
+        assert trailer.items[0].end - start == (frames.timeline_frames(50, rates[scenes], tl_rate)
+                                                + frames.timeline_frames(46, rates[bikes], tl_rate))
+        assert _plan(d, fake, tmp_path)["ops"] == []
 
 
 @pytest.mark.slow
