@@ -115,6 +115,25 @@ function Timeline:GetItemListInTrack(kind, i)
   return out
 end
 
+function Timeline:CreateCompoundClip(items, info)
+  if type(items) ~= 'table' or #items == 0 then return nil end
+  local doomed, lo, hi = {}, math.huge, -math.huge
+  for _, it in ipairs(items) do
+    doomed[it] = true
+    lo, hi = math.min(lo, it._start), math.max(hi, it._end)
+  end
+  local keep = {}
+  for _, it in ipairs(self._video) do if not doomed[it] then keep[#keep + 1] = it end end
+  local name = (info and info.name) or 'Compound Clip'
+  local clip = setmetatable({ _name = name, _id = uid('mpi'), _color = '', _meta = {}, _type = 'Compound' }, Item)
+  local pool = self._pool
+  pool._current._clips[#pool._current._clips + 1] = clip
+  local compound = setmetatable({ _clip = clip, _start = lo, _end = hi, _src0 = 0, _src1 = hi - lo }, TItem)
+  keep[#keep + 1] = compound
+  self._video = keep
+  return compound
+end
+
 local Folder = class()
 function Folder:GetName() return self._name end
 function Folder:GetClipList() local o = {} for i, v in ipairs(self._clips) do o[i] = v end return o end
@@ -163,7 +182,7 @@ function Pool:CreateEmptyTimeline(name)
   local project = self._project
   for _, t in ipairs(project._timelines) do if t._name == name then return nil end end   -- duplicate name
   local tl = setmetatable({ _name = name, _id = uid('timeline'), _rate = project:_rate(), _start_tc = '01:00:00:00',
-                            _video = {} }, Timeline)
+                            _video = {}, _pool = self }, Timeline)
   project._timelines[#project._timelines + 1] = tl
   project._current_timeline = tl
   self._current._clips[#self._current._clips + 1] = setmetatable({ _name = name, _id = uid('mpi'), _color = '',

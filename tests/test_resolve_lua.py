@@ -16,7 +16,7 @@ from rushes_testkit import in_ci
 from resolve.apply import apply
 from resolve.plan import make_plan
 from resolve.snapshot import from_dict, take
-from test_resolve_plan import _fake, _results
+from test_resolve_plan import _fake, _results, _with_highlights
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = ROOT / "plugins" / "resolve" / "scripts" / "lua"
@@ -106,7 +106,7 @@ def _state(snap) -> dict:
 
 @pytest.mark.parametrize("rate", ["23.976", "29.97 DF"])
 def test_lua_applier_matches_the_python_applier(tmp_path, rate):
-    plan = make_plan(_results(), take(_fake(rate)))
+    plan = make_plan(_results(), take(_fake(rate)), parts=("sync",))
     py = _fake(rate)
     assert apply(py, plan.ops).ok
     lua_snap = from_dict(_lua_apply(tmp_path, rate, [plan.to_dict()]))
@@ -117,6 +117,19 @@ def test_lua_applier_matches_the_python_applier(tmp_path, rate):
     assert apply(py, more.ops).ok
     both = from_dict(_lua_apply(tmp_path, rate, [plan.to_dict(), more.to_dict()]))
     assert _state(both) == _state(take(py))
+
+
+def test_lua_applies_highlights_and_compound_clips_as_python_does(tmp_path):
+    results = _with_highlights(compounds=True)
+    plan = make_plan(results, take(_fake("29.97 DF")))
+    assert {"create_compound_clip", "add_marker", "create_timeline"} <= set(plan.counts())
+    py = _fake("29.97 DF")
+    assert apply(py, plan.ops).ok
+    lua_snap = from_dict(_lua_apply(tmp_path, "29.97 DF", [plan.to_dict()]))
+    assert _state(lua_snap) == _state(take(py))
+    timeline_markers = {t.name: [(m.frame, m.custom_data) for m in t.markers] for t in lua_snap.timelines}
+    assert timeline_markers == {t.name: [(m.frame, m.custom_data) for m in t.markers] for t in take(py).timelines}
+    assert make_plan(results, lua_snap).ops == []
 
 
 def test_lua_menu_runs_the_cli_and_reports_an_unreachable_daemon(tmp_path):
