@@ -31,7 +31,7 @@ def test_faces_command_says_when_faces_are_not_analysed(tmp_path):
     """A media whose faces stage has not run answers FAILED_PRECONDITION, not an empty list."""
     import time
 
-    from rushes.catalog import Catalog, records
+    from rushes.catalog import Catalog, projects
     from rushes.settings import load_settings
 
     home = tmp_path / "home"
@@ -42,7 +42,7 @@ def test_faces_command_says_when_faces_are_not_analysed(tmp_path):
             media_id = conn.execute(
                 "INSERT INTO media(fingerprint, path, kind, status, created_at, updated_at) VALUES (?,?,?,?,?,?)",
                 ("test:carphone", str(path), "video", "analysing", time.time(), time.time())).lastrowid
-            records.link_media(conn, records.ensure_project(conn, "default"), media_id)
+            projects.link_media(conn, projects.ensure_project(conn, "default"), media_id)
         cat.close()
         proc = d.cli("faces", str(media_id), "--json", check=False)
     assert proc.returncode != 0

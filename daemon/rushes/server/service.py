@@ -17,6 +17,8 @@ from rushes.errors import RushesError
 from rushes.server.handlers.clusters import ClustersHandlers
 from rushes.server.handlers.core import CoreHandlers
 from rushes.server.handlers.faces import FacesHandlers
+from rushes.server.handlers.highlights import HighlightsHandlers
+from rushes.server.handlers.render import RenderHandlers
 from rushes.server.handlers.models import ModelsHandlers
 from rushes.server.handlers.shots import ShotsHandlers
 from rushes_proto.v1 import rushes_pb2 as pb
@@ -57,7 +59,7 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers,
-                     pb_grpc.RushesServicer):
+                     HighlightsHandlers, RenderHandlers, pb_grpc.RushesServicer):
     def __init__(self, app: Any) -> None:
         self.app = app
 
