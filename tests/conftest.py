@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rushes_testkit import DaemonProcess, ffmpeg, real_media
+from rushes_testkit import INGEST_ENV, DaemonProcess, ffmpeg, real_media, seed_models
 
 
 @pytest.fixture(scope="session")
@@ -56,10 +56,7 @@ def _isolated_home(tmp_path_factory, monkeypatch, request):
     home = tmp_path_factory.mktemp("rushes-home")
     pulled, cache = request.getfixturevalue("_pulled_models")
     if "fresh_models" not in request.keywords:
-        for exported in request.getfixturevalue("_referee_export") or []:
-            seeded = home / "models" / exported.parent.name / exported.name
-            seeded.parent.mkdir(parents=True, exist_ok=True)
-            os.link(exported, seeded)
+        seed_models(home, request.getfixturevalue("_referee_export"))
         if pulled:
             from rushes.models import wheels
 
@@ -88,9 +85,6 @@ def settings(rushes_home):
 
 # --- One real project, ingested once per test session ------------------------------------------
 
-INGEST_ENV = {"RUSHES_FACES_SAMPLE_S": "0.5"}
-"""Settings the seeded project was ingested with (a face sample every 0.5 s, so the short clips
-give several samples per face); start a daemon with them when a test ingests more of its own."""
 
 
 @dataclass(frozen=True)
@@ -139,10 +133,7 @@ def _ingested_seed(tmp_path_factory, _referee_export) -> IngestedProject:
         paths[name] = footage / name
         shutil.copy2(real_media(name), paths[name])
     home = tmp_path_factory.mktemp("ingested-home")
-    for exported in _referee_export or []:
-        seeded = home / "models" / exported.parent.name / exported.name
-        seeded.parent.mkdir(parents=True, exist_ok=True)
-        os.link(exported, seeded)
+    seed_models(home, _referee_export)
     media: dict[str, str] = {}
     with DaemonProcess(home, env={**INGEST_ENV, "XDG_CONFIG_HOME": str(home / "config")}) as d:
         for name, path in paths.items():     # one at a time: ids and clustering order are fixed

@@ -13,6 +13,21 @@ from pathlib import Path
 import pytest
 
 
+INGEST_ENV = {"RUSHES_FACES_SAMPLE_S": "0.5"}
+"""Settings the shared session project (conftest `ingested_project`) was ingested with (a face
+sample every 0.5 s, so short clips give several samples per face)."""
+
+
+def seed_models(home: Path, exported: list[Path] | None) -> None:
+    """Hard-link the session's referee ONNX exports (conftest `_referee_export`) into a data
+    folder, so a daemon started there does not export them again."""
+    for path in exported or []:
+        seeded = home / "models" / path.parent.name / path.name
+        seeded.parent.mkdir(parents=True, exist_ok=True)
+        if not seeded.exists():
+            os.link(path, seeded)
+
+
 def media_dir() -> Path:
     return Path(os.environ.get("RUSHES_MEDIA") or Path.home() / ".cache" / "rushes-media").expanduser()
 
