@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -56,12 +55,7 @@ def _isolated_home(tmp_path_factory, monkeypatch, request):
     home = tmp_path_factory.mktemp("rushes-home")
     pulled, cache = request.getfixturevalue("_pulled_models")
     if "fresh_models" not in request.keywords:
-        seed_models(home, request.getfixturevalue("_referee_export"))
-        if pulled:
-            from rushes.models import wheels
-
-            for s, folder in pulled:
-                wheels.link_into(s, folder, home / "models")
+        seed_models(home, request.getfixturevalue("_referee_export"), pulled)
     if cache is not None:
         monkeypatch.setenv("RUSHES_MODEL_CACHE", str(cache))
     monkeypatch.setenv("RUSHES_HOME", str(home))
@@ -119,7 +113,7 @@ def _cut_scenes_clip(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _ingested_seed(tmp_path_factory, _referee_export) -> IngestedProject:
+def _ingested_seed(tmp_path_factory, _referee_export, _pulled_models) -> IngestedProject:
     """The real project, ingested once through the real daemon (`rushes ingest --wait`) into a
     session data folder that `ingested_project` copies from. Files, in ingest order:
 
@@ -133,9 +127,15 @@ def _ingested_seed(tmp_path_factory, _referee_export) -> IngestedProject:
         paths[name] = footage / name
         shutil.copy2(real_media(name), paths[name])
     home = tmp_path_factory.mktemp("ingested-home")
+    # Like the other daemon tests' fresh data folders: the referee's export, no pulled models
+    # (the scene view falls back to the classical embedder) and an empty model cache, whichever
+    # test happens to build this first.
     seed_models(home, _referee_export)
+    env = {**INGEST_ENV, "XDG_CONFIG_HOME": str(home / "config")}
+    if _pulled_models[1] is not None:
+        env["RUSHES_MODEL_CACHE"] = str(_pulled_models[1])
     media: dict[str, str] = {}
-    with DaemonProcess(home, env={**INGEST_ENV, "XDG_CONFIG_HOME": str(home / "config")}) as d:
+    with DaemonProcess(home, env=env) as d:
         for name, path in paths.items():     # one at a time: ids and clustering order are fixed
             job = json.loads(d.cli("ingest", "--wait", "--json", str(path)).stdout)["jobs"][0]
             if job["state"] != "done":

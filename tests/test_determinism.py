@@ -42,14 +42,17 @@ HOG = "import time\nend = time.monotonic() + 600\nwhile time.monotonic() < end:\
 
 @pytest.mark.slow
 @pytest.mark.realmedia
-def test_same_footage_same_result_beside_a_cpu_hog(ingested_project, tmp_path, _referee_export):
+def test_same_footage_same_result_beside_a_cpu_hog(ingested_project, tmp_path, _referee_export, _pulled_models):
     first = _decisions(ingested_project.home)
     assert first["shots"] and first["face_tracks"] and first["members"]
     hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
     try:
         home = tmp_path / "again"
         seed_models(home, _referee_export)
-        with DaemonProcess(home, env=dict(INGEST_ENV)) as d:
+        env = dict(INGEST_ENV)
+        if _pulled_models[1] is not None:
+            env["RUSHES_MODEL_CACHE"] = str(_pulled_models[1])
+        with DaemonProcess(home, env=env) as d:
             for name, path in ingested_project.paths.items():      # the seed's order, one at a time
                 job = json.loads(d.cli("ingest", "--wait", "--json", str(path)).stdout)["jobs"][0]
                 assert job["state"] == "done", job
