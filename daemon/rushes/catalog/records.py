@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rushes.errors import InvalidArgument, NotFound
+from rushes.errors import InvalidArgument, NotFound, clip
 
 MEDIA_FIELDS = (
     "kind", "container", "video_codec", "audio_codec", "width", "height", "rotation", "fps_num", "fps_den",
@@ -23,7 +23,7 @@ MEDIA_FIELDS = (
 def ensure_project(conn: sqlite3.Connection, name: str) -> int:
     name = (name or "default").strip()
     if not name or len(name) > 200 or "/" in name:
-        raise InvalidArgument(f"bad project name {name!r}: use a short name without '/'")
+        raise InvalidArgument(f"bad project name {clip(name)}: use a short name without '/'")
     row = conn.execute("SELECT id FROM projects WHERE name=?", (name,)).fetchone()
     if row:
         return int(row[0])
@@ -55,20 +55,20 @@ def resolve_media(conn: sqlite3.Connection, text: str, project: str | None = Non
     if not text:
         raise InvalidArgument("no media given: pass a media id or a path (see `rushes media list`)")
     row = None
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # "٣" is no id; 19+ digits overflow SQLite
         row = conn.execute("SELECT * FROM media WHERE id=?", (int(text),)).fetchone()
     if row is None:
         path = os.path.abspath(os.path.expanduser(text))
         row = conn.execute("SELECT * FROM media WHERE path=? ORDER BY id DESC LIMIT 1", (path,)).fetchone()
     if row is None:
-        raise NotFound(f"no media {text!r} in the catalog: ingest it with `rushes ingest {text}` or see `rushes media list`")
+        raise NotFound(f"no media {clip(text)} in the catalog: ingest it with `rushes ingest PATH` or see `rushes media list`")
     if project:
         pid = project_id(conn, project)
         linked = pid is not None and conn.execute(
             "SELECT 1 FROM project_media WHERE project_id=? AND media_id=?", (pid, row["id"])
         ).fetchone()
         if not linked:
-            raise NotFound(f"media {row['id']} ({row['path']}) is not in project {project!r}")
+            raise NotFound(f"media {row['id']} ({row['path']}) is not in project {clip(project)}")
     return row
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from rushes.catalog import records
-from rushes.errors import InvalidArgument
+from rushes.errors import InvalidArgument, clip
 from rushes.jobs.queue import TERMINAL
 from rushes.server import convert
 from rushes_proto.v1 import rushes_pb2 as pb
@@ -14,8 +14,9 @@ VALID_STATES = ("queued", "running", "done", "failed", "cancelled")
 
 
 def _job_id(text: str) -> int:
-    if not text or not text.strip().isdigit():
-        raise InvalidArgument(f"bad job id {text!r}: job ids are numbers (see `rushes jobs`)")
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise InvalidArgument(f"bad job id {clip(text)}: job ids are numbers (see `rushes jobs`)")
     return int(text)
 
 
@@ -58,7 +59,7 @@ class CoreHandlers:
         params = {}
         if request.shots_model:
             if request.shots_model not in ("off", "auto", "full"):
-                raise InvalidArgument(f"shots_model must be off, auto or full, got {request.shots_model!r}")
+                raise InvalidArgument(f"shots_model must be off, auto or full, got {clip(request.shots_model)}")
             params["shots_model"] = request.shots_model
         job_ids, skipped = self.app.ingest(request.project or "default", list(request.paths), params)
         project = request.project or "default"
@@ -73,7 +74,7 @@ class CoreHandlers:
     def ListJobs(self, request: pb.ListJobsRequest, context: Any) -> pb.ListJobsResponse:
         for s in request.states:
             if s not in VALID_STATES:
-                raise InvalidArgument(f"unknown job state {s!r}: use one of {', '.join(VALID_STATES)}")
+                raise InvalidArgument(f"unknown job state {clip(s)}: use one of {', '.join(VALID_STATES)}")
         pid = self.app.project_id(request.project) if request.project else None
         snaps = self.app.jobs.list(pid, list(request.states), request.limit)
         return pb.ListJobsResponse(jobs=[self._job_pb(s) for s in snaps])
@@ -121,7 +122,7 @@ class CoreHandlers:
     def ListMedia(self, request: pb.ListMediaRequest, context: Any) -> pb.ListMediaResponse:
         for s in request.statuses:
             if s not in VALID_STATUSES:
-                raise InvalidArgument(f"unknown media status {s!r}: use one of {', '.join(VALID_STATUSES)}")
+                raise InvalidArgument(f"unknown media status {clip(s)}: use one of {', '.join(VALID_STATUSES)}")
         sql = "SELECT m.* FROM media m"
         params: list[Any] = []
         where = []
