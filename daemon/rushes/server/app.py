@@ -13,6 +13,7 @@ from typing import Any
 from rushes import __version__
 from rushes.catalog import Catalog, records
 from rushes.errors import InvalidArgument, NotFound
+from rushes.homedir import ensure_private_home
 from rushes.jobs.pipeline import IngestRunner, abspath, ingest_step_names, skip_reason_if_known
 from rushes.jobs.queue import JobQueue
 from rushes.settings import Settings
@@ -23,7 +24,7 @@ log = logging.getLogger("rushes.app")
 class App:
     def __init__(self, settings: Settings, *, start_workers: bool = True, start_watcher: bool = True) -> None:
         self.settings = settings
-        settings.home.mkdir(parents=True, exist_ok=True)
+        ensure_private_home(settings.home)
         self.catalog = Catalog.open(settings.catalog_path)
         self._vectors: Any = None
         self._vectors_lock = threading.Lock()
