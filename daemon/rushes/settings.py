@@ -42,6 +42,8 @@ class Settings:
     qdrant_url: str | None = None
     threads: int = max(1, (os.cpu_count() or 2))
     media_dir: Path = Path.home() / ".cache" / "rushes-media"
+    # Folders footage may be ingested or watched from (empty: anywhere but /proc, /sys, /dev, /).
+    allowed_roots: tuple[Path, ...] = ()
     # Analysis knobs (issue-level settings live here so one config file steers them all).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -123,8 +125,11 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
     address = str(pick("RUSHES_ADDRESS", "address", DEFAULT_ADDRESS))
     if ":" not in address:
         raise SettingsError(f"RUSHES_ADDRESS must be host:port, got {address!r}")
+    roots_raw = pick("RUSHES_ALLOWED_ROOTS", "allowed_roots", ())
+    roots_list = roots_raw.split(os.pathsep) if isinstance(roots_raw, str) else list(roots_raw)
     return Settings(
         home=home,
+        allowed_roots=tuple(Path(str(r)).expanduser() for r in roots_list if str(r).strip()),
         address=address,
         token=pick("RUSHES_TOKEN", "token", None) or None,
         models_dir=Path(models).expanduser() if models else None,

@@ -12,7 +12,8 @@ from typing import Any
 
 from rushes import __version__
 from rushes.catalog import Catalog, records
-from rushes.errors import InvalidArgument, NotFound
+from rushes.errors import InvalidArgument, NotFound, clip
+from rushes.ingest.roots import check_root
 from rushes.homedir import ensure_private_home
 from rushes.jobs.pipeline import IngestRunner, abspath, ingest_step_names, skip_reason_if_known
 from rushes.jobs.queue import JobQueue
@@ -82,8 +83,8 @@ class App:
         for text in paths:
             p = abspath(text)
             if not p.exists():
-                raise NotFound(f"{p}: no such file or folder")
-            roots.append(p)
+                raise NotFound(f"{clip(str(p))}: no such file or folder")
+            roots.append(check_root(p, self.settings.allowed_roots))
         pid = self.project_id(project, create=True)
         jobs: list[int] = []
         skipped: list[tuple[str, str]] = []
@@ -125,7 +126,9 @@ class App:
                                      poll_interval=float(self.settings.get("poll_interval_s", 5.0)))
         for row in self.catalog.query("SELECT DISTINCT path, polling FROM watch_folders"):
             try:
-                self.watcher.add(Path(row["path"]), polling=bool(row["polling"]))
+                self.watcher.add(check_root(Path(row["path"]), self.settings.allowed_roots), polling=bool(row["polling"]))
+            except InvalidArgument as exc:
+                log.warning("not watching %s: %s", row["path"], exc)
             except OSError as exc:
                 log.warning("cannot watch %s: %s", row["path"], exc)
         self.watcher.start()
@@ -159,7 +162,8 @@ class App:
     def add_watch(self, project: str, path: str, polling: bool) -> dict[str, Any]:
         p = abspath(path)
         if not p.is_dir():
-            raise InvalidArgument(f"{p}: not a folder; `rushes watch add` takes a folder")
+            raise InvalidArgument(f"{clip(str(p))}: not a folder; `rushes watch add` takes a folder")
+        check_root(p, self.settings.allowed_roots)
         pid = self.project_id(project, create=True)
         with self.catalog.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO watch_folders(project_id, path, polling, created_at) VALUES (?,?,?,strftime('%s','now'))",
