@@ -207,6 +207,7 @@ class IngestRunner:
             )
             # A file that failed before under this path and now reads: drop the placeholder.
             conn.execute("DELETE FROM media WHERE fingerprint=? AND id<>?", (_failed_key(spath), media_id))
+            records.add_path(conn, media_id, spath, st.st_size, st.st_mtime)
             records.link_media(conn, ctx.project_id, media_id)
             conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
             stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
@@ -230,7 +231,8 @@ def skip_reason_if_known(app: "App", path: Path) -> tuple[str, int | None] | Non
     running for the path -> None for the id.
     """
     row = app.catalog.query_one(
-        "SELECT * FROM media WHERE path=? AND status='ready' ORDER BY id DESC LIMIT 1", (str(path),)
+        "SELECT m.id, mp.size, mp.mtime FROM media m JOIN media_paths mp ON mp.media_id=m.id "
+        "WHERE mp.path=? AND m.status='ready' ORDER BY m.id DESC LIMIT 1", (str(path),)
     )
     if row is not None and records.same_file(path, row):
         return f"already ingested (media {row['id']})", int(row["id"])

@@ -147,16 +147,13 @@ class App:
 
     def _on_deleted(self, path: Path) -> None:
         with self.catalog.transaction() as conn:
-            conn.execute("UPDATE media SET status='offline', reason=? WHERE path=? AND status<>'failed'",
-                         (f"{path}: file deleted or unreachable; analysis kept", str(path)))
+            records.copy_gone(conn, str(path))  # offline only when no other copy remains
 
     def _on_moved(self, src: Path, dst: Path) -> None:
         with self.catalog.transaction() as conn:
-            conn.execute("UPDATE media SET path=?, reason=NULL, "
-                         "status=CASE WHEN status='offline' THEN 'ready' ELSE status END WHERE path=?",
-                         (str(dst), str(src)))
+            records.copy_moved(conn, str(src), str(dst))
         # A move into a watched folder from outside is a new file there.
-        if not self.catalog.query_one("SELECT 1 FROM media WHERE path=?", (str(dst),)):
+        if not self.catalog.query_one("SELECT 1 FROM media_paths WHERE path=?", (str(dst),)):
             self._on_ready(dst)
 
     def add_watch(self, project: str, path: str, polling: bool) -> dict[str, Any]:

@@ -225,7 +225,7 @@ class ListWatchFoldersResponse(_message.Message):
     def __init__(self, folders: _Optional[_Iterable[_Union[WatchFolder, _Mapping]]] = ...) -> None: ...
 
 class Media(_message.Message):
-    __slots__ = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode", "audio_channels", "status", "reason", "fingerprint", "container", "video_codec", "audio_codec", "rotation", "reel", "audio_rate", "variable_frame_rate", "projects")
+    __slots__ = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode", "audio_channels", "status", "reason", "fingerprint", "container", "video_codec", "audio_codec", "rotation", "reel", "audio_rate", "variable_frame_rate", "projects", "paths")
     ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -247,6 +247,7 @@ class Media(_message.Message):
     AUDIO_RATE_FIELD_NUMBER: _ClassVar[int]
     VARIABLE_FRAME_RATE_FIELD_NUMBER: _ClassVar[int]
     PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    PATHS_FIELD_NUMBER: _ClassVar[int]
     id: str
     path: str
     kind: str
@@ -268,7 +269,8 @@ class Media(_message.Message):
     audio_rate: int
     variable_frame_rate: bool
     projects: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., duration_s: _Optional[float] = ..., fps: _Optional[str] = ..., frame_count: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., start_timecode: _Optional[str] = ..., audio_channels: _Optional[int] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., fingerprint: _Optional[str] = ..., container: _Optional[str] = ..., video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., rotation: _Optional[int] = ..., reel: _Optional[str] = ..., audio_rate: _Optional[int] = ..., variable_frame_rate: _Optional[bool] = ..., projects: _Optional[_Iterable[str]] = ...) -> None: ...
+    paths: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., duration_s: _Optional[float] = ..., fps: _Optional[str] = ..., frame_count: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., start_timecode: _Optional[str] = ..., audio_channels: _Optional[int] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., fingerprint: _Optional[str] = ..., container: _Optional[str] = ..., video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., rotation: _Optional[int] = ..., reel: _Optional[str] = ..., audio_rate: _Optional[int] = ..., variable_frame_rate: _Optional[bool] = ..., projects: _Optional[_Iterable[str]] = ..., paths: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListMediaRequest(_message.Message):
     __slots__ = ("project", "statuses")

@@ -138,11 +138,13 @@ class CoreHandlers:
             sql += " WHERE " + " AND ".join(where)
         conn = self.app.catalog.connect()
         rows = conn.execute(sql + " ORDER BY m.id", params).fetchall()
-        return pb.ListMediaResponse(media=[convert.media(r, records.media_projects(conn, r["id"])) for r in rows])
+        return pb.ListMediaResponse(media=[convert.media(r, records.media_projects(conn, r["id"]),
+                                                         records.media_paths(conn, r["id"])) for r in rows])
 
     def GetMedia(self, request: pb.GetMediaRequest, context: Any) -> pb.Media:
         row = self.app.resolve_media(request.media, request.project)
-        return convert.media(row, records.media_projects(self.app.catalog.connect(), row["id"]))
+        conn = self.app.catalog.connect()
+        return convert.media(row, records.media_projects(conn, row["id"]), records.media_paths(conn, row["id"]))
 
 
 def _models(app: Any) -> tuple[list[pb.Model], list[str]]:
