@@ -34,6 +34,7 @@ from .base import (
 )
 
 _CONFIG_FILE = "edge_config.json"  # written by Qdrant Edge into every shard folder
+INDEX_MIN_POINTS = 20_000  # payload indexes pay off only past this many points (see _index_fields)
 
 
 def _edge_filter(flt: Filter | None, name: str) -> qe.Filter | None:
@@ -60,6 +61,7 @@ class EdgeStore(VectorStore):
         self._threads = threads
         self._shards: dict[str, qe.EdgeShard] = {}
         self._dims: dict[str, int | None] = {}
+        self._indexed: dict[str, bool] = {}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -119,12 +121,26 @@ class EdgeStore(VectorStore):
         return shard
 
     def _index_fields(self, name: str, shard: qe.EdgeShard) -> None:
-        """Payload indexes for the keys filters use (made once; shards from before get them too)."""
-        have = set(self._call(name, "info", shard.info).payload_schema)
+        """Payload indexes for the keys filters use, only once the shard is big enough to need them.
+
+        Each payload index costs Edge two fully written 1 MiB bitmaps per segment whatever the
+        number of points (its null index), so four indexed keys made a 6-clip library take
+        ~9 MiB per shard, ~96 MB for 73 vectors once segments multiplied (issue 11). Below
+        INDEX_MIN_POINTS a filter simply scans the points (microseconds at that size), so small
+        shards carry no index and an older shard below the threshold has its indexes dropped.
+        """
+        info = self._call(name, "info", shard.info)
+        have = set(info.payload_schema)
+        if int(info.points_count) < INDEX_MIN_POINTS:
+            for key in sorted(have & set(INDEXED_FIELDS)):
+                self._call(name, f"drop index {key}", shard.update, qe.UpdateOperation.delete_field_index(key))
+            self._indexed[name] = False
+            return
         for key, kind in INDEXED_FIELDS.items():
             if key not in have:
                 schema = qe.PayloadSchemaType.Integer if kind is int else qe.PayloadSchemaType.Keyword
                 self._call(name, f"index {key}", shard.update, qe.UpdateOperation.create_field_index(key, schema))
+        self._indexed[name] = True
 
     def _call(self, name: str, what: str, fn: Any, *args: Any) -> Any:
         try:
@@ -166,6 +182,7 @@ class EdgeStore(VectorStore):
         with self._guard():
             shard = self._shards.pop(name, None)
             self._dims.pop(name, None)
+            self._indexed.pop(name, None)
             if shard is not None:
                 self._call(name, "close", shard.close)
             path = self._path(name)
@@ -188,6 +205,8 @@ class EdgeStore(VectorStore):
                 [qe.Point(pid, vec.tolist(), payload) for pid, vec, payload in prepared]
             )
             self._call(name, "upsert", shard.update, op)
+            if not self._indexed.get(name):
+                self._index_fields(name, shard)  # index once the shard has grown past the threshold
 
     def delete(self, name: str, ids: Iterable[int] | None = None, filter: Filter | None = None) -> None:
         if ids is None and not filter:
