@@ -48,3 +48,9 @@ def clip(value: object, limit: int = 120) -> str:
     if len(shown) <= limit:
         return shown
     return f"{repr(text[: max(8, limit - 40)])[:-1]}...' ({len(text)} characters)"
+
+
+class DiskFull(RushesError):
+    """RUSHES_HOME has less free space than the reserve: writes wait, reads go on."""
+
+    code = "RESOURCE_EXHAUSTED"

@@ -14,6 +14,7 @@ from rushes import __version__
 from rushes.catalog import Catalog, records
 from rushes.errors import InvalidArgument, NotFound, clip
 from rushes.ingest.roots import check_root
+from rushes.diskspace import home_guard
 from rushes.homedir import ensure_private_home
 from rushes.jobs.pipeline import IngestRunner, abspath, ingest_step_names, skip_reason_if_known
 from rushes.jobs.queue import JobQueue
@@ -29,7 +30,8 @@ class App:
         self.catalog = Catalog.open(settings.catalog_path)
         self._vectors: Any = None
         self._vectors_lock = threading.Lock()
-        self.jobs = JobQueue(self.catalog, IngestRunner(self), workers=max(1, settings.threads // 2))
+        self.disk = home_guard(settings)
+        self.jobs = JobQueue(self.catalog, IngestRunner(self), workers=max(1, settings.threads // 2), space=self.disk)
         self.watcher: Any = None
         if start_workers:
             self.jobs.start()
@@ -42,6 +44,9 @@ class App:
         """Opened on first use, so a daemon without the vector stack still serves the catalog."""
         with self._vectors_lock:
             if self._vectors is None:
+                # Opening a shard may write (WAL replay, an older shard's rewrite): not on a full
+                # disk, where a write into a mapped file is a SIGBUS. Catalog reads go on meanwhile.
+                self.disk.check()
                 from rushes.vectors import open_store
 
                 self._vectors = open_store(self.settings)

@@ -1,9 +1,11 @@
 """Health, projects, ingest, jobs, watch folders and media: the foundation's RPCs."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterator
 
 from rushes.catalog import records
+from rushes.diskspace import bytes_on_disk, bytes_on_disk_file
 from rushes.errors import InvalidArgument, clip
 from rushes.jobs.queue import TERMINAL
 from rushes.server import convert
@@ -26,21 +28,27 @@ class CoreHandlers:
     def Health(self, request: pb.HealthRequest, context: Any) -> pb.HealthResponse:
         app = self.app
         queued, running = app.jobs.depth()
+        catalog_bytes = sum(bytes_on_disk_file(Path(str(app.settings.catalog_path) + s)) for s in ("", "-wal", "-shm"))
         stores = [pb.StoreInfo(name="catalog", engine="sqlite", location=str(app.settings.catalog_path), ok=True,
-                               detail=f"schema {app.catalog.version()}, WAL")]
+                               detail=f"schema {app.catalog.version()}, WAL", bytes_on_disk=catalog_bytes)]
         try:
             store = app.vectors
             engine, location = app.vector_engine()
             counts = ", ".join(f"{c}: {store.count(c)}" for c in store.collections())
-            stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=True, detail=counts))
+            footprint = bytes_on_disk(app.settings.vectors_dir) if engine == "qdrant-edge" else 0
+            stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=True, detail=counts,
+                                       bytes_on_disk=footprint))
         except Exception as exc:
             engine, location = app.vector_engine()
             stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=False, detail=str(exc)))
         models, fallbacks = _models(app)
+        free = app.disk.free()
         return pb.HealthResponse(
             version=app.version(), data_folder=str(app.settings.home), stores=stores, models=models,
             queue_depth=queued, running_jobs=running, address=app.settings.address, threads=app.settings.threads,
             fallbacks=fallbacks, schema_version=app.catalog.version(),
+            disk_free_bytes=free, disk_reserve_bytes=app.disk.reserve, disk_full=free < app.disk.reserve,
+            disk_detail=app.disk.message(free) if free < app.disk.reserve else "",
         )
 
     # ---------------------------------------------------------------- projects
