@@ -19,6 +19,7 @@ SERVICE = pb.DESCRIPTOR.services_by_name["Rushes"]
 BAD_TEXT = ["9" * 5000, "1" * 20, "x" * 300_000, "\x00", "٣", "-1", "a\nb", " ", "../../.."]
 BAD_LISTS = [["y" * 300_000], ["a"] * 20_000, ["\x00"]]
 BAD_INTS = [-1, -(2**31), 2**31 - 1]
+BAD_FLOATS = [float("nan"), float("inf"), -1.0]
 ACCEPTED = {grpc.StatusCode.OK, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND,
             grpc.StatusCode.FAILED_PRECONDITION}
 
@@ -51,13 +52,43 @@ def test_every_rpc_and_every_field_has_a_row():
     for method in SERVICE.methods:
         fields = {f.name for f in method.input_type.fields}
         assert set(RULES[method.name]) == fields, f"{method.name}: fields without a check: {fields - set(RULES[method.name])}"
+        for f in method.input_type.fields:  # nested messages: their rule covers each of their fields
+            if f.message_type is not None and not f.message_type.GetOptions().map_entry:
+                rules = getattr(RULES[method.name][f.name], "rules", None)
+                if rules is None:  # each(message(...)): the wrapped rule is reached by calling it
+                    rules = getattr(RULES[method.name][f.name], "inner_rules", None)
+                assert rules is not None and set(rules) == {g.name for g in f.message_type.fields}, \
+                    f"{method.name}.{f.name}: nested fields without a check"
+
+
+def _bad_messages(message_type):
+    """One nested message per (sub-field, bad value)."""
+    cls = getattr(pb, message_type.name)
+    for sub in message_type.fields:
+        if sub.type == sub.TYPE_STRING:
+            values = ["9" * 5000, "x" * 300_000, "\x00"]
+        elif sub.type in (sub.TYPE_INT32, sub.TYPE_INT64):
+            values = [-1, 2**31 - 1]
+        elif sub.type == sub.TYPE_DOUBLE:
+            values = BAD_FLOATS
+        else:
+            continue
+        for v in values:
+            yield cls(**{sub.name: v})
 
 
 def _cases():
     for method in SERVICE.methods:
         for field in method.input_type.fields:
             repeated = field.is_repeated
-            if field.type == field.TYPE_STRING:
+            if field.message_type is not None and field.message_type.GetOptions().map_entry:
+                values = [{"k" * 300_000: "v"}, {"k": "v" * 300_000}, {"\x00": "v"}]
+            elif field.message_type is not None:
+                bad = list(_bad_messages(field.message_type))
+                values = ([[m] for m in bad] + [[getattr(pb, field.message_type.name)()] * 20_000]) if repeated else bad
+            elif field.type == field.TYPE_DOUBLE:
+                values = [[v] for v in BAD_FLOATS] if repeated else BAD_FLOATS
+            elif field.type == field.TYPE_STRING:
                 values = BAD_LISTS if repeated else BAD_TEXT
             elif field.type in (field.TYPE_INT32, field.TYPE_INT64):
                 values = [[v] for v in BAD_INTS] if repeated else BAD_INTS

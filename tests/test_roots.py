@@ -46,7 +46,7 @@ def test_pseudo_filesystems_and_the_root_are_refused(served, root):
         assert "refusing" in err.value.details()
     assert d.app.catalog.query("SELECT * FROM watch_folders") == []
     assert d.app.catalog.query("SELECT * FROM jobs") == []
-    assert d.app.watcher.folders == []
+    assert d.app.watch.watcher.folders == []
 
 
 def test_links_out_of_a_root_are_not_followed(tmp_path):
@@ -85,4 +85,4 @@ def test_allow_list_limits_what_a_shared_daemon_reads(served, tmp_path):
     with pytest.raises(grpc.RpcError):
         stub.Ingest(pb.IngestRequest(paths=[str(allowed / "escape")]), timeout=30)
     assert stub.AddWatchFolder(pb.AddWatchFolderRequest(path=str(allowed)), timeout=30).path == str(allowed)
-    assert Path(d.app.watcher.folders[0]) == allowed.resolve()
+    assert Path(d.app.watch.watcher.folders[0]) == allowed.resolve()

@@ -81,7 +81,7 @@ def is_disk_full_error(exc: BaseException) -> bool:
 
 def home_guard(settings: "Settings", path: Path | None = None) -> DiskGuard:
     """The guard for RUSHES_HOME (or a folder in it) with the configured reserve."""
-    return guard_for(path or settings.home, settings.get("disk_reserve_mb", float(DEFAULT_RESERVE_MB)))
+    return guard_for(path or settings.home, settings.disk_reserve_mb)
 
 
 def bytes_on_disk(folder: Path) -> int:

@@ -6,7 +6,6 @@ daemon may be restarting under a watch folder.
 """
 from __future__ import annotations
 
-import os
 import time
 from typing import Any, Callable, Iterator
 
@@ -15,11 +14,14 @@ import grpc
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
-DEFAULT_ADDRESS = "127.0.0.1:50051"
+from .config import DEFAULT_ADDRESS, load_client_config
+
+__all__ = ["DEFAULT_ADDRESS", "DaemonUnavailable", "RushesClient", "connect", "default_address"]
 
 
 def default_address() -> str:
-    return os.environ.get("RUSHES_ADDRESS") or DEFAULT_ADDRESS
+    """RUSHES_ADDRESS, else `[rushes] address` in config.toml, else 127.0.0.1:50051."""
+    return load_client_config().address
 
 
 class DaemonUnavailable(ConnectionError):
@@ -52,11 +54,18 @@ class _Details(grpc.ClientCallDetails):
 
 
 class RushesClient:
-    """A channel plus the stub; use as a context manager or call close()."""
+    """A channel plus the stub; use as a context manager or call close().
+
+    An address or token not given comes from `rushes_client.config` (environment > config.toml >
+    defaults), the reader the daemon uses too; `token=""` means explicitly none.
+    """
 
     def __init__(self, address: str | None = None, token: str | None = None) -> None:
-        self.address = address or default_address()
-        token = token if token is not None else os.environ.get("RUSHES_TOKEN")
+        if not address or token is None:
+            config = load_client_config()
+            address = address or config.address
+            token = config.token if token is None else token
+        self.address = address
         options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
         channel = grpc.insecure_channel(self.address, options=options)
         if token:
@@ -70,7 +79,7 @@ class RushesClient:
         except grpc.FutureTimeoutError:
             raise DaemonUnavailable(
                 f"the Rushes daemon is not running at {self.address}: start it with `rushes serve` "
-                "(or `make run FOOTAGE=<folder>`), or set RUSHES_ADDRESS"
+                "(or `make run FOOTAGE=<folder>`), or set RUSHES_ADDRESS (or `address` in ~/.config/rushes/config.toml)"
             ) from None
         return self
 
@@ -100,6 +109,39 @@ class RushesClient:
 
     def clusters(self, view: str, project: str = "default") -> list[pb.Cluster]:
         return list(self.call("ListClusters", pb.ListClustersRequest(project=project, view=view)).clusters)
+
+    def highlights(self, media: str = "", project: str = "default", *, mode: str = "", limit: int = 0,
+                   settings: dict[str, str] | None = None, debug: bool = False) -> pb.HighlightsResponse:
+        """One media's highlights (media = id or path), or the project's best when media is empty.
+        `settings` overrides highlight settings by key (values as text) and re-scores."""
+        request = pb.GetHighlightsRequest(project=project, media=media, mode=mode, limit=limit, debug=debug)
+        for key, value in (settings or {}).items():
+            request.settings[key] = str(value)
+        return self.call("GetHighlights", request)
+
+    def compound_clips(self, project: str = "default") -> list[pb.CompoundClip]:
+        return list(self.call("ListCompoundClips", pb.ListCompoundClipsRequest(project=project)).clips)
+
+    def compound_clip(self, clip_id: str, project: str = "default") -> pb.CompoundClip:
+        return self.call("GetCompoundClip", pb.GetCompoundClipRequest(project=project, id=clip_id))
+
+    def create_compound_clip(self, name: str, segments: list[pb.SourceRange] | None = None,
+                             project: str = "default", *,
+                             from_highlights: pb.HighlightsSource | None = None) -> pb.CompoundClip:
+        """A compound clip from given ranges, or (segments empty) from highlights."""
+        request = pb.CreateCompoundClipRequest(project=project, name=name, segments=segments or [])
+        if from_highlights is not None:
+            request.from_highlights.CopyFrom(from_highlights)
+        return self.stub.CreateCompoundClip(request, timeout=120.0)
+
+    def delete_compound_clip(self, clip_id: str, project: str = "default") -> bool:
+        return self.stub.DeleteCompoundClip(pb.DeleteCompoundClipRequest(project=project, id=clip_id)).deleted
+
+    def render(self, output_dir: str, project: str = "default", *, clips: list[pb.SourceRange] | None = None,
+               compound_id: str = "", name: str = "", overwrite: bool = False) -> pb.RenderResponse:
+        """Start a render job (follow it with `follow(response.job.id)`)."""
+        return self.stub.Render(pb.RenderRequest(project=project, output_dir=output_dir, overwrite=overwrite,
+                                                 clips=clips or [], compound_id=compound_id, name=name))
 
     def follow(self, job_id: str) -> Iterator[pb.Job]:
         return self.stub.FollowJob(pb.FollowJobRequest(id=job_id))

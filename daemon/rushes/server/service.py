@@ -18,6 +18,8 @@ from rushes.server.validate import check_request
 from rushes.server.handlers.clusters import ClustersHandlers
 from rushes.server.handlers.core import CoreHandlers
 from rushes.server.handlers.faces import FacesHandlers
+from rushes.server.handlers.highlights import HighlightsHandlers
+from rushes.server.handlers.render import RenderHandlers
 from rushes.server.handlers.models import ModelsHandlers
 from rushes.server.handlers.shots import ShotsHandlers
 from rushes_proto.v1 import rushes_pb2 as pb
@@ -75,7 +77,7 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers,
-                     pb_grpc.RushesServicer):
+                     HighlightsHandlers, RenderHandlers, pb_grpc.RushesServicer):
     def __init__(self, app: Any) -> None:
         self.app = app
 

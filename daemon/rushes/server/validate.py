@@ -11,6 +11,7 @@ view, a job that does not exist) stays with the domain code that owns it.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping
 
 from rushes.errors import InvalidArgument, clip
@@ -22,6 +23,7 @@ MAX_TOKEN = 64                 # enumerations, cluster ids, member ids, sources
 MAX_ITEMS = 10_000             # repeated fields (paths, members, clusters, states)
 MAX_ID_DIGITS = 18             # every id fits a signed 64-bit SQLite integer
 MAX_FRAME = 2**31 - 1
+MAX_TEXT = 2000                # free text (a clip's label)
 
 Check = Callable[[str, Any], None]
 
@@ -83,6 +85,17 @@ def count(field: str, value: int) -> None:
         raise InvalidArgument(f"bad {field} {value}: must be 0 (no limit) or more")
 
 
+def seconds(field: str, value: float) -> None:
+    if not math.isfinite(value) or value < 0:
+        raise InvalidArgument(f"bad {field} {value!r}: seconds are a finite number from 0")
+
+
+def text(field: str, value: str) -> None:
+    """Free text (labels): bounded, no NUL."""
+    if len(value) > MAX_TEXT or "\x00" in value:
+        raise InvalidArgument(f"bad {field} {clip(value)}: use at most {MAX_TEXT} characters")
+
+
 def flag(field: str, value: bool) -> None:
     """Booleans cannot be malformed on the wire; listed so the table covers every field."""
 
@@ -95,8 +108,38 @@ def each(check: Check) -> Check:
         for v in values:
             check(field, v)
     run.__name__ = f"each_{check.__name__}"
+    run.inner_rules = getattr(check, "rules", None)  # type: ignore[attr-defined]
     return run
 
+
+def message(rules: Mapping[str, Check]) -> Check:
+    """A nested message: each of its fields by its own rule."""
+    def run(field: str, value: Any) -> None:
+        for name, check in rules.items():
+            check(f"{field}.{name}", getattr(value, name))
+    run.__name__ = "message"
+    run.rules = rules  # type: ignore[attr-defined]  # the descriptor test checks these cover every field
+    return run
+
+
+def mapping(key: Check, value: Check) -> Check:
+    """A proto map<string, string>: at most MAX_ITEMS entries, keys and values by their rules."""
+    def run(field: str, values: Any) -> None:
+        if len(values) > MAX_ITEMS:
+            raise InvalidArgument(f"too many {field}: {len(values)} (at most {MAX_ITEMS} per call)")
+        for k, v in values.items():
+            key(f"{field} key", k)
+            value(f"{field}[{clip(k, 40)}]", v)
+    run.__name__ = "mapping"
+    return run
+
+
+SOURCE_RANGE = message({
+    "media_id": media, "start_frame": frame, "end_frame": frame, "start_s": seconds, "end_s": seconds,
+    "fps": token, "media_path": path, "start_timecode": token, "label": text, "highlight_id": token,
+    "has_audio": flag,
+})
+HIGHLIGHTS_SOURCE = message({"media": media, "mode": token, "limit": count, "chronological": flag})
 
 RULES: Mapping[str, Mapping[str, Check]] = {
     "Health": {},
@@ -123,6 +166,17 @@ RULES: Mapping[str, Mapping[str, Check]] = {
     "SubmitFeedback": {"project": project, "action": token, "view": token, "members": each(token),
                        "cluster": token, "clusters": each(token), "name": name, "source": token},
     "ExportFeedback": {"project": project},
+    "GetHighlights": {"project": project, "media": media, "mode": token, "settings": mapping(token, text),
+                      "limit": count, "debug": flag},
+    "CreateCompoundClip": {"project": project, "name": name, "segments": each(SOURCE_RANGE),
+                           "from_highlights": HIGHLIGHTS_SOURCE},
+    "ListCompoundClips": {"project": project},
+    "GetCompoundClip": {"project": project, "id": ident},
+    "UpdateCompoundClip": {"project": project, "id": ident, "name": name, "segments": each(SOURCE_RANGE),
+                           "replace_segments": flag},
+    "DeleteCompoundClip": {"project": project, "id": ident},
+    "Render": {"project": project, "output_dir": path, "overwrite": flag, "clips": each(SOURCE_RANGE),
+               "compound_id": ident, "name": name, "crf": count},
 }
 
 

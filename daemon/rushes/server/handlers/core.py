@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-from rushes.catalog import records
+from rushes.catalog import media_rows, projects
 from rushes.diskspace import bytes_on_disk, bytes_on_disk_file
 from rushes.errors import InvalidArgument, clip
 from rushes.jobs.queue import TERMINAL
@@ -33,13 +33,13 @@ class CoreHandlers:
                                detail=f"schema {app.catalog.version()}, WAL", bytes_on_disk=catalog_bytes)]
         try:
             store = app.vectors
-            engine, location = app.vector_engine()
+            engine, location = app.stores.vector_engine()
             counts = ", ".join(f"{c}: {store.count(c)}" for c in store.collections())
             footprint = bytes_on_disk(app.settings.vectors_dir) if engine == "qdrant-edge" else 0
             stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=True, detail=counts,
                                        bytes_on_disk=footprint))
         except Exception as exc:
-            engine, location = app.vector_engine()
+            engine, location = app.stores.vector_engine()
             stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=False, detail=str(exc)))
         models, fallbacks = _models(app)
         free = app.disk.free()
@@ -69,15 +69,15 @@ class CoreHandlers:
             if request.shots_model not in ("off", "auto", "full"):
                 raise InvalidArgument(f"shots_model must be off, auto or full, got {clip(request.shots_model)}")
             params["shots_model"] = request.shots_model
-        job_ids, skipped = self.app.ingest(request.project or "default", list(request.paths), params)
         project = request.project or "default"
+        outcome = self.app.ingest.submit(project, list(request.paths), params)
         return pb.IngestResponse(
-            jobs=[convert.job(self.app.jobs.get(j), project) for j in job_ids],
-            skipped=[pb.SkippedFile(path=p, reason=r) for p, r in skipped],
+            jobs=[convert.job(self.app.jobs.get(j), project) for j in outcome.jobs],
+            skipped=[pb.SkippedFile(path=s.path, reason=s.reason) for s in outcome.skipped],
         )
 
     def _job_pb(self, snap: Any) -> pb.Job:
-        return convert.job(snap, records.project_name(self.app.catalog.connect(), snap.project_id))
+        return convert.job(snap, projects.project_name(self.app.catalog.connect(), snap.project_id))
 
     def ListJobs(self, request: pb.ListJobsRequest, context: Any) -> pb.ListJobsResponse:
         for s in request.states:
@@ -110,21 +110,13 @@ class CoreHandlers:
 
     # ---------------------------------------------------------------- watch folders
     def AddWatchFolder(self, request: pb.AddWatchFolderRequest, context: Any) -> pb.WatchFolder:
-        w = self.app.add_watch(request.project or "default", request.path, request.polling)
-        return pb.WatchFolder(id=str(w["id"]), project=w["project"], path=w["path"], polling=w["polling"])
+        return convert.watch_folder(self.app.watch.add(request.project or "default", request.path, request.polling))
 
     def RemoveWatchFolder(self, request: pb.RemoveWatchFolderRequest, context: Any) -> pb.RemoveWatchFolderResponse:
-        return pb.RemoveWatchFolderResponse(removed=self.app.remove_watch(request.project or "default", request.path))
+        return pb.RemoveWatchFolderResponse(removed=self.app.watch.remove(request.project or "default", request.path))
 
     def ListWatchFolders(self, request: pb.ListWatchFoldersRequest, context: Any) -> pb.ListWatchFoldersResponse:
-        sql = ("SELECT w.id, w.path, w.polling, p.name FROM watch_folders w JOIN projects p ON p.id=w.project_id")
-        params: tuple = ()
-        if request.project:
-            sql += " WHERE p.name=?"
-            params = (request.project,)
-        rows = self.app.catalog.query(sql + " ORDER BY w.path", params)
-        return pb.ListWatchFoldersResponse(folders=[
-            pb.WatchFolder(id=str(r["id"]), project=r["name"], path=r["path"], polling=bool(r["polling"])) for r in rows])
+        return pb.ListWatchFoldersResponse(folders=[convert.watch_folder(w) for w in self.app.watch.list(request.project)])
 
     # ---------------------------------------------------------------- media
     def ListMedia(self, request: pb.ListMediaRequest, context: Any) -> pb.ListMediaResponse:
@@ -146,13 +138,13 @@ class CoreHandlers:
             sql += " WHERE " + " AND ".join(where)
         conn = self.app.catalog.connect()
         rows = conn.execute(sql + " ORDER BY m.id", params).fetchall()
-        return pb.ListMediaResponse(media=[convert.media(r, records.media_projects(conn, r["id"]),
-                                                         records.media_paths(conn, r["id"])) for r in rows])
+        return pb.ListMediaResponse(media=[convert.media(r, projects.media_projects(conn, r["id"]),
+                                                         media_rows.media_paths(conn, r["id"])) for r in rows])
 
     def GetMedia(self, request: pb.GetMediaRequest, context: Any) -> pb.Media:
         row = self.app.resolve_media(request.media, request.project)
         conn = self.app.catalog.connect()
-        return convert.media(row, records.media_projects(conn, row["id"]), records.media_paths(conn, row["id"]))
+        return convert.media(row, projects.media_projects(conn, row["id"]), media_rows.media_paths(conn, row["id"]))
 
 
 def _models(app: Any) -> tuple[list[pb.Model], list[str]]:
