@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from rushes_testkit import free_address
+
 
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
@@ -30,7 +30,7 @@ def daemon(tmp_path_factory):
     from rushes.settings import load_settings
 
     home = tmp_path_factory.mktemp("edge-home")
-    settings = load_settings({"RUSHES_HOME": str(home), "RUSHES_ADDRESS": free_address()})
+    settings = load_settings({"RUSHES_HOME": str(home)})  # the default transport: a Unix socket
     d = Daemon(settings, start_watcher=False).start()
     yield d
     d.stop(0)

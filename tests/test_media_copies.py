@@ -10,7 +10,7 @@ import shutil
 import time
 
 import grpc
-from rushes_testkit import free_address, synth_clip
+from rushes_testkit import synth_clip
 
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
@@ -35,7 +35,7 @@ def test_deleting_one_copy_keeps_the_media_online(tmp_path, monkeypatch):
     synth_clip(tmp_path / "clip.mp4", seconds=1.0)
     (watched / "cardA").mkdir(parents=True)
     (watched / "cardB").mkdir()
-    settings = load_settings({"RUSHES_HOME": str(tmp_path / "home"), "RUSHES_ADDRESS": free_address()})
+    settings = load_settings({"RUSHES_HOME": str(tmp_path / "home")})
     d = Daemon(settings).start()
     stub = pb_grpc.RushesStub(grpc.insecure_channel(settings.address))
     try:

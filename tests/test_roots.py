@@ -11,7 +11,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from rushes_testkit import free_address, synth_clip
+from rushes_testkit import synth_clip
 
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
@@ -23,7 +23,7 @@ def served(tmp_path):
     from rushes.settings import load_settings
 
     def start(**env):
-        settings = load_settings({"RUSHES_HOME": str(tmp_path / "home"), "RUSHES_ADDRESS": free_address(), **env})
+        settings = load_settings({"RUSHES_HOME": str(tmp_path / "home"), **env})
         d = Daemon(settings).start()
         started.append(d)
         return d, pb_grpc.RushesStub(grpc.insecure_channel(settings.address))

@@ -54,3 +54,9 @@ class DiskFull(RushesError):
     """RUSHES_HOME has less free space than the reserve: writes wait, reads go on."""
 
     code = "RESOURCE_EXHAUSTED"
+
+
+class ResourceExhausted(RushesError):
+    """A limit was reached (open follower streams); the message names the limit and its setting."""
+
+    code = "RESOURCE_EXHAUSTED"

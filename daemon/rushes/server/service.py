@@ -14,6 +14,7 @@ from typing import Any, Callable
 import grpc
 
 from rushes.errors import RushesError
+from rushes.server.streams import FollowerLimit
 from rushes.server.validate import check_request
 from rushes.server.handlers.clusters import ClustersHandlers
 from rushes.server.handlers.core import CoreHandlers
@@ -78,8 +79,9 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers,
                      HighlightsHandlers, RenderHandlers, pb_grpc.RushesServicer):
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, followers: FollowerLimit | None = None) -> None:
         self.app = app
+        self.followers = followers or FollowerLimit()
 
 
 for _name in RPC_NAMES:

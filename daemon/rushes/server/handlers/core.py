@@ -9,6 +9,7 @@ from rushes.diskspace import bytes_on_disk, bytes_on_disk_file
 from rushes.errors import InvalidArgument, clip
 from rushes.jobs.queue import TERMINAL
 from rushes.server import convert
+from rushes.server.streams import FollowerLimit
 from rushes_proto.v1 import rushes_pb2 as pb
 
 VALID_STATUSES = ("queued", "analysing", "ready", "failed", "offline")
@@ -24,6 +25,7 @@ def _job_id(text: str) -> int:
 
 class CoreHandlers:
     app: Any
+    followers: FollowerLimit
 
     def Health(self, request: pb.HealthRequest, context: Any) -> pb.HealthResponse:
         app = self.app
@@ -95,15 +97,16 @@ class CoreHandlers:
         jobs = self.app.jobs
         seen = -1
         last = None
-        while context.is_active():
-            snap = jobs.get(job_id)
-            message = self._job_pb(snap)
-            if message != last:
-                yield message
-                last = message
-            if snap.state in TERMINAL:
-                return
-            seen = jobs.wait_change(seen if seen >= 0 else snap.version, timeout=1.0)
+        with self.followers.admit(context.peer()):
+            while context.is_active():
+                snap = jobs.get(job_id)
+                message = self._job_pb(snap)
+                if message != last:
+                    yield message
+                    last = message
+                if snap.state in TERMINAL:
+                    return
+                seen = jobs.wait_change(seen if seen >= 0 else snap.version, timeout=1.0)
 
     def CancelJob(self, request: pb.CancelJobRequest, context: Any) -> pb.Job:
         return self._job_pb(self.app.jobs.cancel(_job_id(request.id)))
