@@ -236,6 +236,21 @@ def build_film(out: Path, seed: int = 7) -> tuple[Path, list[TruthShot]]:
 
 # ---------------------------------------------------------------------------------------- daemon
 
+def link_pulled_models(home: Path) -> list[str]:
+    """Link the default models this machine pulled (`rushes models pull --defaults`) into a bench
+    data folder, as a user's data folder has them: the scene vectors are then the default ones."""
+    from rushes.models import registry, wheels
+    from rushes.settings import load_settings
+
+    real, done = load_settings(), []
+    for name in registry.default_models():
+        folder = wheels.cached(registry.spec(name), real)
+        if folder is not None:
+            wheels.link_into(registry.spec(name), folder, home / "models")
+            done.append(name)
+    return done
+
+
 class Daemon:
     """`rushes serve` on a free loopback port with its own RUSHES_HOME."""
 
@@ -256,6 +271,7 @@ class Daemon:
         from rushes_client import DaemonUnavailable, connect
 
         self.home.mkdir(parents=True, exist_ok=True)
+        link_pulled_models(self.home)
         log = (self.home / "daemon.log").open("ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "rushes.cli.main", "serve"], env=self.env,
                                      stdout=log, stderr=log)
@@ -662,6 +678,49 @@ def scene_vector_bench(threads: int = 2) -> dict:
     return out
 
 
+def ingest_cost(name: str = "bbb.mp4") -> dict:
+    """One run on one file: plain decode (the one pass at ingest's resolution, no consumer), the
+    whole ingest through the daemon, then the scene embedders on the ingested keyframes' own
+    thumbnails: time per keyframe and share of the ingest."""
+    from rushes.catalog import Catalog
+    from rushes.decode.decode import decode_pass
+    from rushes.embed.images import load_thumbnail, thumb_file
+    from rushes.embed.step import keyframe_rows
+    from rushes.settings import load_settings
+
+    src = media_dir() / name
+    t0 = time.perf_counter()
+    info = decode_pass(src, [], threads=2)
+    decode_s = time.perf_counter() - t0
+    home = Path(tempfile.mkdtemp(prefix="rushes-bench-ingest-"))
+    try:
+        with Daemon(home) as d:
+            t0 = time.perf_counter()
+            job = json.loads(d.cli("ingest", "--wait", "--json", str(src)))["jobs"][0]
+            ingest_s = time.perf_counter() - t0
+        settings = load_settings({"RUSHES_HOME": str(home)})
+        cat = Catalog.open(settings.catalog_path)
+        mid = int(job["media_id"])
+        rows = keyframe_rows(cat, mid)
+        pics = [load_thumbnail(thumb_file(settings, r["thumb_path"])) for r in rows]
+        out = {"file": name, "frames": info.frames_decoded, "keyframes": len(rows),
+               "plain_decode_s": round(decode_s, 1), "ingest_s": round(ingest_s, 1), "job": job["state"],
+               "embedders": {}}
+        for ename, emb in _scene_embedders(2).items():
+            if ename == "tiny-clip":
+                continue
+            emb.embed_images(pics[:2])
+            t0 = time.perf_counter()
+            emb.embed_images(pics)
+            secs = time.perf_counter() - t0
+            out["embedders"][ename] = {"seconds": round(secs, 2), "ms_per_keyframe": round(secs / len(pics) * 1000, 1),
+                                       "share_of_ingest": round(secs / ingest_s, 3),
+                                       "vs_plain_decode": round(secs / decode_s, 3)}
+        return out
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def embedder_memory(frames: int = 64) -> dict:
     """Peak RSS of a fresh process that loads the MobileNetV2 embedder and embeds `frames`
     keyframes, against the same process before the model loads (the embedder's own share)."""
@@ -731,6 +790,7 @@ def main() -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9], help="one test film per seed")
     ap.add_argument("--skip-vectors", action="store_true", help="skip the scene embedder x clustering table")
     ap.add_argument("--skip-linkage-scale", action="store_true")
+    ap.add_argument("--skip-ingest-cost", action="store_true", help="skip the bbb ingest cost run")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     report: dict = {}
@@ -738,6 +798,10 @@ def main() -> int:
         report["scene_vectors"] = scene_vector_bench()
         report["scene_vectors"]["embedder_memory"] = embedder_memory()
         print(json.dumps(report["scene_vectors"]["embedder_memory"]), flush=True)
+    if not args.skip_ingest_cost:
+        print("cost: bbb.mp4 plain decode, ingest, scene embedders on its keyframes ...", flush=True)
+        report["ingest_cost"] = ingest_cost()
+        print(json.dumps(report["ingest_cost"]), flush=True)
     if not args.skip_linkage_scale:
         print(f"scale: scene linkage on {args.scale_n} x 1542 generated vectors ...", flush=True)
         report["linkage_scale"] = linkage_scale(args.scale_n)
