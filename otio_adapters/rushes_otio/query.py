@@ -4,8 +4,8 @@
     {"project": "default", "what": "clusters", "view": "people", "address": "127.0.0.1:50051"}
 
 `what`: shots (with `media`) | clusters (with `view`) | highlights (one `media`, or the
-project's best without it) | compound (the project's compound clips). A token never goes in the file: the client finds it
-(RUSHES_TOKEN, else ~/.config/rushes/config.toml) as the CLI does.
+project's best without it) | compound (the project's compound clips). A token never goes in the
+file: the client finds it (RUSHES_TOKEN, else ~/.config/rushes/config.toml) as the CLI does.
 """
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def parse(text: str) -> Query:
     if not isinstance(data, dict):
         raise QueryError("a .rushes file is one JSON object")
     if "token" in data:
-        raise QueryError("a .rushes file never holds a token: set RUSHES_TOKEN (or `token` in ~/.config/rushes/config.toml) instead")
+        raise QueryError("a .rushes file never holds a token: set RUSHES_TOKEN (or `token` in "
+                         "~/.config/rushes/config.toml) instead")
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise QueryError(f"unknown keys in the .rushes file: {', '.join(unknown)} (known: {', '.join(KEYS)})")

@@ -17,7 +17,6 @@ What the adapter does not do, and this module adds:
 """
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 

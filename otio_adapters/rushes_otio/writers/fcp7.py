@@ -260,7 +260,8 @@ def _read_media(f: ET.Element) -> MediaTime:
     start, drop = 0, False
     if t is not None:
         drop = (t.findtext("./displayformat") or "NDF").upper() == "DF"
-        start = int(t.findtext("./frame")) if t.findtext("./frame") else tc.to_frames(t.findtext("./string"), rate, drop)
+        frame = t.findtext("./frame")
+        start = int(frame) if frame else tc.to_frames(t.findtext("./string"), rate, drop)
     video = f.find("./media/video/samplecharacteristics")
     return MediaTime(id="", path=path, rate=rate, frame_count=int(f.findtext("./duration") or 0), start_frame=start,
                      drop_frame=drop, width=int(video.findtext("./width") or 0) if video is not None else 0,
