@@ -145,7 +145,7 @@ def _bins_document(collection: otio.schema.SerializableCollection) -> ET.Element
         _sub(b, "name", bin_.name)
         meta = bin_.metadata.get(NAMESPACE)
         if meta:
-            _sub(_sub(b, "labels"), "label2", json.dumps(dict(meta), sort_keys=True))
+            _sub(_sub(b, "comments"), "mastercomment1", json.dumps(dict(meta), sort_keys=True))
         items = _sub(b, "children")
         for k, clip in enumerate(c for c in bin_ if isinstance(c, otio.schema.Clip)):
             items.append(_bin_clip(clip, f"clip-{n}-{k + 1}", files))
@@ -218,7 +218,7 @@ def read_string(text: str) -> otio.core.SerializableObject:
 
 def _read_bin(b: ET.Element, root: ET.Element) -> otio.schema.SerializableCollection:
     out = otio.schema.SerializableCollection(name=b.findtext("./name") or "")
-    label = b.findtext("./labels/label2")
+    label = b.findtext("./comments/mastercomment1")
     if label:
         try:
             out.metadata[NAMESPACE] = json.loads(label)
