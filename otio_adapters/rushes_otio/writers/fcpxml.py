@@ -243,8 +243,9 @@ def _ref_clip(spine: ET.Element, res: _Resources, stack: otio.schema.Stack, offs
     if len(tracks) != 1:
         raise FormatLimit(f"compound clip {stack.name!r} has {len(tracks)} video tracks; this writer nests one")
     mid = res.next_id()
-    media_e = ET.SubElement(res.root, "media", {"id": mid, "name": stack.name or "Compound Clip"})
+    media_e = ET.Element("media", {"id": mid, "name": stack.name or "Compound Clip"})
     _sequence(media_e, res, tracks[0], first, 0)
+    res.root.append(media_e)     # after the formats and assets its sequence uses, as Final Cut writes them
     ET.SubElement(spine, "ref-clip", {"ref": mid, "offset": seconds(offset, rate),
                                       "name": stack.name or "Compound Clip", "start": "0s",
                                       "duration": seconds(_frames(stack.duration(), rate), rate)})
