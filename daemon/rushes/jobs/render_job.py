@@ -15,7 +15,7 @@ from rushes.render.plan import RenderOutput, RenderSegment
 
 if TYPE_CHECKING:
     from rushes.jobs.queue import JobQueue, JobSnapshot
-    from rushes.server.app import App
+    from rushes.jobs.stores import Stores
 
 log = logging.getLogger("rushes.render")
 
@@ -41,8 +41,8 @@ def step_names(outputs: list[RenderOutput]) -> list[str]:
 
 
 class RenderRunner:
-    def __init__(self, app: "App") -> None:
-        self.app = app
+    def __init__(self, stores: "Stores") -> None:
+        self.stores = stores
 
     def __call__(self, queue: "JobQueue", snap: "JobSnapshot") -> None:
         outputs = [output_from_params(p) for p in (snap.params or {}).get("outputs", [])]
@@ -55,7 +55,7 @@ class RenderRunner:
                 if name in done and out.path.exists():
                     continue
                 queue.set_step(snap.id, name, "running", 0.0)
-                render(out, threads=self.app.settings.threads, cancelled=lambda: queue.is_cancelled(snap.id),
+                render(out, threads=self.stores.settings.threads, cancelled=lambda: queue.is_cancelled(snap.id),
                        progress=lambda f, _n=name: queue.report(snap.id, _n, f, "encoding"))
                 queue.set_step(snap.id, name, "done", 1.0)
             queue.finish(snap.id, "done", message=f"{len(outputs)} file(s) rendered: " +

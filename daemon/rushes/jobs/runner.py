@@ -8,13 +8,13 @@ from rushes.jobs.render_job import RenderRunner
 
 if TYPE_CHECKING:
     from rushes.jobs.queue import JobQueue, JobSnapshot
-    from rushes.server.app import App
+    from rushes.jobs.stores import Stores
 
 
 class JobRunner:
-    def __init__(self, app: "App") -> None:
+    def __init__(self, stores: "Stores") -> None:
         self.runners: dict[str, Callable[["JobQueue", "JobSnapshot"], None]] = {
-            "ingest": IngestRunner(app), "render": RenderRunner(app)}
+            "ingest": IngestRunner(stores), "render": RenderRunner(stores)}
 
     def __call__(self, queue: "JobQueue", snap: "JobSnapshot") -> None:
         runner = self.runners.get(snap.kind)

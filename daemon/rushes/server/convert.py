@@ -5,6 +5,7 @@ import sqlite3
 
 from rushes.catalog import media_rows
 from rushes.jobs.queue import JobSnapshot
+from rushes.jobs.watching import WatchFolder
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
@@ -34,3 +35,7 @@ def media(row: sqlite3.Row, projects: list[str] | None = None) -> pb.Media:
         audio_codec=s("audio_codec"), rotation=i("rotation"), reel=s("reel"), audio_rate=i("audio_rate"),
         variable_frame_rate=bool(row["variable_frame_rate"]), projects=projects or [],
     )
+
+
+def watch_folder(w: WatchFolder) -> pb.WatchFolder:
+    return pb.WatchFolder(id=str(w.id), project=w.project, path=w.path, polling=w.polling)
