@@ -198,7 +198,8 @@ class IngestRunner:
 
     def _probe(self, queue: JobQueue, snap: JobSnapshot, ctx: StepContext) -> int | None:
         from rushes.ingest.fingerprint import fingerprint
-        from rushes.ingest.probe import ProbeError, check_decodable, probe
+        from rushes.ingest.decodable import check_decodable
+        from rushes.ingest.probe import ProbeError, probe
 
         path = Path(snap.path or "")
         spath = str(path)
