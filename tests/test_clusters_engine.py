@@ -1,7 +1,6 @@
 """The clustering engine on a real catalog and vector store: views, noise, stable ids, increments."""
 from __future__ import annotations
 
-import numpy as np
 
 from rushes.clustering import engine, views
 from test_clusters_util import add_media, add_project, add_shots, add_tracks, blobs, by_id, open_all
@@ -82,7 +81,7 @@ def test_shots_without_vectors_are_noise_with_reason(settings):
 
 def test_step_runs_on_pipeline_context(settings):
     from rushes.clustering import step
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
 
     cat, store, pid, mid, *_ = _project(settings)
     media = cat.query_one("SELECT * FROM media WHERE id=?", (mid,))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -62,14 +61,14 @@ def _add_media(settings, catalog, name: str, *, thumbs: bool = True, drop_thumb_
 
 
 def _ctx(settings, catalog, store, media):
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
 
     return StepContext(catalog=catalog, vectors=store, settings=settings, media=media, project_id=1, job_id=1)
 
 
 def test_embeds_every_keyframe_and_marks_the_stage(settings, env):
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
 
     catalog, store = env
     media = _add_media(settings, catalog, "bikes.mp4", drop_thumb_of=130)
@@ -107,7 +106,7 @@ def test_embeds_every_keyframe_and_marks_the_stage(settings, env):
 
 def test_new_model_reembeds_only_this_stage_and_replaces_points(settings, env, tmp_path):
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
     from rushes.models import registry
 
     catalog, store = env
@@ -140,7 +139,7 @@ def test_new_model_reembeds_only_this_stage_and_replaces_points(settings, env, t
 
 def test_media_without_keyframes_is_marked_done(settings, env):
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
 
     catalog, store = env
     now = time.time()

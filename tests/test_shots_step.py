@@ -10,8 +10,8 @@ from rushes_testkit import DaemonProcess, real_media, synth_clip
 
 from rushes.catalog import Catalog, media_rows, projects
 from rushes.ingest.probe import probe
-from rushes.jobs import stages
-from rushes.jobs.context import StepContext
+from rushes.steps import stages
+from rushes.steps.context import StepContext
 
 
 def _media(cat: Catalog, path) -> tuple[int, int]:
@@ -73,7 +73,7 @@ def test_step_stores_everything_and_replaces_earlier_rows(settings, monkeypatch)
 
 
 def test_step_fails_the_file_not_the_daemon(settings, tmp_path):
-    from rushes.jobs.context import StepFailed
+    from rushes.steps.context import StepFailed
     from rushes.shots import step
 
     clip = synth_clip(tmp_path / "ok.mp4", seconds=1.0, size="160x120")

@@ -269,3 +269,14 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         extra=dict(cfg.get("analysis", {})),
         config_path=path,
     )
+
+
+def cap_native_threads(threads: int) -> None:
+    """Keep BLAS/OpenMP pools inside RUSHES_THREADS so the daemon never starves the editing software.
+
+    Must run before numpy (or torch, onnxruntime) is first imported: the pools size themselves
+    then. `rushes serve` and `rushes run` call it before importing the server; an explicit
+    value in the environment wins.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ.setdefault(var, str(max(1, threads)))

@@ -1,4 +1,4 @@
-"""Catalog rows and job snapshots -> proto messages (ids as strings, frames as ints)."""
+"""Catalog rows, job snapshots, watch folders and model infos -> proto messages (ids as strings, frames as ints)."""
 from __future__ import annotations
 
 import sqlite3
@@ -6,6 +6,7 @@ import sqlite3
 from rushes.catalog import media_rows
 from rushes.jobs.queue import JobSnapshot
 from rushes.jobs.watching import WatchFolder
+from rushes.models.spec import ModelInfo
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
@@ -39,3 +40,11 @@ def media(row: sqlite3.Row, projects: list[str] | None = None) -> pb.Media:
 
 def watch_folder(w: WatchFolder) -> pb.WatchFolder:
     return pb.WatchFolder(id=str(w.id), project=w.project, path=w.path, polling=w.polling)
+
+
+def model(info: ModelInfo) -> pb.Model:
+    return pb.Model(
+        name=info.name, version=info.version, task=info.task, source=info.source, licence=info.licence,
+        dimensions=int(info.dimensions), present=bool(info.present), path=info.path, detail=info.detail,
+        fallback=bool(info.fallback),
+    )

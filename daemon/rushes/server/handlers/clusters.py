@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
+
 from rushes.clustering import engine, views
 from rushes.feedback import export, submit
 from rushes.feedback.log import to_jsonl
+from rushes.server.app import App
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
@@ -19,9 +22,9 @@ def cluster_message(c: dict[str, Any]) -> pb.Cluster:
 
 
 class ClustersHandlers:
-    app: Any
+    app: App
 
-    def ListClusters(self, request: pb.ListClustersRequest, context: Any) -> pb.ListClustersResponse:
+    def ListClusters(self, request: pb.ListClustersRequest, context: grpc.ServicerContext) -> pb.ListClustersResponse:
         pid = self.app.project_id(request.project)
         view = views.check_view(request.view)
         if not engine.has_clustering(self.app.catalog, pid):
@@ -29,7 +32,7 @@ class ClustersHandlers:
         return pb.ListClustersResponse(clusters=[cluster_message(c) for c in
                                                  views.list_clusters(self.app.catalog, pid, view)])
 
-    def Recluster(self, request: pb.ReclusterRequest, context: Any) -> pb.ListClustersResponse:
+    def Recluster(self, request: pb.ReclusterRequest, context: grpc.ServicerContext) -> pb.ListClustersResponse:
         pid = self.app.project_id(request.project)
         view = views.check_view(request.view) if request.view else ""
         wanted = [view] if view else None
@@ -37,14 +40,14 @@ class ClustersHandlers:
         return pb.ListClustersResponse(clusters=[cluster_message(c) for c in
                                                  views.list_clusters(self.app.catalog, pid, view or "scene")])
 
-    def SubmitFeedback(self, request: pb.FeedbackRequest, context: Any) -> pb.FeedbackResponse:
+    def SubmitFeedback(self, request: pb.FeedbackRequest, context: grpc.ServicerContext) -> pb.FeedbackResponse:
         pid = self.app.project_id(request.project)
         fid, changed = submit(self.app.catalog, self.app.vectors, self.app.settings, pid, action=request.action,
                               view=request.view or "scene", members=list(request.members), cluster=request.cluster,
                               clusters=list(request.clusters), name=request.name, source=request.source or "grpc")
         return pb.FeedbackResponse(feedback_id=str(fid), changed=[cluster_message(c) for c in changed])
 
-    def ExportFeedback(self, request: pb.ExportFeedbackRequest, context: Any) -> pb.ExportFeedbackResponse:
+    def ExportFeedback(self, request: pb.ExportFeedbackRequest, context: grpc.ServicerContext) -> pb.ExportFeedbackResponse:
         pid = self.app.project_id(request.project)
         lines = export(self.app.catalog, pid)
         return pb.ExportFeedbackResponse(jsonl=to_jsonl(lines), count=len(lines))

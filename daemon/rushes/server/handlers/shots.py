@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+import grpc
+from PIL import Image
+
+from rushes.decode.decode import MediaError
+from rushes.decode.seek import read_frame
 from rushes.errors import FailedPrecondition, InvalidArgument, NotFound
+from rushes.server.app import App
+from rushes.shots.stored import load, thumb_for
+from rushes.shots.thumbs import THUMB_WIDTH, encode_jpeg
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
 class ShotsHandlers:
-    app: Any
+    app: App
 
-    def GetShots(self, request: pb.GetShotsRequest, context: Any) -> pb.ShotsResponse:
-        from rushes.shots.stored import load
-
+    def GetShots(self, request: pb.GetShotsRequest, context: grpc.ServicerContext) -> pb.ShotsResponse:
         media = self.app.resolve_media(request.media, request.project or None)
         if media["kind"] != "video":
             raise FailedPrecondition(f"media {media['id']} ({media['path']}) is audio only: it has no shots")
@@ -35,12 +40,7 @@ class ShotsHandlers:
             resp.segments.add(kind=g["kind"], start_frame=g["start_frame"], end_frame=g["end_frame"])
         return resp
 
-    def GetKeyframeImage(self, request: pb.GetKeyframeImageRequest, context: Any) -> pb.KeyframeImage:
-        from rushes.decode.decode import MediaError
-        from rushes.decode.seek import read_frame
-        from rushes.shots.stored import thumb_for
-        from rushes.shots.thumbs import THUMB_WIDTH, encode_jpeg
-
+    def GetKeyframeImage(self, request: pb.GetKeyframeImageRequest, context: grpc.ServicerContext) -> pb.KeyframeImage:
         media = self.app.resolve_media(request.media, None)
         if media["kind"] != "video":
             raise FailedPrecondition(f"media {media['id']} ({media['path']}) is audio only: it has no pictures")
@@ -50,8 +50,6 @@ class ShotsHandlers:
         if not request.full_resolution:
             stored = thumb_for(self.app.catalog.connect(), int(media["id"]), frame)
             if stored and Path(stored).is_file():
-                from PIL import Image
-
                 data = Path(stored).read_bytes()
                 with Image.open(stored) as im:
                     return pb.KeyframeImage(jpeg=data, width=im.width, height=im.height)
