@@ -66,7 +66,8 @@ def _ctx(settings, catalog, store, media):
     return StepContext(catalog=catalog, vectors=store, settings=settings, media=media, project_id=1, job_id=1)
 
 
-def test_embeds_every_keyframe_and_marks_the_stage(settings, env):
+def test_embeds_every_keyframe_and_marks_the_stage(settings, env, monkeypatch):
+    monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")    # this test is about the descriptor's vectors
     from rushes.embed import step
     from rushes.steps import stages
 
@@ -137,7 +138,8 @@ def test_new_model_reembeds_only_this_stage_and_replaces_points(settings, env, t
     assert len(store.search("scene", q, limit=3)) == 3
 
 
-def test_media_without_keyframes_is_marked_done(settings, env):
+def test_media_without_keyframes_is_marked_done(settings, env, monkeypatch):
+    monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")
     from rushes.embed import step
     from rushes.steps import stages
 

@@ -22,7 +22,7 @@ FIXED_NAMES = [
 ]
 
 
-def test_every_model_is_described(settings):
+def test_every_model_is_described(settings, monkeypatch):
     models = {m.name: m for m in registry.list_models(settings)}
     assert list(models) == FIXED_NAMES
     for m in models.values():
@@ -40,6 +40,11 @@ def test_every_model_is_described(settings):
     assert not models["clip-vit-b32"].present
     assert "rushes models import clip-vit-b32" in models["clip-vit-b32"].detail
     assert models["classical-scene"].fallback
+    # MobileNetV2 features join it once pulled (`make test` pulls the defaults; conftest links them)
+    stand_in = ("scene: MobileNetV2 features + classical descriptor (no image-text model)"
+                if models["mobilenetv2"].present else "scene: classical descriptor (no image-text model)")
+    assert registry.fallbacks(settings) == [stand_in]
+    monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")
     assert registry.fallbacks(settings) == ["scene: classical descriptor (no image-text model)"]
 
 

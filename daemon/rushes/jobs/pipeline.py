@@ -32,6 +32,7 @@ INGEST_STEPS: tuple[tuple[str, str | None, bool], ...] = (
     ("analyse", "rushes.shots.step", True),
     ("faces", "rushes.faces.step", True),
     ("embed", "rushes.embed.step", True),
+    ("highlights", "rushes.highlights.step", False),
     ("cluster", "rushes.clustering.step", False),
 )
 PROBE_VERSION = "probe-1"
@@ -105,7 +106,7 @@ class IngestRunner:
                     if media_id is None:
                         return
                 else:
-                    self._run_step(ctx, name, module_name, needs_video)
+                    self._run_step(ctx, name, module_name, needs_video, step_states)
                 queue.set_step(snap.id, name, "done", 1.0)
             with self.stores.catalog.transaction() as conn:
                 conn.execute("UPDATE media SET status='ready', reason=NULL WHERE id=? AND status<>'offline'",
@@ -144,7 +145,8 @@ class IngestRunner:
         return row
 
     # ------------------------------------------------------------------ steps
-    def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool) -> None:
+    def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool,
+                  step_states: dict[str, str] | None = None) -> None:
         assert module_name is not None
         ctx.media = self._media_row(ctx.media["id"])
         if needs_video and ctx.media["kind"] != "video":
@@ -161,17 +163,38 @@ class IngestRunner:
             if version is not None and done == version:
                 ctx.report(1.0, f"{name}: up to date ({version})")
                 return
-        if name == "analyse":
-            # The one decode pass also feeds the face sampler, unless faces are already up to date.
-            faces = _load("rushes.faces.step")
-            ctx.scratch["frame_consumers"] = []
-            if faces is not None and hasattr(faces, "make_consumer"):
-                faces_done = stages.done_version(self.stores.catalog.connect(), int(ctx.media["id"]), "faces")
-                if faces_done is None or faces_done != faces.current_version(ctx):
-                    consumer = faces.make_consumer(ctx)
-                    if consumer is not None:
-                        ctx.scratch["frame_consumers"].append(consumer)
+        if getattr(module, "RUNS_DECODE_PASS", False):
+            # The one decode pass feeds every step still to run that asks for frames or audio.
+            ctx.scratch["frame_consumers"] = self._pending_consumers(ctx, step_states, after=name)
         module.run(ctx)
+
+    def _pending_consumers(self, ctx: StepContext, step_states: dict[str, str] | None, after: str) -> list:
+        """Consumers of the decode pass from every step after `after` that this job still runs.
+
+        A step module offers them with `make_consumers(ctx) -> list` (frame consumers, audio
+        consumers, or objects that are both; see rushes.decode). A step already up to date is
+        not asked; a step that runs without them (resumed job, or no step ran the pass) must
+        rebuild its input itself.
+        """
+        names = [n for n, _, _ in INGEST_STEPS]
+        consumers: list = []
+        conn = self.stores.catalog.connect()
+        for name, module_name, needs_video in INGEST_STEPS[names.index(after) + 1:]:
+            if module_name is None or (step_states is not None and step_states.get(name) in (None, "done")):
+                continue
+            if needs_video and ctx.media["kind"] != "video":
+                continue
+            module = _load(module_name)
+            make = getattr(module, "make_consumers", None) if module is not None else None
+            if make is None:
+                continue
+            version_fn = getattr(module, "current_version", None)
+            if version_fn is not None:
+                version = version_fn(ctx)
+                if version is not None and stages.done_version(conn, int(ctx.media["id"]), name) == version:
+                    continue
+            consumers.extend(c for c in (make(ctx) or []) if c is not None)
+        return consumers
 
     def _probe(self, queue: JobQueue, snap: JobSnapshot, ctx: StepContext) -> int | None:
         from rushes.ingest.fingerprint import fingerprint

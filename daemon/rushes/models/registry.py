@@ -30,6 +30,16 @@ log = logging.getLogger(__name__)
 SCENE_MODEL = "clip-vit-b32"
 CLASSICAL_SCENE = "classical-scene"
 SCENE_FALLBACK = "scene: classical descriptor (no image-text model)"
+MOBILENET_SCENE = "mobilenetv2"
+SCENE_FALLBACK_MOBILENET = "scene: MobileNetV2 features + classical descriptor (no image-text model)"
+
+
+def _scene_fallback(settings: "Settings") -> str:
+    """Which stand-in makes scene vectors without an image-text model (embed.loader's rule)."""
+    choice = str(settings.get("scene_embedder", "auto") or "auto").strip().lower()
+    if choice == "classical" or _find(BY_NAME[MOBILENET_SCENE], settings)[0] is None:
+        return SCENE_FALLBACK
+    return {"mobilenetv2": "scene: MobileNetV2 features (no image-text model)"}.get(choice, SCENE_FALLBACK_MOBILENET)
 
 
 class ModelMissing(FailedPrecondition):
@@ -197,7 +207,7 @@ def fallbacks(settings: "Settings") -> list[str]:
     """Classical stand-ins in use, one line each, for health and `rushes status`."""
     out = []
     if _find(BY_NAME[SCENE_MODEL], settings)[0] is None:
-        out.append(SCENE_FALLBACK)
+        out.append(_scene_fallback(settings))
     else:
         # The folder is there but may have failed to load: whoever loaded it reported why.
         problem = load_failure(SCENE_MODEL, settings)

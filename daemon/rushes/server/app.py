@@ -12,7 +12,7 @@ import sqlite3
 from rushes import __version__
 from rushes.catalog import Catalog, media_rows
 from rushes.jobs.ingest import IngestService, project_id
-from rushes.jobs.pipeline import IngestRunner
+from rushes.jobs.runner import JobRunner
 from rushes.jobs.queue import JobQueue
 from rushes.jobs.reembed import queue_reembed
 from rushes.jobs.stores import Stores
@@ -27,7 +27,7 @@ class App:
         self.settings = settings
         register_model_checks()
         self.stores = Stores(settings)
-        self.jobs = JobQueue(self.stores.catalog, IngestRunner(self.stores), workers=max(1, settings.threads // 2))
+        self.jobs = JobQueue(self.stores.catalog, JobRunner(self.stores), workers=max(1, settings.threads // 2))
         self.ingest = IngestService(self.stores, self.jobs)
         self.watch = WatchService(self.stores, self.ingest)
         if start_workers:

@@ -18,11 +18,13 @@ from rushes.server.app import App
 from rushes.server.handlers.clusters import ClustersHandlers
 from rushes.server.handlers.faces import FacesHandlers
 from rushes.server.handlers.health import HealthHandlers
+from rushes.server.handlers.highlights import HighlightsHandlers
 from rushes.server.handlers.ingest import IngestHandlers
 from rushes.server.handlers.jobs import JobsHandlers
 from rushes.server.handlers.media import MediaHandlers
 from rushes.server.handlers.models import ModelsHandlers
 from rushes.server.handlers.projects import ProjectsHandlers
+from rushes.server.handlers.render import RenderHandlers
 from rushes.server.handlers.shots import ShotsHandlers
 from rushes.server.handlers.watch import WatchHandlers
 from rushes_proto.v1 import rushes_pb2 as pb
@@ -63,7 +65,8 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class RushesServicer(HealthHandlers, ProjectsHandlers, IngestHandlers, JobsHandlers, WatchHandlers, MediaHandlers,
-                     ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers, pb_grpc.RushesServicer):
+                     ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers, HighlightsHandlers, RenderHandlers,
+                     pb_grpc.RushesServicer):
     def __init__(self, app: App) -> None:
         self.app = app
 
