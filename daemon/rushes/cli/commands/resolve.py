@@ -8,7 +8,6 @@ from the daemon's results, fetched through rushes_client.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from resolve import install
