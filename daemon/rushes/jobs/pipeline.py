@@ -213,7 +213,8 @@ class IngestRunner:
                 ctx.progress(0.5, "checking the stream decodes")
                 check_decodable(path, result)
         except (ProbeError, OSError) as exc:
-            reason = str(exc) if isinstance(exc, ProbeError) else f"{spath}: {exc.strerror or exc}"
+            text = str(exc) if isinstance(exc, ProbeError) or not exc.strerror else exc.strerror
+            reason = text if text.startswith(spath) else f"{spath}: {text}"  # the path once, not twice
             with self.stores.catalog.transaction() as conn:
                 media_id = media_rows.upsert_media(conn, fingerprint=_failed_key(spath), path=spath, size=None, mtime=None,
                                                 probe=None, status="failed", reason=reason)
