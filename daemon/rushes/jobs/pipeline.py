@@ -11,16 +11,18 @@ import hashlib
 import importlib
 import json
 import logging
+import sqlite3
 import traceback
 from typing import Any
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 from rushes.catalog import media_rows, projects
 from rushes.diskspace import is_disk_full_error
 from rushes.errors import RushesError
-from rushes.jobs import stages
-from rushes.jobs.context import JobCancelled, StepContext, StepFailed
+from rushes.steps import stages
+from rushes.steps.context import JobCancelled, StepContext, StepFailed
 from rushes.jobs.queue import JobQueue, JobSnapshot
 from rushes.jobs.stores import Stores
 
@@ -88,7 +90,7 @@ class IngestRunner:
         media_id = snap.media_id
         if "probe" not in step_states and media_id:
             # A media already analysed that joined another project: only the project-level steps run.
-            ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+            ctx.media = self._media_row(media_id)
         current = "probe"
         try:
             for name, module_name, needs_video in INGEST_STEPS:
@@ -97,11 +99,11 @@ class IngestRunner:
                 current = name
                 if step_states[name] == "done":
                     if name == "probe" and media_id:
-                        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+                        ctx.media = self._media_row(media_id)
                     continue
                 self._check_space()
                 queue.set_step(snap.id, name, "running", 0.0)
-                ctx.report = lambda f, m="", _n=name: (self._check_space(), queue.report(snap.id, _n, f, m))
+                ctx.report = self._reporter(queue, snap.id, name)
                 if name == "probe":
                     media_id = self._probe(queue, snap, ctx)
                     if media_id is None:
@@ -141,15 +143,31 @@ class IngestRunner:
             log.error("step %s crashed on %s: %s", current, snap.path, "".join(traceback.format_exception(exc)))
             self._fail(queue, snap, media_id, current, f"{snap.path}: {current} failed: {type(exc).__name__}: {exc}")
 
+    def _reporter(self, queue: JobQueue, job_id: int, step: str) -> Callable[..., None]:
+        """A step's progress callback that also checks free space, so a full disk fails the job
+        between writes rather than inside one."""
+
+        def report(fraction: float, message: str = "") -> None:
+            self._check_space()
+            queue.report(job_id, step, fraction, message)
+
+        return report
+
     def _check_space(self) -> None:
         """Fail the running job, cleanly, before a write could meet a full disk (see rushes.diskspace)."""
         self.stores.disk.check()
+
+    def _media_row(self, media_id: int) -> sqlite3.Row:
+        row = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (int(media_id),))
+        if row is None:
+            raise StepFailed(f"media {media_id} is no longer in the catalog")
+        return row
 
     # ------------------------------------------------------------------ steps
     def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool,
                   step_states: dict[str, str] | None = None) -> None:
         assert module_name is not None
-        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (ctx.media["id"],))
+        ctx.media = self._media_row(ctx.media["id"])
         if needs_video and ctx.media["kind"] != "video":
             ctx.report(1.0, "audio-only media: no picture to analyse")
             return
@@ -199,7 +217,8 @@ class IngestRunner:
 
     def _probe(self, queue: JobQueue, snap: JobSnapshot, ctx: StepContext) -> int | None:
         from rushes.ingest.fingerprint import fingerprint
-        from rushes.ingest.probe import ProbeError, check_decodable, probe
+        from rushes.ingest.decodable import check_decodable
+        from rushes.ingest.probe import ProbeError, probe
 
         path = Path(snap.path or "")
         spath = str(path)
@@ -242,7 +261,7 @@ class IngestRunner:
             projects.link_media(conn, ctx.project_id, media_id)
             conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
             stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
-        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+        ctx.media = self._media_row(media_id)
         return media_id
 
     @staticmethod

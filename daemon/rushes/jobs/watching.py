@@ -124,7 +124,7 @@ class WatchService:
             self.watcher.remove(p)
         return bool(n)
 
-    def list(self, project: str = "") -> list[WatchFolder]:
+    def folders(self, project: str = "") -> list[WatchFolder]:
         sql = "SELECT w.id, w.path, w.polling, p.name FROM watch_folders w JOIN projects p ON p.id=w.project_id"
         params: tuple[str, ...] = ()
         if project:
