@@ -184,6 +184,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "stable_seconds": "a watched file must stop growing this long before ingest",
     "rescan_interval_s": "periodic rescan of watched folders",
     "poll_interval_s": "polling watch (network storage)",
+    "incomplete_wait_s": "a watched file that stopped growing but is cut short waits this long for its copy",
     # vectors
     "qdrant_api_key": "API key for a Qdrant server",
     "qdrant_collection_prefix": "collection name prefix on a Qdrant server",
