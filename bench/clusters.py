@@ -306,7 +306,7 @@ def analyse_truth_shots(home: Path, film: Path, truth: list[TruthShot]) -> None:
     from rushes.faces import step as faces_step
     from rushes.ingest.fingerprint import fingerprint
     from rushes.ingest.probe import probe
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
     from rushes.settings import load_settings
     from rushes.vectors import open_store
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
+from rushes.jobs.wiring import register_model_checks
 from rushes_testkit import real_media
 from test_models_tinyclip import PROJECTION_DIM, build_tiny_clip
+
+register_model_checks()   # the rooms' model load checks, as the daemon and the CLI wire them
 
 # bikes.mp4 (25 fps, 250 frames): its real cuts are at frames 30, 76, 137, 187 and 242 (ffmpeg's
 # scene filter agrees); shots as [start, end) frames with two keyframes each, as the shots step
@@ -59,7 +61,7 @@ def _add_media(settings, catalog, name: str, *, thumbs: bool = True, drop_thumb_
 
 
 def _ctx(settings, catalog, store, media):
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
 
     return StepContext(catalog=catalog, vectors=store, settings=settings, media=media, project_id=1, job_id=1)
 
@@ -67,7 +69,7 @@ def _ctx(settings, catalog, store, media):
 def test_embeds_every_keyframe_and_marks_the_stage(settings, env, monkeypatch):
     monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")    # this test is about the descriptor's vectors
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
 
     catalog, store = env
     media = _add_media(settings, catalog, "bikes.mp4", drop_thumb_of=130)
@@ -105,7 +107,7 @@ def test_embeds_every_keyframe_and_marks_the_stage(settings, env, monkeypatch):
 
 def test_new_model_reembeds_only_this_stage_and_replaces_points(settings, env, tmp_path):
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
     from rushes.models import registry
 
     catalog, store = env
@@ -139,7 +141,7 @@ def test_new_model_reembeds_only_this_stage_and_replaces_points(settings, env, t
 def test_media_without_keyframes_is_marked_done(settings, env, monkeypatch):
     monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
 
     catalog, store = env
     now = time.time()

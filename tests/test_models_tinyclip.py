@@ -13,7 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rushes.jobs.wiring import register_model_checks
 from rushes_testkit import real_media
+
+register_model_checks()   # the rooms' model load checks, as the daemon and the CLI wire them
 
 WORDS = ["a", "dog", "cat", "on", "beach", "street", "bird", "bunny", "night", "city"]
 PROJECTION_DIM = 16

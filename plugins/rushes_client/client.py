@@ -14,13 +14,13 @@ import grpc
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
-from .config import DEFAULT_ADDRESS, load_client_config
+from .config import DEFAULT_ADDRESS, ConfigError, is_unix, load_client_config, read_token_file
 
 __all__ = ["DEFAULT_ADDRESS", "DaemonUnavailable", "RushesClient", "connect", "default_address"]
 
 
 def default_address() -> str:
-    """RUSHES_ADDRESS, else `[rushes] address` in config.toml, else 127.0.0.1:50051."""
+    """RUSHES_ADDRESS, else `[rushes] address` in config.toml, else the Unix socket in RUSHES_HOME."""
     return load_client_config().address
 
 
@@ -61,13 +61,23 @@ class RushesClient:
     """
 
     def __init__(self, address: str | None = None, token: str | None = None) -> None:
-        if not address or token is None:
-            config = load_client_config()
-            address = address or config.address
-            token = config.token if token is None else token
+        config = load_client_config()
+        if token is None:
+            # The configured token, else (loopback TCP) the one the daemon wrote to its data folder.
+            token = config.token if not address or address == config.address else (
+                config.token or read_token_file(config.home))
+        address = address or config.address
         self.address = address
         options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
-        channel = grpc.insecure_channel(self.address, options=options)
+        if config.tls_ca is not None and not is_unix(address):
+            try:
+                roots = config.tls_ca.read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"RUSHES_TLS_CA {config.tls_ca}: cannot read it: {exc}") from exc
+            channel = grpc.secure_channel(self.address, grpc.ssl_channel_credentials(root_certificates=roots),
+                                          options=options)
+        else:
+            channel = grpc.insecure_channel(self.address, options=options)
         if token:
             channel = grpc.intercept_channel(channel, _TokenInterceptor(token))
         self._channel = channel
@@ -109,6 +119,39 @@ class RushesClient:
 
     def clusters(self, view: str, project: str = "default") -> list[pb.Cluster]:
         return list(self.call("ListClusters", pb.ListClustersRequest(project=project, view=view)).clusters)
+
+    def highlights(self, media: str = "", project: str = "default", *, mode: str = "", limit: int = 0,
+                   settings: dict[str, str] | None = None, debug: bool = False) -> pb.HighlightsResponse:
+        """One media's highlights (media = id or path), or the project's best when media is empty.
+        `settings` overrides highlight settings by key (values as text) and re-scores."""
+        request = pb.GetHighlightsRequest(project=project, media=media, mode=mode, limit=limit, debug=debug)
+        for key, value in (settings or {}).items():
+            request.settings[key] = str(value)
+        return self.call("GetHighlights", request)
+
+    def compound_clips(self, project: str = "default") -> list[pb.CompoundClip]:
+        return list(self.call("ListCompoundClips", pb.ListCompoundClipsRequest(project=project)).clips)
+
+    def compound_clip(self, clip_id: str, project: str = "default") -> pb.CompoundClip:
+        return self.call("GetCompoundClip", pb.GetCompoundClipRequest(project=project, id=clip_id))
+
+    def create_compound_clip(self, name: str, segments: list[pb.SourceRange] | None = None,
+                             project: str = "default", *,
+                             from_highlights: pb.HighlightsSource | None = None) -> pb.CompoundClip:
+        """A compound clip from given ranges, or (segments empty) from highlights."""
+        request = pb.CreateCompoundClipRequest(project=project, name=name, segments=segments or [])
+        if from_highlights is not None:
+            request.from_highlights.CopyFrom(from_highlights)
+        return self.stub.CreateCompoundClip(request, timeout=120.0)
+
+    def delete_compound_clip(self, clip_id: str, project: str = "default") -> bool:
+        return self.stub.DeleteCompoundClip(pb.DeleteCompoundClipRequest(project=project, id=clip_id)).deleted
+
+    def render(self, output_dir: str, project: str = "default", *, clips: list[pb.SourceRange] | None = None,
+               compound_id: str = "", name: str = "", overwrite: bool = False) -> pb.RenderResponse:
+        """Start a render job (follow it with `follow(response.job.id)`)."""
+        return self.stub.Render(pb.RenderRequest(project=project, output_dir=output_dir, overwrite=overwrite,
+                                                 clips=clips or [], compound_id=compound_id, name=name))
 
     def follow(self, job_id: str) -> Iterator[pb.Job]:
         return self.stub.FollowJob(pb.FollowJobRequest(id=job_id))

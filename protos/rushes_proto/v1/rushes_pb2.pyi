@@ -11,21 +11,23 @@ class HealthRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class StoreInfo(_message.Message):
-    __slots__ = ("name", "engine", "location", "ok", "detail")
+    __slots__ = ("name", "engine", "location", "ok", "detail", "bytes_on_disk")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     OK_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    BYTES_ON_DISK_FIELD_NUMBER: _ClassVar[int]
     name: str
     engine: str
     location: str
     ok: bool
     detail: str
-    def __init__(self, name: _Optional[str] = ..., engine: _Optional[str] = ..., location: _Optional[str] = ..., ok: _Optional[bool] = ..., detail: _Optional[str] = ...) -> None: ...
+    bytes_on_disk: int
+    def __init__(self, name: _Optional[str] = ..., engine: _Optional[str] = ..., location: _Optional[str] = ..., ok: _Optional[bool] = ..., detail: _Optional[str] = ..., bytes_on_disk: _Optional[int] = ...) -> None: ...
 
 class HealthResponse(_message.Message):
-    __slots__ = ("version", "data_folder", "stores", "models", "queue_depth", "running_jobs", "address", "threads", "fallbacks", "schema_version")
+    __slots__ = ("version", "data_folder", "stores", "models", "queue_depth", "running_jobs", "address", "threads", "fallbacks", "schema_version", "disk_free_bytes", "disk_reserve_bytes", "disk_full", "disk_detail")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     DATA_FOLDER_FIELD_NUMBER: _ClassVar[int]
     STORES_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +38,10 @@ class HealthResponse(_message.Message):
     THREADS_FIELD_NUMBER: _ClassVar[int]
     FALLBACKS_FIELD_NUMBER: _ClassVar[int]
     SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DISK_FREE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DISK_RESERVE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DISK_FULL_FIELD_NUMBER: _ClassVar[int]
+    DISK_DETAIL_FIELD_NUMBER: _ClassVar[int]
     version: str
     data_folder: str
     stores: _containers.RepeatedCompositeFieldContainer[StoreInfo]
@@ -46,7 +52,11 @@ class HealthResponse(_message.Message):
     threads: int
     fallbacks: _containers.RepeatedScalarFieldContainer[str]
     schema_version: int
-    def __init__(self, version: _Optional[str] = ..., data_folder: _Optional[str] = ..., stores: _Optional[_Iterable[_Union[StoreInfo, _Mapping]]] = ..., models: _Optional[_Iterable[_Union[Model, _Mapping]]] = ..., queue_depth: _Optional[int] = ..., running_jobs: _Optional[int] = ..., address: _Optional[str] = ..., threads: _Optional[int] = ..., fallbacks: _Optional[_Iterable[str]] = ..., schema_version: _Optional[int] = ...) -> None: ...
+    disk_free_bytes: int
+    disk_reserve_bytes: int
+    disk_full: bool
+    disk_detail: str
+    def __init__(self, version: _Optional[str] = ..., data_folder: _Optional[str] = ..., stores: _Optional[_Iterable[_Union[StoreInfo, _Mapping]]] = ..., models: _Optional[_Iterable[_Union[Model, _Mapping]]] = ..., queue_depth: _Optional[int] = ..., running_jobs: _Optional[int] = ..., address: _Optional[str] = ..., threads: _Optional[int] = ..., fallbacks: _Optional[_Iterable[str]] = ..., schema_version: _Optional[int] = ..., disk_free_bytes: _Optional[int] = ..., disk_reserve_bytes: _Optional[int] = ..., disk_full: _Optional[bool] = ..., disk_detail: _Optional[str] = ...) -> None: ...
 
 class Project(_message.Message):
     __slots__ = ("id", "name", "media_count")
@@ -225,7 +235,7 @@ class ListWatchFoldersResponse(_message.Message):
     def __init__(self, folders: _Optional[_Iterable[_Union[WatchFolder, _Mapping]]] = ...) -> None: ...
 
 class Media(_message.Message):
-    __slots__ = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode", "audio_channels", "status", "reason", "fingerprint", "container", "video_codec", "audio_codec", "rotation", "reel", "audio_rate", "variable_frame_rate", "projects")
+    __slots__ = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode", "audio_channels", "status", "reason", "fingerprint", "container", "video_codec", "audio_codec", "rotation", "reel", "audio_rate", "variable_frame_rate", "projects", "paths")
     ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -247,6 +257,7 @@ class Media(_message.Message):
     AUDIO_RATE_FIELD_NUMBER: _ClassVar[int]
     VARIABLE_FRAME_RATE_FIELD_NUMBER: _ClassVar[int]
     PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    PATHS_FIELD_NUMBER: _ClassVar[int]
     id: str
     path: str
     kind: str
@@ -268,7 +279,8 @@ class Media(_message.Message):
     audio_rate: int
     variable_frame_rate: bool
     projects: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., duration_s: _Optional[float] = ..., fps: _Optional[str] = ..., frame_count: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., start_timecode: _Optional[str] = ..., audio_channels: _Optional[int] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., fingerprint: _Optional[str] = ..., container: _Optional[str] = ..., video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., rotation: _Optional[int] = ..., reel: _Optional[str] = ..., audio_rate: _Optional[int] = ..., variable_frame_rate: _Optional[bool] = ..., projects: _Optional[_Iterable[str]] = ...) -> None: ...
+    paths: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., duration_s: _Optional[float] = ..., fps: _Optional[str] = ..., frame_count: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., start_timecode: _Optional[str] = ..., audio_channels: _Optional[int] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., fingerprint: _Optional[str] = ..., container: _Optional[str] = ..., video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., rotation: _Optional[int] = ..., reel: _Optional[str] = ..., audio_rate: _Optional[int] = ..., variable_frame_rate: _Optional[bool] = ..., projects: _Optional[_Iterable[str]] = ..., paths: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListMediaRequest(_message.Message):
     __slots__ = ("project", "statuses")
@@ -553,3 +565,226 @@ class ExportFeedbackResponse(_message.Message):
     jsonl: str
     count: int
     def __init__(self, jsonl: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class HighlightComponents(_message.Message):
+    __slots__ = ("excitement", "boundary", "anchor_placement", "dead_time")
+    EXCITEMENT_FIELD_NUMBER: _ClassVar[int]
+    BOUNDARY_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_PLACEMENT_FIELD_NUMBER: _ClassVar[int]
+    DEAD_TIME_FIELD_NUMBER: _ClassVar[int]
+    excitement: float
+    boundary: float
+    anchor_placement: float
+    dead_time: float
+    def __init__(self, excitement: _Optional[float] = ..., boundary: _Optional[float] = ..., anchor_placement: _Optional[float] = ..., dead_time: _Optional[float] = ...) -> None: ...
+
+class Highlight(_message.Message):
+    __slots__ = ("id", "media_id", "start_frame", "end_frame", "start_s", "end_s", "score", "reason", "components", "mode", "rank", "fps", "start_timecode", "media_path", "anchor_frame")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FRAME_FIELD_NUMBER: _ClassVar[int]
+    END_FRAME_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    COMPONENTS_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    FPS_FIELD_NUMBER: _ClassVar[int]
+    START_TIMECODE_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_PATH_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_FRAME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    media_id: str
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    score: float
+    reason: str
+    components: HighlightComponents
+    mode: str
+    rank: int
+    fps: str
+    start_timecode: str
+    media_path: str
+    anchor_frame: int
+    def __init__(self, id: _Optional[str] = ..., media_id: _Optional[str] = ..., start_frame: _Optional[int] = ..., end_frame: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., score: _Optional[float] = ..., reason: _Optional[str] = ..., components: _Optional[_Union[HighlightComponents, _Mapping]] = ..., mode: _Optional[str] = ..., rank: _Optional[int] = ..., fps: _Optional[str] = ..., start_timecode: _Optional[str] = ..., media_path: _Optional[str] = ..., anchor_frame: _Optional[int] = ...) -> None: ...
+
+class GetHighlightsRequest(_message.Message):
+    __slots__ = ("project", "media", "mode", "settings", "limit", "debug")
+    class SettingsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    DEBUG_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    media: str
+    mode: str
+    settings: _containers.ScalarMap[str, str]
+    limit: int
+    debug: bool
+    def __init__(self, project: _Optional[str] = ..., media: _Optional[str] = ..., mode: _Optional[str] = ..., settings: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., debug: _Optional[bool] = ...) -> None: ...
+
+class HighlightsResponse(_message.Message):
+    __slots__ = ("clips", "debug_json", "settings_json", "rescored")
+    CLIPS_FIELD_NUMBER: _ClassVar[int]
+    DEBUG_JSON_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_JSON_FIELD_NUMBER: _ClassVar[int]
+    RESCORED_FIELD_NUMBER: _ClassVar[int]
+    clips: _containers.RepeatedCompositeFieldContainer[Highlight]
+    debug_json: str
+    settings_json: str
+    rescored: bool
+    def __init__(self, clips: _Optional[_Iterable[_Union[Highlight, _Mapping]]] = ..., debug_json: _Optional[str] = ..., settings_json: _Optional[str] = ..., rescored: _Optional[bool] = ...) -> None: ...
+
+class SourceRange(_message.Message):
+    __slots__ = ("media_id", "start_frame", "end_frame", "start_s", "end_s", "fps", "media_path", "start_timecode", "label", "highlight_id", "has_audio")
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FRAME_FIELD_NUMBER: _ClassVar[int]
+    END_FRAME_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    FPS_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_PATH_FIELD_NUMBER: _ClassVar[int]
+    START_TIMECODE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    HIGHLIGHT_ID_FIELD_NUMBER: _ClassVar[int]
+    HAS_AUDIO_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    fps: str
+    media_path: str
+    start_timecode: str
+    label: str
+    highlight_id: str
+    has_audio: bool
+    def __init__(self, media_id: _Optional[str] = ..., start_frame: _Optional[int] = ..., end_frame: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., fps: _Optional[str] = ..., media_path: _Optional[str] = ..., start_timecode: _Optional[str] = ..., label: _Optional[str] = ..., highlight_id: _Optional[str] = ..., has_audio: _Optional[bool] = ...) -> None: ...
+
+class CompoundClip(_message.Message):
+    __slots__ = ("id", "project", "name", "segments", "duration_s", "created_at", "updated_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    project: str
+    name: str
+    segments: _containers.RepeatedCompositeFieldContainer[SourceRange]
+    duration_s: float
+    created_at: float
+    updated_at: float
+    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[SourceRange, _Mapping]]] = ..., duration_s: _Optional[float] = ..., created_at: _Optional[float] = ..., updated_at: _Optional[float] = ...) -> None: ...
+
+class HighlightsSource(_message.Message):
+    __slots__ = ("media", "mode", "limit", "chronological")
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CHRONOLOGICAL_FIELD_NUMBER: _ClassVar[int]
+    media: str
+    mode: str
+    limit: int
+    chronological: bool
+    def __init__(self, media: _Optional[str] = ..., mode: _Optional[str] = ..., limit: _Optional[int] = ..., chronological: _Optional[bool] = ...) -> None: ...
+
+class CreateCompoundClipRequest(_message.Message):
+    __slots__ = ("project", "name", "segments", "from_highlights")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    FROM_HIGHLIGHTS_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    name: str
+    segments: _containers.RepeatedCompositeFieldContainer[SourceRange]
+    from_highlights: HighlightsSource
+    def __init__(self, project: _Optional[str] = ..., name: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[SourceRange, _Mapping]]] = ..., from_highlights: _Optional[_Union[HighlightsSource, _Mapping]] = ...) -> None: ...
+
+class ListCompoundClipsRequest(_message.Message):
+    __slots__ = ("project",)
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    def __init__(self, project: _Optional[str] = ...) -> None: ...
+
+class ListCompoundClipsResponse(_message.Message):
+    __slots__ = ("clips",)
+    CLIPS_FIELD_NUMBER: _ClassVar[int]
+    clips: _containers.RepeatedCompositeFieldContainer[CompoundClip]
+    def __init__(self, clips: _Optional[_Iterable[_Union[CompoundClip, _Mapping]]] = ...) -> None: ...
+
+class GetCompoundClipRequest(_message.Message):
+    __slots__ = ("project", "id")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    id: str
+    def __init__(self, project: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class UpdateCompoundClipRequest(_message.Message):
+    __slots__ = ("project", "id", "name", "segments", "replace_segments")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLACE_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    id: str
+    name: str
+    segments: _containers.RepeatedCompositeFieldContainer[SourceRange]
+    replace_segments: bool
+    def __init__(self, project: _Optional[str] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[SourceRange, _Mapping]]] = ..., replace_segments: _Optional[bool] = ...) -> None: ...
+
+class DeleteCompoundClipRequest(_message.Message):
+    __slots__ = ("project", "id")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    id: str
+    def __init__(self, project: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class DeleteCompoundClipResponse(_message.Message):
+    __slots__ = ("deleted",)
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    deleted: bool
+    def __init__(self, deleted: _Optional[bool] = ...) -> None: ...
+
+class RenderRequest(_message.Message):
+    __slots__ = ("project", "output_dir", "overwrite", "clips", "compound_id", "name", "crf")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_DIR_FIELD_NUMBER: _ClassVar[int]
+    OVERWRITE_FIELD_NUMBER: _ClassVar[int]
+    CLIPS_FIELD_NUMBER: _ClassVar[int]
+    COMPOUND_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CRF_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    output_dir: str
+    overwrite: bool
+    clips: _containers.RepeatedCompositeFieldContainer[SourceRange]
+    compound_id: str
+    name: str
+    crf: int
+    def __init__(self, project: _Optional[str] = ..., output_dir: _Optional[str] = ..., overwrite: _Optional[bool] = ..., clips: _Optional[_Iterable[_Union[SourceRange, _Mapping]]] = ..., compound_id: _Optional[str] = ..., name: _Optional[str] = ..., crf: _Optional[int] = ...) -> None: ...
+
+class RenderResponse(_message.Message):
+    __slots__ = ("job", "outputs")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    job: Job
+    outputs: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, job: _Optional[_Union[Job, _Mapping]] = ..., outputs: _Optional[_Iterable[str]] = ...) -> None: ...
