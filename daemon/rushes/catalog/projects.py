@@ -8,13 +8,13 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from rushes.errors import InvalidArgument
+from rushes.errors import InvalidArgument, clip
 
 
 def ensure_project(conn: sqlite3.Connection, name: str) -> int:
     name = (name or "default").strip()
     if not name or len(name) > 200 or "/" in name:
-        raise InvalidArgument(f"bad project name {name!r}: use a short name without '/'")
+        raise InvalidArgument(f"bad project name {clip(name)}: use a short name without '/'")
     row = conn.execute("SELECT id FROM projects WHERE name=?", (name,)).fetchone()
     if row:
         return int(row[0])

@@ -198,7 +198,7 @@ def _members(catalog, project_id: int, members: Iterable[str], kind: str, assign
         text = str(text).strip()
         k, _, num = text.rpartition(":")
         k = k or kind
-        if k not in ("shot", "track") or not num.isdigit():
+        if k not in ("shot", "track") or not (num.isascii() and num.isdigit()) or len(num) > 18:
             raise InvalidArgument(f"bad member {text!r}: use a shot or track id, e.g. shot:12, track:7 or 12")
         key = (k, int(num))
         if k == "shot" and kind == "track":

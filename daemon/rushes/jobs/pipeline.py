@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 from rushes.catalog import media_rows, projects
+from rushes.diskspace import is_disk_full_error
 from rushes.errors import RushesError
 from rushes.jobs import stages
 from rushes.jobs.context import JobCancelled, StepContext, StepFailed
@@ -97,8 +98,9 @@ class IngestRunner:
                     if name == "probe" and media_id:
                         ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
                     continue
+                self._check_space()
                 queue.set_step(snap.id, name, "running", 0.0)
-                ctx.report = lambda f, m="", _n=name: queue.report(snap.id, _n, f, m)
+                ctx.report = lambda f, m="", _n=name: (self._check_space(), queue.report(snap.id, _n, f, m))
                 if name == "probe":
                     media_id = self._probe(queue, snap, ctx)
                     if media_id is None:
@@ -130,11 +132,17 @@ class IngestRunner:
             if media_id:
                 with self.stores.catalog.transaction() as conn:
                     media_rows.set_media_status(conn, int(media_id), "failed", f"{snap.path}: cancelled during {current}")
+        elif is_disk_full_error(exc):
+            self._fail(queue, snap, media_id, current, self.stores.disk.message())
         elif isinstance(exc, (StepFailed, RushesError, OSError)):
             self._fail(queue, snap, media_id, current, str(exc))
         else:  # a bug in a step: keep the trace in the log, give the editor one line
             log.error("step %s crashed on %s: %s", current, snap.path, "".join(traceback.format_exception(exc)))
             self._fail(queue, snap, media_id, current, f"{snap.path}: {current} failed: {type(exc).__name__}: {exc}")
+
+    def _check_space(self) -> None:
+        """Fail the running job, cleanly, before a write could meet a full disk (see rushes.diskspace)."""
+        self.stores.disk.check()
 
     # ------------------------------------------------------------------ steps
     def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool,
@@ -190,7 +198,8 @@ class IngestRunner:
 
     def _probe(self, queue: JobQueue, snap: JobSnapshot, ctx: StepContext) -> int | None:
         from rushes.ingest.fingerprint import fingerprint
-        from rushes.ingest.probe import ProbeError, check_decodable, probe
+        from rushes.ingest.decodable import check_decodable
+        from rushes.ingest.probe import ProbeError, probe
 
         path = Path(snap.path or "")
         spath = str(path)
@@ -226,6 +235,7 @@ class IngestRunner:
             )
             # A file that failed before under this path and now reads: drop the placeholder.
             conn.execute("DELETE FROM media WHERE fingerprint=? AND id<>?", (_failed_key(spath), media_id))
+            media_rows.add_path(conn, media_id, spath, st.st_size, st.st_mtime)
             projects.link_media(conn, ctx.project_id, media_id)
             conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
             stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
@@ -235,8 +245,15 @@ class IngestRunner:
     def _fail(self, queue: JobQueue, snap: JobSnapshot, media_id: int | None, step: str, reason: str) -> None:
         if snap.path and snap.path not in reason:
             reason = f"{snap.path}: {reason}"
-        queue.set_step(snap.id, step, "failed", error=reason)
-        queue.finish(snap.id, "failed", error=reason)
-        if media_id:
-            with self.stores.catalog.transaction() as conn:
-                media_rows.set_media_status(conn, int(media_id), "failed", reason)
+        try:
+            queue.set_step(snap.id, step, "failed", error=reason)
+            queue.finish(snap.id, "failed", error=reason)
+            if media_id:
+                with self.stores.catalog.transaction() as conn:
+                    media_rows.set_media_status(conn, int(media_id), "failed", reason)
+        except Exception as exc:
+            if not is_disk_full_error(exc):
+                raise
+            # Not even the failure could be written: the job stays 'running' in the catalog and
+            # is resumed at the next start (its committed steps are not redone).
+            log.error("job %s: cannot record its failure (%s): %s", snap.id, reason, exc)

@@ -18,7 +18,7 @@ def job(snap: JobSnapshot, project: str = "") -> pb.Job:
     )
 
 
-def media(row: sqlite3.Row, projects: list[str] | None = None) -> pb.Media:
+def media(row: sqlite3.Row, projects: list[str] | None = None, paths: list[str] | None = None) -> pb.Media:
     def s(key: str) -> str:
         v = row[key]
         return "" if v is None else str(v)
@@ -34,6 +34,7 @@ def media(row: sqlite3.Row, projects: list[str] | None = None) -> pb.Media:
         reason=s("reason"), fingerprint=row["fingerprint"], container=s("container"), video_codec=s("video_codec"),
         audio_codec=s("audio_codec"), rotation=i("rotation"), reel=s("reel"), audio_rate=i("audio_rate"),
         variable_frame_rate=bool(row["variable_frame_rate"]), projects=projects or [],
+        paths=paths or [row["path"]],
     )
 
 

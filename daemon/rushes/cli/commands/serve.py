@@ -17,8 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def start_daemon(args: argparse.Namespace, command: str) -> Any:
     """A started Daemon with signal handlers, or None after printing why it could not start."""
+    from rushes.homedir import private_umask
     from rushes.server.daemon import Daemon
 
+    private_umask()  # the daemon process writes only into RUSHES_HOME: keep it 0600/0700
     try:
         settings = load_settings()
         if args.address:

@@ -1,12 +1,15 @@
 """Health, projects, ingest, jobs, watch folders and media: the foundation's RPCs."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterator
 
-from rushes.catalog import projects
-from rushes.errors import InvalidArgument
+from rushes.catalog import media_rows, projects
+from rushes.diskspace import bytes_on_disk, bytes_on_disk_file
+from rushes.errors import InvalidArgument, clip
 from rushes.jobs.queue import TERMINAL
 from rushes.server import convert
+from rushes.server.streams import FollowerLimit
 from rushes_proto.v1 import rushes_pb2 as pb
 
 VALID_STATUSES = ("queued", "analysing", "ready", "failed", "offline")
@@ -14,32 +17,40 @@ VALID_STATES = ("queued", "running", "done", "failed", "cancelled")
 
 
 def _job_id(text: str) -> int:
-    if not text or not text.strip().isdigit():
-        raise InvalidArgument(f"bad job id {text!r}: job ids are numbers (see `rushes jobs`)")
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise InvalidArgument(f"bad job id {clip(text)}: job ids are numbers (see `rushes jobs`)")
     return int(text)
 
 
 class CoreHandlers:
     app: Any
+    followers: FollowerLimit
 
     def Health(self, request: pb.HealthRequest, context: Any) -> pb.HealthResponse:
         app = self.app
         queued, running = app.jobs.depth()
+        catalog_bytes = sum(bytes_on_disk_file(Path(str(app.settings.catalog_path) + s)) for s in ("", "-wal", "-shm"))
         stores = [pb.StoreInfo(name="catalog", engine="sqlite", location=str(app.settings.catalog_path), ok=True,
-                               detail=f"schema {app.catalog.version()}, WAL")]
+                               detail=f"schema {app.catalog.version()}, WAL", bytes_on_disk=catalog_bytes)]
         try:
             store = app.vectors
             engine, location = app.stores.vector_engine()
             counts = ", ".join(f"{c}: {store.count(c)}" for c in store.collections())
-            stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=True, detail=counts))
+            footprint = bytes_on_disk(app.settings.vectors_dir) if engine == "qdrant-edge" else 0
+            stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=True, detail=counts,
+                                       bytes_on_disk=footprint))
         except Exception as exc:
             engine, location = app.stores.vector_engine()
             stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=False, detail=str(exc)))
         models, fallbacks = _models(app)
+        free = app.disk.free()
         return pb.HealthResponse(
             version=app.version(), data_folder=str(app.settings.home), stores=stores, models=models,
             queue_depth=queued, running_jobs=running, address=app.settings.address, threads=app.settings.threads,
             fallbacks=fallbacks, schema_version=app.catalog.version(),
+            disk_free_bytes=free, disk_reserve_bytes=app.disk.reserve, disk_full=free < app.disk.reserve,
+            disk_detail=app.disk.message(free) if free < app.disk.reserve else "",
         )
 
     # ---------------------------------------------------------------- projects
@@ -58,7 +69,7 @@ class CoreHandlers:
         params = {}
         if request.shots_model:
             if request.shots_model not in ("off", "auto", "full"):
-                raise InvalidArgument(f"shots_model must be off, auto or full, got {request.shots_model!r}")
+                raise InvalidArgument(f"shots_model must be off, auto or full, got {clip(request.shots_model)}")
             params["shots_model"] = request.shots_model
         project = request.project or "default"
         outcome = self.app.ingest.submit(project, list(request.paths), params)
@@ -73,7 +84,7 @@ class CoreHandlers:
     def ListJobs(self, request: pb.ListJobsRequest, context: Any) -> pb.ListJobsResponse:
         for s in request.states:
             if s not in VALID_STATES:
-                raise InvalidArgument(f"unknown job state {s!r}: use one of {', '.join(VALID_STATES)}")
+                raise InvalidArgument(f"unknown job state {clip(s)}: use one of {', '.join(VALID_STATES)}")
         pid = self.app.project_id(request.project) if request.project else None
         snaps = self.app.jobs.list(pid, list(request.states), request.limit)
         return pb.ListJobsResponse(jobs=[self._job_pb(s) for s in snaps])
@@ -86,15 +97,16 @@ class CoreHandlers:
         jobs = self.app.jobs
         seen = -1
         last = None
-        while context.is_active():
-            snap = jobs.get(job_id)
-            message = self._job_pb(snap)
-            if message != last:
-                yield message
-                last = message
-            if snap.state in TERMINAL:
-                return
-            seen = jobs.wait_change(seen if seen >= 0 else snap.version, timeout=1.0)
+        with self.followers.admit(context.peer()):
+            while context.is_active():
+                snap = jobs.get(job_id)
+                message = self._job_pb(snap)
+                if message != last:
+                    yield message
+                    last = message
+                if snap.state in TERMINAL:
+                    return
+                seen = jobs.wait_change(seen if seen >= 0 else snap.version, timeout=1.0)
 
     def CancelJob(self, request: pb.CancelJobRequest, context: Any) -> pb.Job:
         return self._job_pb(self.app.jobs.cancel(_job_id(request.id)))
@@ -113,7 +125,7 @@ class CoreHandlers:
     def ListMedia(self, request: pb.ListMediaRequest, context: Any) -> pb.ListMediaResponse:
         for s in request.statuses:
             if s not in VALID_STATUSES:
-                raise InvalidArgument(f"unknown media status {s!r}: use one of {', '.join(VALID_STATUSES)}")
+                raise InvalidArgument(f"unknown media status {clip(s)}: use one of {', '.join(VALID_STATUSES)}")
         sql = "SELECT m.* FROM media m"
         params: list[Any] = []
         where = []
@@ -129,11 +141,13 @@ class CoreHandlers:
             sql += " WHERE " + " AND ".join(where)
         conn = self.app.catalog.connect()
         rows = conn.execute(sql + " ORDER BY m.id", params).fetchall()
-        return pb.ListMediaResponse(media=[convert.media(r, projects.media_projects(conn, r["id"])) for r in rows])
+        return pb.ListMediaResponse(media=[convert.media(r, projects.media_projects(conn, r["id"]),
+                                                         media_rows.media_paths(conn, r["id"])) for r in rows])
 
     def GetMedia(self, request: pb.GetMediaRequest, context: Any) -> pb.Media:
         row = self.app.resolve_media(request.media, request.project)
-        return convert.media(row, projects.media_projects(self.app.catalog.connect(), row["id"]))
+        conn = self.app.catalog.connect()
+        return convert.media(row, projects.media_projects(conn, row["id"]), media_rows.media_paths(conn, row["id"]))
 
 
 def _models(app: Any) -> tuple[list[pb.Model], list[str]]:

@@ -45,8 +45,9 @@ class ShotsHandlers:
         if media["kind"] != "video":
             raise FailedPrecondition(f"media {media['id']} ({media['path']}) is audio only: it has no pictures")
         frame = int(request.frame)
-        if frame < 0 or (media["frame_count"] and frame >= int(media["frame_count"]) + 1):
-            raise InvalidArgument(f"frame {frame} is outside media {media['id']} (0..{media['frame_count']})")
+        if frame < 0 or (media["frame_count"] and frame >= int(media["frame_count"])):
+            raise InvalidArgument(f"frame {frame} is outside media {media['id']}: its frames are "
+                                  f"0..{int(media['frame_count'] or 1) - 1} (end exclusive {media['frame_count']})")
         if not request.full_resolution:
             stored = thumb_for(self.app.catalog.connect(), int(media["id"]), frame)
             if stored and Path(stored).is_file():
