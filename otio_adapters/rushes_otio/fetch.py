@@ -5,6 +5,7 @@ view)` return OTIO objects ready for any writer, built by the builders from type
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import opentimelineio as otio
@@ -27,10 +28,17 @@ def media_time(m: pb.Media) -> MediaTime:
     if not m.fps or m.frame_count <= 0:
         raise ValueError(f"media {m.id} ({m.path}) has no frame rate or frames yet (status {m.status}): "
                          "wait for its ingest to finish")
-    return MediaTime.from_fields(id=m.id, path=m.path, fps=m.fps, frame_count=m.frame_count,
+    return MediaTime.from_fields(id=m.id, path=online_path(m), fps=m.fps, frame_count=m.frame_count,
                                  start_timecode=m.start_timecode, width=m.width, height=m.height, reel=m.reel,
                                  audio_channels=m.audio_channels, audio_rate=m.audio_rate, kind=m.kind or "video",
                                  variable_frame_rate=m.variable_frame_rate)
+
+
+def online_path(m: pb.Media) -> str:
+    """The copy to point editors at: the one the daemon reads, else the first other copy that is
+    there on this machine, else the daemon's (an offline media keeps its last path)."""
+    candidates = [m.path] + [p for p in m.paths if p != m.path]
+    return next((p for p in candidates if p and os.path.exists(p)), m.path)
 
 
 def get_media(client: Any, project: str, media: str) -> MediaTime:
