@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 
 from . import frames
 from .frames import Rate
-from .ops import (AddMarker, AppendToTimeline, CreateCompoundClip, CreateTimeline, ImportMedia, MakeBin, MoveClip, Op,
-                  SetClipColor, SetMetadata, SetProjectSetting, TimelineClip, UpdateMarkerData)
+from .ops import (AddMarker, AppendToTimeline, CreateCompoundClip, CreateTimeline, ImportMedia, ImportTimeline, MakeBin,
+                  MoveClip, Op, SetClipColor, SetMetadata, SetProjectSetting, TimelineClip, UpdateMarkerData)
 from .results import Cluster, Highlight, Media, Results, Segment
 from .snapshot import Clip, Snapshot
 
@@ -335,9 +335,21 @@ class _Planner:
                     clips[-1].end_frame - clips[-1].start_frame, self.media_by_path[clips[-1].file].fps, self.rate)
                 self.ops.append(CreateCompoundClip(title, name, clips[0].record_frame, end))
 
-    def run(self, parts: tuple[str, ...] = ("sync", "highlights", "compound")) -> Plan:
+    def import_files(self, paths: tuple[str, ...]) -> None:
+        """Timeline files (OTIO, FCPXML, FCP7 XML, EDL: `rushes export`) imported by Resolve itself
+        into Rushes/Imported, named after the file; once there (by name) never again, since
+        ImportTimelineFromFile answers None for a name that exists."""
+        for path in paths:
+            name = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            if self.snap.timeline(name) is None and not any(isinstance(op, ImportTimeline) and op.name == name
+                                                            for op in self.ops):
+                self.ensure_bin((self.root, "Imported"))
+                self.ops.append(ImportTimeline(path, name, (self.root, "Imported")))
+
+    def run(self, parts: tuple[str, ...] = ("sync", "highlights", "compound"), imports: tuple[str, ...] = ()) -> Plan:
         if not self.snap.timeline_rate and self.results.media:
             self.ops.append(SetProjectSetting("timelineFrameRate", self.rate.setting()))
+        self.import_files(imports)
         if "sync" in parts:
             self.sync()
         if "highlights" in parts:
@@ -367,10 +379,11 @@ class _Planner:
 
 
 def make_plan(results: Results, snap: Snapshot | None = None, *, root: str = ROOT_BIN,
-              parts: tuple[str, ...] = PARTS) -> Plan:
+              parts: tuple[str, ...] = PARTS, imports: tuple[str, ...] = ()) -> Plan:
     """The operations that bring the Resolve project in `snap` up to date with `results`.
-    `parts`: which menu's share (sync: bins, clips, keywords, colours, shot markers, selects)."""
-    return _Planner(results, snap or Snapshot(), root).run(parts)
+    `parts`: which menu's share (sync: bins, clips, keywords, colours, shot markers, selects;
+    highlights; compound). `imports`: timeline files for Resolve to import."""
+    return _Planner(results, snap or Snapshot(), root).run(parts, imports)
 
 
 @dataclass(frozen=True)
