@@ -307,6 +307,8 @@ class Timeline(_Markers):
         return frame_to_timecode(self.GetStartFrame(), self._rate)
 
     def SetStartTimecode(self, timecode):  # noqa: N802
+        if tuple(self._app.version[:2]) < (18, 5):      # added in 18.5: before, an unknown call (None)
+            return None
         try:
             new = timecode_to_frame(timecode, self._rate)
         except ValueError:
@@ -503,7 +505,10 @@ class MediaPool(_ResolveObject):
         timeline = self._project._current_timeline
         if timeline is None:
             return []
-        return self._append(timeline, list(clips or []))
+        placed = self._append(timeline, list(clips or []))
+        if tuple(self._app.version[:2]) < (18, 1):      # a Bool before 18.1, [TimelineItem] since
+            return bool(placed)
+        return placed
 
     def CreateTimelineFromClips(self, name, clips):  # noqa: N802
         clips = list(clips or [])

@@ -75,7 +75,15 @@ end
 local Applier = {}
 Applier.__index = Applier
 
+M.MIN_VERSION = { 18, 5 }   -- recordFrame, trackIndex, SetStartTimecode (resolve/apply.py decides the same)
+
 function M.applier(resolve)
+  local v = list(resolve:GetVersion())
+  local major, minor = tonumber(v[1]), tonumber(v[2])
+  if major and minor and (major < M.MIN_VERSION[1] or (major == M.MIN_VERSION[1] and minor < M.MIN_VERSION[2])) then
+    error(string.format('Rushes needs DaVinci Resolve %d.%d or later (timelines placed by recordFrame, '
+                        .. 'SetStartTimecode); this is %s.%s', M.MIN_VERSION[1], M.MIN_VERSION[2], v[1], v[2]))
+  end
   local project = resolve:GetProjectManager():GetCurrentProject()
   if not project then error('no project is open in Resolve: open one, then run the script again') end
   local pool = project:GetMediaPool()
@@ -204,7 +212,9 @@ function Applier:run(op)
 end
 
 function M.apply(resolve, plan)
-  local applier, done, failed = M.applier(resolve), 0, {}
+  local made, applier = pcall(M.applier, resolve)
+  if not made then return 0, { tostring(applier) } end
+  local done, failed = 0, {}
   for _, op in ipairs(list(plan.ops)) do
     local ok, result = pcall(applier.run, applier, op)
     if ok and result then done = done + 1 else failed[#failed + 1] = op.op .. (ok and '' or (': ' .. tostring(result))) end
