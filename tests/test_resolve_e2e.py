@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from fake_resolve import FakeResolve
-from rushes_testkit import DaemonProcess, real_media
+from rushes_testkit import real_media
 
 from resolve import frames
 from resolve.apply import apply

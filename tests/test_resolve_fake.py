@@ -140,7 +140,7 @@ def test_timelines_start_at_one_hour_counted_at_the_nominal_rate(rate, start, tc
 def test_record_frame_is_absolute_and_end_frame_exclusive():
     project, pool = _pool(_app())
     a = pool.ImportMedia(["/r/a.mov"])[0]
-    tl = pool.CreateEmptyTimeline("t")
+    pool.CreateEmptyTimeline("t")
     items = pool.AppendToTimeline([{"mediaPoolItem": a, "startFrame": 10, "endFrame": 58, "recordFrame": 86400 + 24,
                                     "trackIndex": 1, "mediaType": 1}])
     assert len(items) == 1 and isinstance(items[0], TimelineItem)

@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from fake_resolve import FakeResolve
 from rushes_testkit import in_ci
 
 from resolve.apply import apply

@@ -7,7 +7,7 @@ root ("Master"). Marker frames are ints (`GetMarkers()` keys are floats: frames.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .frames import marker_key
