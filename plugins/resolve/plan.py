@@ -19,6 +19,7 @@ import json
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Sequence
 
 from . import frames
 from .frames import Rate
@@ -178,10 +179,9 @@ class _Planner:
             state = ClipState(media.id, scene.id, target, color, name, ours)
             self.shot_markers(media, (), state, None)
             return
-        state, state_frame = clip_state(clip)
-        if state is None:
-            # Imported by the editor, not by us: their bin and colour stay; we add what is ours.
-            state = ClipState(media.id, "", clip.bin, clip.color, clip.name, ())
+        recorded, state_frame = clip_state(clip)
+        # None: imported by the editor, not by us: their bin and colour stay; we add what is ours.
+        state = recorded or ClipState(media.id, "", clip.bin, clip.color, clip.name, ())
         touched = clip.name != state.name or clip.color != state.color      # renamed or recoloured
         new_state = state
         if not touched:
@@ -236,7 +236,7 @@ class _Planner:
                        key=lambda s: (self.media_of_shot[s.id].path, s.start_frame))
         self.timeline(name, bin, [(self.media_of_shot[s.id], s.start_frame, s.end_frame, None) for s in shots])
 
-    def timeline(self, name: str, bin: tuple[str, ...], ranges: list[tuple[Media, int, int, AddMarker | None]],
+    def timeline(self, name: str, bin: tuple[str, ...], ranges: Sequence[tuple[Media, int, int, AddMarker | None]],
                  ) -> tuple[bool, list[TimelineClip]]:
         """A timeline of source ranges back to back from 01:00:00:00 (created, or appended to with
         the ranges it lacks); each range may bring a timeline marker on its first frame (the
@@ -362,12 +362,12 @@ class _Planner:
         for media in sorted(self.results.media, key=lambda m: m.path):
             self.sync_clip(media)
         scenes = {c.id: c for c in self.results.view("scene")}
-        for scene in self.results.view("scene"):
-            if not scene.is_noise:
-                self.selects(f"{scene.label()} selects", scene_bin(scene, self.root), scene.shots)
-        for person in self.results.view("people"):
-            if not person.is_noise:
-                self.selects(f"{person.label()} selects", (self.root, "People", person.label()), person.shots)
+        for cluster in self.results.view("scene"):
+            if not cluster.is_noise:
+                self.selects(f"{cluster.label()} selects", scene_bin(cluster, self.root), cluster.shots)
+        for cluster in self.results.view("people"):
+            if not cluster.is_noise:
+                self.selects(f"{cluster.label()} selects", (self.root, "People", cluster.label()), cluster.shots)
         people = {c.id: c for c in self.results.view("people")}
         for char in self.results.view("character"):
             scene = scenes.get(char.parent_id)
