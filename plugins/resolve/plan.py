@@ -134,6 +134,7 @@ class _Planner:
         self.clips = snap.clip_by_path()
         self.scene_of = {s: c for c in results.view("scene") for s in c.shots}
         self.media_of_shot = {s.id: m for m in results.media for s in m.shots}
+        self.shot_by_id = results.shot_index()
         self.media_by_id = {m.id: m for m in results.media}
         self.media_by_path = {m.path: m for m in results.media}
         self.synced: set[str] = set()
@@ -232,7 +233,7 @@ class _Planner:
 
     # timelines -------------------------------------------------------------------------------
     def selects(self, name: str, bin: tuple[str, ...], shot_ids) -> None:
-        shots = sorted((self.results.shot_index()[s] for s in shot_ids if s in self.media_of_shot),
+        shots = sorted((self.shot_by_id[s] for s in shot_ids if s in self.media_of_shot),
                        key=lambda s: (self.media_of_shot[s.id].path, s.start_frame))
         self.timeline(name, bin, [(self.media_of_shot[s.id], s.start_frame, s.end_frame, None) for s in shots])
 

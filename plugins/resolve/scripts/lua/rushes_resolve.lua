@@ -223,9 +223,18 @@ function M.apply(resolve, plan)
 end
 
 -- Talking to the daemon through the `rushes` CLI ---------------------------------------------
+local windows = package.config:sub(1, 1) == '\\'
+
 local function quote(s)
-  if package.config:sub(1, 1) == '\\' then return '"' .. s:gsub('"', '\\"') .. '"' end
+  if windows then return '"' .. s:gsub('"', '\\"') .. '"' end
   return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- os.tmpname() names a file in the drive's root on Windows: put it under %TEMP% there.
+local function tmpname()
+  local name = os.tmpname()
+  if windows then return (os.getenv('TEMP') or os.getenv('TMP') or '.') .. name end
+  return name
 end
 
 function M.run_cli(config, args)
@@ -233,8 +242,11 @@ function M.run_cli(config, args)
   for _, p in ipairs(config.command) do parts[#parts + 1] = quote(p) end
   if config.address and config.address ~= '' then parts[#parts + 1] = '--address ' .. quote(config.address) end
   for _, a in ipairs(args) do parts[#parts + 1] = quote(a) end
-  local err = os.tmpname()
-  local pipe = io.popen(table.concat(parts, ' ') .. ' 2>' .. quote(err))
+  local err = tmpname()
+  local command = table.concat(parts, ' ') .. ' 2>' .. quote(err)
+  -- cmd.exe strips the first and last quote of a command line: wrap it once more there.
+  if windows then command = '"' .. command .. '"' end
+  local pipe = io.popen(command)
   local out = pipe:read('*a')
   pipe:close()
   local f = io.open(err, 'r')
@@ -245,7 +257,7 @@ function M.run_cli(config, args)
 end
 
 function M.write_snapshot(json, resolve)
-  local path = os.tmpname()
+  local path = tmpname()
   local f = assert(io.open(path, 'w'))
   f:write(json.encode(M.snapshot(resolve)))
   f:close()
