@@ -629,6 +629,7 @@ class ProjectManager(_ResolveObject):
         self._app = app
         self._projects: dict[str, Project] = {}
         self._current: Project | None = None
+        self.saves = 0
 
     def GetCurrentProject(self):  # noqa: N802
         return self._current
@@ -648,6 +649,7 @@ class ProjectManager(_ResolveObject):
         return project
 
     def SaveProject(self):  # noqa: N802
+        self.saves += 1
         return self._current is not None
 
 

@@ -64,6 +64,7 @@ def test_sync_then_resync_changes_nothing():
                            "/r/c.mov": ("Rushes", "Scenes", "Harbour")}
     again = make_plan(_results(), take(fake))
     assert again.ops == []
+    assert fake.GetProjectManager().saves == 1              # saved once after applying
     pool = fake.GetProjectManager().GetCurrentProject().GetMediaPool()
     a = next(c for c in pool._all_clips() if c.GetName() == "a.mov")
     assert a.GetMetadata("Keywords") == "Person 1, Scene 1"

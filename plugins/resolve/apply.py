@@ -174,4 +174,6 @@ def apply(resolve: Any, ops: Iterable[Op | dict]) -> Report:
             report.done += 1
         else:
             report.failed.append(f"{op.kind}: {op.to_dict()}")
+    if report.done:
+        resolve.GetProjectManager().SaveProject()     # what we changed survives a crash of Resolve
     return report

@@ -219,6 +219,7 @@ function M.apply(resolve, plan)
     local ok, result = pcall(applier.run, applier, op)
     if ok and result then done = done + 1 else failed[#failed + 1] = op.op .. (ok and '' or (': ' .. tostring(result))) end
   end
+  if done > 0 then resolve:GetProjectManager():SaveProject() end   -- what we changed survives a crash
   return done, failed
 end
 
