@@ -13,6 +13,27 @@ from pathlib import Path
 import pytest
 
 
+INGEST_ENV = {"RUSHES_FACES_SAMPLE_S": "0.5"}
+"""Settings the shared session project (conftest `ingested_project`) was ingested with (a face
+sample every 0.5 s, so short clips give several samples per face)."""
+
+
+def seed_models(home: Path, exported: list[Path] | None, pulled: list | None = None) -> None:
+    """Hard-link the session's referee ONNX exports (conftest `_referee_export`) and the pulled
+    default models (conftest `_pulled_models`) into a data folder, as a machine has them after
+    `rushes models pull --defaults`, so a daemon started there neither exports nor downloads."""
+    for path in exported or []:
+        seeded = home / "models" / path.parent.name / path.name
+        seeded.parent.mkdir(parents=True, exist_ok=True)
+        if not seeded.exists():
+            os.link(path, seeded)
+    if pulled:
+        from rushes.models import wheels
+
+        for spec, folder in pulled:
+            wheels.link_into(spec, folder, home / "models")
+
+
 def media_dir() -> Path:
     return Path(os.environ.get("RUSHES_MEDIA") or Path.home() / ".cache" / "rushes-media").expanduser()
 
