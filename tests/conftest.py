@@ -127,10 +127,9 @@ def _ingested_seed(tmp_path_factory, _referee_export, _pulled_models) -> Ingeste
         paths[name] = footage / name
         shutil.copy2(real_media(name), paths[name])
     home = tmp_path_factory.mktemp("ingested-home")
-    # Like the other daemon tests' fresh data folders: the referee's export, no pulled models
-    # (the scene view falls back to the classical embedder) and an empty model cache, whichever
-    # test happens to build this first.
-    seed_models(home, _referee_export)
+    # Like every test's data folder: the referee's export, the pulled default models and an
+    # empty model cache, whichever test happens to build this first.
+    seed_models(home, _referee_export, _pulled_models[0])
     env = {**INGEST_ENV, "XDG_CONFIG_HOME": str(home / "config")}
     if _pulled_models[1] is not None:
         env["RUSHES_MODEL_CACHE"] = str(_pulled_models[1])

@@ -48,7 +48,7 @@ def test_same_footage_same_result_beside_a_cpu_hog(ingested_project, tmp_path, _
     hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
     try:
         home = tmp_path / "again"
-        seed_models(home, _referee_export)
+        seed_models(home, _referee_export, _pulled_models[0])   # as the shared project had
         env = dict(INGEST_ENV)
         if _pulled_models[1] is not None:
             env["RUSHES_MODEL_CACHE"] = str(_pulled_models[1])

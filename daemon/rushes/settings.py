@@ -20,6 +20,8 @@ from rushes_client.config import (
     DEFAULT_ADDRESS,
     ConfigError,
     config_file,
+    host_of,
+    is_local,
     load_client_config,
     pick,
     read_config_file,
@@ -39,6 +41,14 @@ CORE_KEYS: Mapping[str, str] = {
     "qdrant_url": "a Qdrant server or cluster instead of the embedded engine",
     "threads": "CPU cap",
     "media": "test footage (default ~/.cache/rushes-media)",
+    "allowed_roots": "folders footage may be ingested or watched from (os.pathsep-separated; empty: anywhere "
+                     "but /proc, /sys, /dev and /)",
+    "tls_cert": "PEM certificate chain: the daemon serves TLS on TCP (with tls_key)",
+    "tls_key": "PEM private key of tls_cert",
+    "tls_ca": "PEM roots a client verifies a TLS daemon with",
+    "max_followers": "open FollowJob streams in all (default 1024); past it RESOURCE_EXHAUSTED",
+    "max_followers_per_connection": "open FollowJob streams per client connection (default 256)",
+    "disk_reserve_mb": "free space kept in RUSHES_HOME: below it jobs wait and writes are refused (default 128)",
 }
 
 # `[analysis]` keys (and their RUSHES_<KEY> variables). A new knob is declared here with one
@@ -111,15 +121,15 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "cluster_scene_min_size": "smallest scene cluster",
     "cluster_scene_min_samples": "density smoothing of scene clusters",
     "cluster_scene_epsilon": "merge distance of scene clusters",
+    "cluster_scene_method": "linkage (average linkage under a cut, default) | hdbscan",
+    "cluster_scene_cut": "linkage cut on unit-vector distance; 0 = the scene model's own",
+    "cluster_scene_structure": "use the footage's structure (files, timecode, clip names) as evidence",
+    "cluster_people_method": "hdbscan (default) | linkage",
+    "cluster_people_cut": "linkage cut for people clusters; 0 = relative to the median distance",
+    "cluster_people_structure": "footage structure as evidence for people (off unless set)",
     "cluster_people_min_size": "smallest people cluster",
     "cluster_people_min_samples": "density smoothing of people clusters",
     "cluster_people_epsilon": "merge distance of people clusters",
-    "cluster_scene_method": "linkage | hdbscan (scene view)",
-    "cluster_scene_cut": "linkage distance cut; 0 = the model's own (scene view)",
-    "cluster_scene_structure": "use footage structure (takes, record runs, names) as evidence (scene view)",
-    "cluster_people_method": "linkage | hdbscan (people view)",
-    "cluster_people_cut": "linkage distance cut; 0 = the model's own (people view)",
-    "cluster_people_structure": "use footage structure (takes, record runs, names) as evidence (people view)",
     "cluster_min_confidence": "members below go to the noise bucket",
     "cluster_space_level": "reshape distances around the editor's groups",
     "cluster_learn_reach": "attach noise within the reach learned from rescues",
@@ -174,6 +184,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "stable_seconds": "a watched file must stop growing this long before ingest",
     "rescan_interval_s": "periodic rescan of watched folders",
     "poll_interval_s": "polling watch (network storage)",
+    "incomplete_wait_s": "a watched file that stopped growing but is cut short waits this long for its copy",
     # vectors
     "qdrant_api_key": "API key for a Qdrant server",
     "qdrant_collection_prefix": "collection name prefix on a Qdrant server",
@@ -215,6 +226,13 @@ class Settings:
     qdrant_url: str | None = None
     threads: int = max(1, (os.cpu_count() or 2))
     media_dir: Path = Path.home() / ".cache" / "rushes-media"
+    # Folders footage may be ingested or watched from (empty: anywhere but /proc, /sys, /dev, /).
+    allowed_roots: tuple[Path, ...] = ()
+    disk_reserve_mb: float = 128.0
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    max_followers: int = 1024
+    max_followers_per_connection: int = 256
     # Analysis knobs (issue-level settings live here so one config file steers them all).
     extra: Mapping[str, Any] = field(default_factory=dict)
     config_path: Path | None = None    # the file `extra` came from, named in errors
@@ -251,11 +269,13 @@ class Settings:
 
     @property
     def host(self) -> str:
-        return self.address.rsplit(":", 1)[0].strip("[]")
+        return host_of(self.address)
 
     @property
     def is_loopback(self) -> bool:
-        return self.host in ("127.0.0.1", "localhost", "::1") or self.host.startswith("127.")
+        """Local only: a Unix socket, or TCP on loopback (parsed by the client's reader, which
+        knows `unix:PATH` and `[v6]:port`)."""
+        return is_local(self.address)
 
     def get(self, key: str, default: Any = None) -> Any:
         """An analysis setting: RUSHES_<KEY> env > [analysis] in config.toml > default.
@@ -309,8 +329,31 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         threads = max(1, int(threads_raw))
     except (TypeError, ValueError):
         raise SettingsError(f"RUSHES_THREADS must be a whole number of cores, got {threads_raw!r}") from None
+    roots_raw = get("RUSHES_ALLOWED_ROOTS", "allowed_roots", ())
+    roots_list = roots_raw.split(os.pathsep) if isinstance(roots_raw, str) else list(roots_raw)
+    reserve_raw = get("RUSHES_DISK_RESERVE_MB", "disk_reserve_mb", 128.0)
+    try:
+        reserve = max(0.0, float(reserve_raw))
+    except (TypeError, ValueError):
+        raise SettingsError(f"RUSHES_DISK_RESERVE_MB must be a number of MB, got {reserve_raw!r}") from None
+    def whole(env_key: str, key: str, default: int) -> int:
+        raw = get(env_key, key, default)
+        try:
+            return max(1, int(raw))
+        except (TypeError, ValueError):
+            raise SettingsError(f"{env_key} must be a whole number, got {raw!r}") from None
+
+    cert, key = get("RUSHES_TLS_CERT", "tls_cert", None), get("RUSHES_TLS_KEY", "tls_key", None)
+    if bool(cert) != bool(key):
+        raise SettingsError("TLS needs both RUSHES_TLS_CERT and RUSHES_TLS_KEY (tls_cert and tls_key)")
     return Settings(
         home=home,
+        tls_cert=Path(str(cert)).expanduser() if cert else None,
+        tls_key=Path(str(key)).expanduser() if key else None,
+        max_followers=whole("RUSHES_MAX_FOLLOWERS", "max_followers", 1024),
+        max_followers_per_connection=whole("RUSHES_MAX_FOLLOWERS_PER_CONNECTION", "max_followers_per_connection", 256),
+        allowed_roots=tuple(Path(str(r)).expanduser() for r in roots_list if str(r).strip()),
+        disk_reserve_mb=reserve,
         address=client.address,
         token=client.token,
         models_dir=Path(models).expanduser() if models else None,
@@ -321,3 +364,14 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         extra=dict(cfg.get("analysis", {})),
         config_path=path,
     )
+
+
+def cap_native_threads(threads: int) -> None:
+    """Keep BLAS/OpenMP pools inside RUSHES_THREADS so the daemon never starves the editing software.
+
+    Must run before numpy (or torch, onnxruntime) is first imported: the pools size themselves
+    then. `rushes serve` and `rushes run` call it before importing the server; an explicit
+    value in the environment wins.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ.setdefault(var, str(max(1, threads)))

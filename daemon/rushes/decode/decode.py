@@ -268,14 +268,14 @@ def decode_pass(
 
     container, stream = open_video(path, threads)
     try:
+        astream = first_audio_stream(container) if listeners else None
+        feeder = AudioFeeder(astream, listeners, stream_zero_s(stream)) if astream is not None else None
         try:
             timebase = stream_time_base(path, container, stream).time_base
         except ValueError:
             raise MediaError(f"{path}: video stream has no usable frame rate") from None
         fps = timebase.rate
         conformer = Conformer(timebase)
-        astream = first_audio_stream(container) if listeners else None
-        feeder = AudioFeeder(astream, listeners, stream_zero_s(stream)) if astream is not None else None
         spf = fps.denominator / fps.numerator
         sampler = SmallFrameSampler(low_width)
         tb = timebase.time_base

@@ -7,10 +7,15 @@ the watch_folders table in step with what is watched.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rushes.errors import InvalidArgument
+from rushes.catalog import media_rows
+from rushes.errors import InvalidArgument, clip
+from rushes.ingest.roots import check_root
+from rushes.ingest.probe import copy_complete
 from rushes.ingest.watch import FolderWatcher
 from rushes.jobs.ingest import IngestService, abspath, project_id
 from rushes.jobs.stores import Stores
@@ -33,6 +38,9 @@ class WatchService:
         self.stores = stores
         self.ingest = ingest
         self.watcher: FolderWatcher | None = None
+        self._lock = threading.Lock()
+        self._incomplete: dict[Path, float] = {}            # path -> when first seen cut short
+        self._timers: dict[Path, threading.Timer] = {}      # the give-up re-check per waiting path
 
     def start(self) -> None:
         """Start watching every folder recorded in the catalog (a missing one is logged, not fatal)."""
@@ -43,7 +51,9 @@ class WatchService:
                                      poll_interval=float(settings.get("poll_interval_s", 5.0)))
         for row in self.stores.catalog.query("SELECT DISTINCT path, polling FROM watch_folders"):
             try:
-                self.watcher.add(Path(row["path"]), polling=bool(row["polling"]))
+                self.watcher.add(check_root(Path(row["path"]), settings.allowed_roots), polling=bool(row["polling"]))
+            except InvalidArgument as exc:  # saved by an older version, or the allow-list changed
+                log.warning("not watching %s: %s", row["path"], exc)
             except OSError as exc:
                 log.warning("cannot watch %s: %s", row["path"], exc)
         self.watcher.start()
@@ -51,12 +61,49 @@ class WatchService:
     def stop(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        with self._lock:
+            timers, self._timers = list(self._timers.values()), {}
+        for timer in timers:
+            timer.cancel()
+
+    def _complete(self, path: Path) -> bool:
+        """A stable file that is still cut short waits (no job, so no failed job in the history).
+
+        It is reported again when its copy resumes (size and mtime change); if it never does, it
+        is ingested after `incomplete_wait_s` anyway and fails there with the reason.
+        """
+        problem = copy_complete(path)
+        now = time.monotonic()
+        with self._lock:
+            first = self._incomplete.get(path)
+            if problem is None:
+                self._incomplete.pop(path, None)
+                timer = self._timers.pop(path, None)
+                if timer is not None:
+                    timer.cancel()
+                return True
+            wait = float(self.stores.settings.get("incomplete_wait_s", 600.0))
+            if first is not None and now - first >= wait:
+                self._incomplete.pop(path, None)
+                self._timers.pop(path, None)
+                return True
+            if first is None:
+                self._incomplete[path] = now
+                first = now
+            if path not in self._timers:
+                timer = threading.Timer(max(0.0, wait - (now - first)) + 0.1, self._on_ready, [path])
+                timer.daemon = True
+                self._timers[path] = timer
+                timer.start()
+        log.info("watch: %s looks like a copy still in progress (%s); waiting for it", path, problem.reason)
+        return False
 
     # ------------------------------------------------------------------ the editor's requests
     def add(self, project: str, path: str, polling: bool) -> WatchFolder:
         p = abspath(path)
         if not p.is_dir():
-            raise InvalidArgument(f"{p}: not a folder; `rushes watch add` takes a folder")
+            raise InvalidArgument(f"{clip(str(p))}: not a folder; `rushes watch add` takes a folder")
+        check_root(p, self.stores.settings.allowed_roots)
         pid = project_id(self.stores, project, create=True)
         with self.stores.catalog.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO watch_folders(project_id, path, polling, created_at) "
@@ -77,7 +124,7 @@ class WatchService:
             self.watcher.remove(p)
         return bool(n)
 
-    def list(self, project: str = "") -> list[WatchFolder]:
+    def folders(self, project: str = "") -> list[WatchFolder]:
         sql = "SELECT w.id, w.path, w.polling, p.name FROM watch_folders w JOIN projects p ON p.id=w.project_id"
         params: tuple[str, ...] = ()
         if project:
@@ -93,6 +140,8 @@ class WatchService:
         return [r["name"] for r in rows if str(path).startswith(r["path"].rstrip("/") + "/") or str(path) == r["path"]]
 
     def _on_ready(self, path: Path) -> None:
+        if not self._complete(Path(path)):
+            return
         for project in self._projects_watching(Path(path)) or ["default"]:
             try:
                 self.ingest.submit(project, [str(path)])
@@ -101,14 +150,11 @@ class WatchService:
 
     def _on_deleted(self, path: Path) -> None:
         with self.stores.catalog.transaction() as conn:
-            conn.execute("UPDATE media SET status='offline', reason=? WHERE path=? AND status<>'failed'",
-                         (f"{path}: file deleted or unreachable; analysis kept", str(path)))
+            media_rows.copy_gone(conn, str(path))  # offline only when no other copy remains
 
     def _on_moved(self, src: Path, dst: Path) -> None:
         with self.stores.catalog.transaction() as conn:
-            conn.execute("UPDATE media SET path=?, reason=NULL, "
-                         "status=CASE WHEN status='offline' THEN 'ready' ELSE status END WHERE path=?",
-                         (str(dst), str(src)))
+            media_rows.copy_moved(conn, str(src), str(dst))
         # A move into a watched folder from outside is a new file there.
-        if not self.stores.catalog.query_one("SELECT 1 FROM media WHERE path=?", (str(dst),)):
+        if not self.stores.catalog.query_one("SELECT 1 FROM media_paths WHERE path=?", (str(dst),)):
             self._on_ready(dst)
