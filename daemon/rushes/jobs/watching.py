@@ -15,7 +15,7 @@ from pathlib import Path
 from rushes.catalog import media_rows
 from rushes.errors import InvalidArgument, clip
 from rushes.ingest.roots import check_root
-from rushes.ingest.probe import copy_complete
+from rushes.ingest.decodable import copy_complete
 from rushes.ingest.watch import FolderWatcher
 from rushes.jobs.ingest import IngestService, abspath, project_id
 from rushes.jobs.stores import Stores
@@ -72,7 +72,11 @@ class WatchService:
         It is reported again when its copy resumes (size and mtime change); if it never does, it
         is ingested after `incomplete_wait_s` anyway and fails there with the reason.
         """
-        problem = copy_complete(path)
+        try:
+            problem = copy_complete(path)
+        except Exception as exc:  # the check must never keep a file from its ingest job, which reports it
+            log.warning("watch: cannot tell whether %s is complete (%s); ingesting it", path, exc)
+            problem = None
         now = time.monotonic()
         with self._lock:
             first = self._incomplete.get(path)
