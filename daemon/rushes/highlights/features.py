@@ -12,6 +12,8 @@ threshold) re-scores from the catalog without decoding again:
 from __future__ import annotations
 
 import io
+import queue
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -140,6 +142,11 @@ class FeatureCollector:
     def finish(self) -> None:
         self.finished = True
 
+    def close(self) -> None:
+        """Stop the speech worker (a job that ends early; finish() normally does it)."""
+        if self._speech is not None:
+            self._speech.close()
+
     def result(self) -> RawFeatures:
         blocks = self._meter.result() if self._meter is not None else None
         vad = self._speech.probabilities() if self._speech is not None and self.audio_seen else np.zeros(0, np.float32)
@@ -155,23 +162,53 @@ class FeatureCollector:
 
 
 class SpeechListener:
-    """16 kHz mono from the decode pass into Silero VAD, chunk by chunk."""
+    """16 kHz mono from the decode pass into Silero VAD, on one worker thread.
+
+    onnxruntime releases the GIL, so the VAD runs beside the decoding instead of after each
+    audio packet on the decode thread; one worker taking pieces in order from a FIFO keeps the
+    result independent of timing (the same probabilities as a sequential run: tested)."""
 
     audio_format = AudioFormat(rate=RATE, mono=True)
 
     def __init__(self, model: "Path", threads: int = 1) -> None:
         self.vad = SileroVad(model, threads=threads)
         self._started = False
+        self._queue: "queue.Queue[np.ndarray | None]" = queue.Queue(maxsize=256)
+        self._worker: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        while True:
+            piece = self._queue.get()
+            if piece is None:
+                return
+            if self._error is None:
+                try:
+                    self.vad.feed(piece)
+                except BaseException as exc:  # kept and raised on the decode thread at finish()
+                    self._error = exc
 
     def consume_audio(self, chunk: DecodedAudio) -> None:
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._run, name="rushes-vad", daemon=True)
+            self._worker.start()
         if not self._started:
             self._started = True
             if chunk.start > 0:
-                self.vad.feed(np.zeros(chunk.start, np.float32))
-        self.vad.feed(chunk.samples[0])
+                self._queue.put(np.zeros(chunk.start, np.float32))
+        self._queue.put(np.array(chunk.samples[0], np.float32))
 
     def finish(self) -> None:
-        pass
+        self.close()
+        if self._error is not None:
+            raise RuntimeError(f"speech detection failed: {self._error}") from self._error
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join()
+            self._worker = None
 
     def probabilities(self) -> np.ndarray:
+        self.close()
         return self.vad.probabilities()
