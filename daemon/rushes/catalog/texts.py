@@ -79,6 +79,7 @@ class SpanFilter:
     media_ids: Sequence[int] | None = None
     sources: Sequence[str] = SOURCES
     contains: Sequence[str] = field(default_factory=list)   # case-insensitive substrings, all required
+    contains_any: Sequence[str] = field(default_factory=list)  # ... at least one of these
 
 
 # ---------------------------------------------------------------------------- writes
@@ -151,13 +152,20 @@ def spans(conn: sqlite3.Connection, flt: SpanFilter, *, with_words: bool = False
         params.extend(int(m) for m in flt.media_ids)
     for text in flt.contains:
         where.append("text LIKE ? ESCAPE '\\'")
-        params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        params.append(_like(text))
+    if flt.contains_any:
+        where.append("(" + " OR ".join(["text LIKE ? ESCAPE '\\'"] * len(flt.contains_any)) + ")")
+        params.extend(_like(t) for t in flt.contains_any)
     rows = conn.execute(
         f"SELECT * FROM text_spans WHERE {' AND '.join(where)} ORDER BY media_id, start_frame, id", params
     ).fetchall()
     if not with_words:
         return [_span(r) for r in rows]
     return [_span(r, words_of(conn, int(r["id"]))) for r in rows]
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def spans_by_id(conn: sqlite3.Connection, ids: Sequence[int], *, with_words: bool = False) -> dict[int, TextSpan]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from rushes.catalog import records
+from rushes.catalog import records, texts
 from rushes.jobs.queue import JobSnapshot
 from rushes_proto.v1 import rushes_pb2 as pb
 
@@ -17,7 +17,12 @@ def job(snap: JobSnapshot, project: str = "") -> pb.Job:
     )
 
 
-def media(row: sqlite3.Row, projects: list[str] | None = None) -> pb.Media:
+def slate(s: texts.Slate) -> pb.Slate:
+    return pb.Slate(frame=s.frame, scene=s.scene, take=s.take, roll=s.roll, camera=s.camera, date=s.date,
+                    raw_text=s.raw_text, confidence=round(s.confidence, 4))
+
+
+def media(row: sqlite3.Row, projects: list[str] | None = None, slate_read: texts.Slate | None = None) -> pb.Media:
     def s(key: str) -> str:
         v = row[key]
         return "" if v is None else str(v)
@@ -33,4 +38,5 @@ def media(row: sqlite3.Row, projects: list[str] | None = None) -> pb.Media:
         reason=s("reason"), fingerprint=row["fingerprint"], container=s("container"), video_codec=s("video_codec"),
         audio_codec=s("audio_codec"), rotation=i("rotation"), reel=s("reel"), audio_rate=i("audio_rate"),
         variable_frame_rate=bool(row["variable_frame_rate"]), projects=projects or [],
+        slate=slate(slate_read) if slate_read is not None else None,
     )

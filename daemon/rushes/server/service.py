@@ -18,6 +18,7 @@ from rushes.server.handlers.clusters import ClustersHandlers
 from rushes.server.handlers.core import CoreHandlers
 from rushes.server.handlers.faces import FacesHandlers
 from rushes.server.handlers.models import ModelsHandlers
+from rushes.server.handlers.search import SearchHandlers
 from rushes.server.handlers.shots import ShotsHandlers
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
@@ -56,7 +57,7 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return unary
 
 
-class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers,
+class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers, SearchHandlers,
                      pb_grpc.RushesServicer):
     def __init__(self, app: Any) -> None:
         self.app = app

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from rushes.catalog import records
+from rushes.catalog import records, texts
 from rushes.errors import InvalidArgument
 from rushes.jobs.queue import TERMINAL
 from rushes.server import convert
@@ -137,11 +137,13 @@ class CoreHandlers:
             sql += " WHERE " + " AND ".join(where)
         conn = self.app.catalog.connect()
         rows = conn.execute(sql + " ORDER BY m.id", params).fetchall()
-        return pb.ListMediaResponse(media=[convert.media(r, records.media_projects(conn, r["id"])) for r in rows])
+        return pb.ListMediaResponse(media=[convert.media(r, records.media_projects(conn, r["id"]),
+                                                         texts.slate(conn, int(r["id"]))) for r in rows])
 
     def GetMedia(self, request: pb.GetMediaRequest, context: Any) -> pb.Media:
         row = self.app.resolve_media(request.media, request.project)
-        return convert.media(row, records.media_projects(self.app.catalog.connect(), row["id"]))
+        conn = self.app.catalog.connect()
+        return convert.media(row, records.media_projects(conn, row["id"]), texts.slate(conn, int(row["id"])))
 
 
 def _models(app: Any) -> tuple[list[pb.Model], list[str]]:
