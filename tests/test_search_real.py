@@ -61,11 +61,26 @@ def test_slate_read_into_media_and_caption_found_by_its_words(slate_film, rushes
         assert proc.returncode == 1 and "NOT_FOUND" in proc.stderr and "rushes feedback name" in proc.stderr
 
 
-def test_title_cards_of_real_films(rushes_home, tmp_path):
+def _wait_jobs(d: DaemonProcess, timeout: float = 300) -> list[dict]:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = json.loads(d.cli("jobs", "--json").stdout)["jobs"]
+        if all(j["state"] in ("done", "failed", "cancelled") for j in jobs):
+            return jobs
+        time.sleep(1)
+    raise AssertionError(f"jobs still running after {timeout}s: {jobs}")
+
+
+def test_title_cards_of_real_films_and_catching_up_old_media(rushes_home):
     """face_then_title.mov cuts from a face to the "Caminandes" title card: the words are found on
-    the title's shot, not on the face's."""
+    the title's shot, not on the face's. A media analysed before OCR existed (its OCR stage and
+    text gone) gets a job running only the new steps at the next start, and is found again."""
+    import sqlite3
+
+    film = real_media("face_then_title.mov")
     with DaemonProcess(rushes_home) as d:
-        film = real_media("face_then_title.mov")
         d.cli("ingest", "--wait", str(film))
         shots = json.loads(d.cli("shots", str(film), "--json").stdout)
         hits = _search(d, "caminandes")["hits"]
@@ -73,3 +88,19 @@ def test_title_cards_of_real_films(rushes_home, tmp_path):
         cut = [s for s in shots["shots"] if s["start_frame"] > 0][0]["start_frame"]     # ffmpeg's scene filter: 72
         assert abs(cut - 72) <= 2
         assert hits[0]["start_frame"] >= cut - 2
+        first = hits[0]
+    with sqlite3.connect(rushes_home / "catalog.sqlite3") as conn:    # as a catalog from before issue 16
+        conn.execute("DELETE FROM text_spans")
+        conn.execute("DELETE FROM slates")
+        conn.execute("DELETE FROM analysis_stages WHERE stage IN ('ocr', 'text_index', 'speech')")
+        done_before = dict(conn.execute("SELECT stage, done_at FROM analysis_stages").fetchall())
+    with DaemonProcess(rushes_home) as d:
+        jobs = _wait_jobs(d)
+        caught_up = [j for j in jobs if j["state"] == "done" and j["steps"] and j["steps"][0]["name"] != "probe"]
+        assert len(caught_up) == 1, jobs
+        names = [s["name"] for s in caught_up[0]["steps"]]
+        assert "ocr" in names and set(names) <= {"speech", "ocr", "text_index"}, names   # speech, text_index: when their models are present
+        assert _search(d, "caminandes")["hits"][0]["start_frame"] == first["start_frame"]
+    with sqlite3.connect(rushes_home / "catalog.sqlite3") as conn:
+        done_after = dict(conn.execute("SELECT stage, done_at FROM analysis_stages").fetchall())
+    assert {k: done_after[k] for k in done_before} == done_before      # shots, faces, embed: not redone

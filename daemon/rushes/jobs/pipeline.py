@@ -40,6 +40,9 @@ INGEST_STEPS: tuple[tuple[str, str | None, bool], ...] = (
     ("cluster", "rushes.clustering.step", False),
 )
 PROBE_VERSION = "probe-1"
+# Steps added after media may already have been analysed: at start, ready media that never ran
+# them (and that they apply to) get a job running only these steps (issue 16).
+CATCH_UP_STEPS = ("speech", "ocr", "text_index")
 
 
 def ingest_step_names() -> list[str]:
@@ -224,6 +227,49 @@ class IngestRunner:
         if media_id:
             with self.app.catalog.transaction() as conn:
                 records.set_media_status(conn, int(media_id), "failed", reason)
+
+
+def catch_up(app: "App") -> list[int]:
+    """Queue the CATCH_UP_STEPS for ready media that never ran them; returns the job ids.
+
+    A step is owed when its module is in this build, applies to the media (`applies(media)`
+    when the module defines it, and a picture for steps that need video), has a current version
+    (its model is present) and the media has no stage row for it. Nothing is redone: a stage
+    row of any version means the step ran.
+    """
+    modules = {name: (_load(mod), needs_video) for name, mod, needs_video in INGEST_STEPS
+               if name in CATCH_UP_STEPS and mod}
+    conn = app.catalog.connect()
+    rows = conn.execute(
+        "SELECT m.*, (SELECT pm.project_id FROM project_media pm WHERE pm.media_id = m.id ORDER BY pm.added_at "
+        "LIMIT 1) AS first_project FROM media m WHERE m.status = 'ready' ORDER BY m.id").fetchall()
+    jobs = []
+    for row in rows:
+        if row["first_project"] is None or not Path(row["path"]).exists():
+            continue
+        ctx = StepContext(catalog=app.catalog, vectors=None, settings=app.settings, media=row,
+                          project_id=int(row["first_project"]), job_id=0)
+        owed = []
+        for name in CATCH_UP_STEPS:
+            module, needs_video = modules.get(name, (None, False))
+            if module is None or (needs_video and row["kind"] != "video"):
+                continue
+            applies = getattr(module, "applies", None)
+            if applies is not None and not applies(row):
+                continue
+            if stages.done_version(conn, int(row["id"]), name) is not None:
+                continue
+            version_fn = getattr(module, "current_version", None)
+            if version_fn is not None and version_fn(ctx) is None:
+                continue
+            owed.append(name)
+        if owed:
+            jobs.append(app.jobs.submit("ingest", project_id=int(row["first_project"]), path=row["path"],
+                                        media_id=int(row["id"]), steps=owed,
+                                        params={"reason": "analysis added since this media was ingested"}))
+    if jobs:
+        log.info("queued %d job(s) to bring media up to date (%s)", len(jobs), ", ".join(CATCH_UP_STEPS))
+    return jobs
 
 
 def skip_reason_if_known(app: "App", path: Path) -> tuple[str, int | None] | None:

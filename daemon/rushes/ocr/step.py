@@ -42,7 +42,12 @@ class Sample:
     end_frame: int
 
 
-def current_version(ctx: "StepContext") -> str:
+def current_version(ctx: "StepContext") -> str | None:
+    """None when the PP-OCRv4 files are not on this machine (the step then records nothing)."""
+    try:
+        registry.locate(MODEL_NAME, ctx.settings)
+    except registry.ModelMissing:
+        return None
     return VERSION
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from rushes import __version__
 from rushes.catalog import Catalog, records
 from rushes.errors import InvalidArgument, NotFound
-from rushes.jobs.pipeline import IngestRunner, abspath, ingest_step_names, skip_reason_if_known
+from rushes.jobs.pipeline import IngestRunner, abspath, catch_up, ingest_step_names, skip_reason_if_known
 from rushes.jobs.queue import JobQueue
 from rushes.settings import Settings
 
@@ -31,6 +31,10 @@ class App:
         self.watcher: Any = None
         if start_workers:
             self.jobs.start()
+            try:
+                catch_up(self)
+            except Exception as exc:  # bringing old media up to date must never stop the daemon starting
+                log.warning("could not queue the analysis added since media were ingested: %s", exc)
         if start_watcher:
             self._start_watcher()
 

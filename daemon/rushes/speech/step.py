@@ -53,6 +53,11 @@ def has_audio(media) -> bool:
     return media["kind"] == "audio" or bool(media["audio_channels"])
 
 
+def applies(media) -> bool:
+    """Only media with sound have speech (the pipeline's catch-up asks)."""
+    return has_audio(media)
+
+
 def to_spans(media, spoken: SpokenText, model: str) -> list[texts.TextSpan]:
     rate = f"{media['fps_num'] or 25}/{media['fps_den'] or 1}"
 
