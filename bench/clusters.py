@@ -284,7 +284,7 @@ class Daemon:
 
 def analyse_truth_shots(home: Path, film: Path, truth: list[TruthShot]) -> None:
     """Without the shot step: store the true shots (3 keyframes each), run faces, embed, cluster."""
-    from rushes.catalog import Catalog, records
+    from rushes.catalog import Catalog, media_rows, projects
     from rushes.clustering import step as cluster_step
     from rushes.embed import step as embed_step
     from rushes.faces import step as faces_step
@@ -299,11 +299,11 @@ def analyse_truth_shots(home: Path, film: Path, truth: list[TruthShot]) -> None:
     store = open_store(settings)
     result = probe(film).to_dict()
     with cat.transaction() as conn:
-        pid = records.ensure_project(conn, "default")
-        mid = records.upsert_media(conn, fingerprint=fingerprint(film), path=str(film), size=film.stat().st_size,
-                                   mtime=film.stat().st_mtime, probe={k: result.get(k) for k in records.MEDIA_FIELDS},
+        pid = projects.ensure_project(conn, "default")
+        mid = media_rows.upsert_media(conn, fingerprint=fingerprint(film), path=str(film), size=film.stat().st_size,
+                                   mtime=film.stat().st_mtime, probe={k: result.get(k) for k in media_rows.MEDIA_FIELDS},
                                    status="analysing", reason=None, probe_json=json.dumps(result, default=str))
-        records.link_media(conn, pid, mid)
+        projects.link_media(conn, pid, mid)
         for t in truth:
             sid = conn.execute("INSERT INTO shots(media_id, idx, start_frame, end_frame) VALUES (?,?,?,?)",
                                (mid, t.index, t.start, t.end)).lastrowid
@@ -317,7 +317,7 @@ def analyse_truth_shots(home: Path, film: Path, truth: list[TruthShot]) -> None:
         step.run(ctx)
         print(f"  step {step.__name__.split('.')[-2]}: {time.perf_counter() - t0:.1f} s", flush=True)
     with cat.transaction() as conn:
-        records.set_media_status(conn, mid, "ready")
+        media_rows.set_media_status(conn, mid, "ready")
     store.close()
     cat.close()
 

@@ -269,7 +269,7 @@ def part_sweep(bbb_seconds: float) -> list[dict[str, Any]]:
 def part_ingest(bbb_seconds: float | None) -> dict[str, Any]:
     import importlib
 
-    from rushes.catalog import Catalog, records
+    from rushes.catalog import Catalog, media_rows, projects
     from rushes.faces import step as faces_step
     from rushes.ingest.fingerprint import fingerprint
     from rushes.ingest.probe import probe
@@ -304,11 +304,11 @@ def part_ingest(bbb_seconds: float | None) -> dict[str, Any]:
         result = probe(path)
         d = result.as_dict() if hasattr(result, "as_dict") else dict(vars(result))
         with cat.transaction() as conn:
-            pid = records.ensure_project(conn, "default")
-            mid = records.upsert_media(conn, fingerprint=fp, path=str(path), size=path.stat().st_size,
-                                       mtime=path.stat().st_mtime, probe={k: d.get(k) for k in records.MEDIA_FIELDS},
+            pid = projects.ensure_project(conn, "default")
+            mid = media_rows.upsert_media(conn, fingerprint=fp, path=str(path), size=path.stat().st_size,
+                                       mtime=path.stat().st_mtime, probe={k: d.get(k) for k in media_rows.MEDIA_FIELDS},
                                        status="analysing", probe_json=json.dumps(d, default=str))
-            records.link_media(conn, pid, mid)
+            projects.link_media(conn, pid, mid)
         return mid
 
     media_id = clock("probe", do_probe)

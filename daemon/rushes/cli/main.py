@@ -7,6 +7,7 @@ import pkgutil
 import sys
 
 import grpc
+from rushes_client.config import ConfigError
 
 from rushes import __version__
 from rushes.cli import commands
@@ -17,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rushes", description="Rushes: organise raw footage for editors.")
     parser.add_argument("--version", action="version", version=f"rushes {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
-    parser.add_argument("--address", default=None, help="daemon host:port (default: RUSHES_ADDRESS or 127.0.0.1:50051)")
+    parser.add_argument("--address", default=None, help="daemon host:port (default: RUSHES_ADDRESS, else address in config.toml, else 127.0.0.1:50051)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except grpc.RpcError as err:
         print(f"rushes: {rpc_error_message(err)}", file=sys.stderr)
         return 1
+    except ConfigError as exc:          # a misspelt or unusable setting: say which, and where
+        print(f"rushes: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

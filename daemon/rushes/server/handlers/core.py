@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from rushes.catalog import records, texts
+from rushes.catalog import projects, texts
 from rushes.errors import InvalidArgument
 from rushes.jobs.queue import TERMINAL
 from rushes.server import convert
@@ -68,7 +68,7 @@ class CoreHandlers:
         )
 
     def _job_pb(self, snap: Any) -> pb.Job:
-        return convert.job(snap, records.project_name(self.app.catalog.connect(), snap.project_id))
+        return convert.job(snap, projects.project_name(self.app.catalog.connect(), snap.project_id))
 
     def ListJobs(self, request: pb.ListJobsRequest, context: Any) -> pb.ListJobsResponse:
         for s in request.states:
@@ -137,13 +137,13 @@ class CoreHandlers:
             sql += " WHERE " + " AND ".join(where)
         conn = self.app.catalog.connect()
         rows = conn.execute(sql + " ORDER BY m.id", params).fetchall()
-        return pb.ListMediaResponse(media=[convert.media(r, records.media_projects(conn, r["id"]),
+        return pb.ListMediaResponse(media=[convert.media(r, projects.media_projects(conn, r["id"]),
                                                          texts.slate(conn, int(r["id"]))) for r in rows])
 
     def GetMedia(self, request: pb.GetMediaRequest, context: Any) -> pb.Media:
         row = self.app.resolve_media(request.media, request.project)
         conn = self.app.catalog.connect()
-        return convert.media(row, records.media_projects(conn, row["id"]), texts.slate(conn, int(row["id"])))
+        return convert.media(row, projects.media_projects(conn, row["id"]), texts.slate(conn, int(row["id"])))
 
 
 def _models(app: Any) -> tuple[list[pb.Model], list[str]]:

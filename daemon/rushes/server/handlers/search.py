@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from google.protobuf.json_format import MessageToJson, Parse
 
-from rushes.catalog import records, texts
+from rushes.catalog import media_rows, texts
 from rushes.errors import InvalidArgument, NotFound
 from rushes_proto.v1 import rushes_pb2 as pb
 
@@ -109,7 +109,7 @@ class SearchHandlers:
                 meaning = lambda text: embedder.embed([text])[0]  # noqa: E731
         conn = self.app.catalog.connect()
         result = search(conn, self.app.vectors, typed, meaning_vector=meaning, settings=self.app.settings)
-        fps = {int(r["id"]): records.fps_text(r) for r in conn.execute("SELECT id, fps_num, fps_den FROM media")}
+        fps = {int(r["id"]): media_rows.fps_text(r) for r in conn.execute("SELECT id, fps_num, fps_den FROM media")}
         resp = pb.SearchResponse(notes=[*notes, *result.notes])
         for h in result.hits:
             resp.hits.add(media_id=str(h.media_id), start_frame=h.start_frame, end_frame=h.end_frame,
@@ -149,7 +149,7 @@ class SearchHandlers:
         spans = texts.spans(conn, texts.SpanFilter(media_ids=[int(media["id"])], sources=("speech",)), with_words=True)
         rate = Fraction(int(media["fps_num"] or 25), int(media["fps_den"] or 1))
         resp = pb.Transcript(media_id=str(media["id"]), language=info.language, model=info.model,
-                             fps=records.fps_text(media),
+                             fps=media_rows.fps_text(media),
                              text=render(request.format, spans, rate, info) if request.format else "")
         for s in spans:
             resp.segments.add(start_frame=s.start_frame, end_frame=s.end_frame,

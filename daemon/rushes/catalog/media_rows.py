@@ -1,7 +1,7 @@
-"""Small, shared catalog reads and writes for projects and media (the lead's rooms).
+"""Media rows in the catalog: find one by id or path, insert or update one from a probe, set its status.
 
 Domain modules (shots, faces, clusters) keep their own SQL next to their code; these are the
-lookups every one of them needs: a project by name, a media by id or path.
+media lookups every one of them needs.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rushes.catalog.projects import project_id
 from rushes.errors import InvalidArgument, NotFound
 
 MEDIA_FIELDS = (
@@ -18,35 +19,6 @@ MEDIA_FIELDS = (
     "frame_count", "duration_s", "start_timecode", "drop_frame", "reel", "audio_channels", "audio_rate",
     "variable_frame_rate",
 )
-
-
-def ensure_project(conn: sqlite3.Connection, name: str) -> int:
-    name = (name or "default").strip()
-    if not name or len(name) > 200 or "/" in name:
-        raise InvalidArgument(f"bad project name {name!r}: use a short name without '/'")
-    row = conn.execute("SELECT id FROM projects WHERE name=?", (name,)).fetchone()
-    if row:
-        return int(row[0])
-    return int(conn.execute("INSERT INTO projects(name, created_at) VALUES (?, ?)", (name, time.time())).lastrowid)
-
-
-def project_id(conn: sqlite3.Connection, name: str) -> int | None:
-    row = conn.execute("SELECT id FROM projects WHERE name=?", ((name or "default"),)).fetchone()
-    return None if row is None else int(row[0])
-
-
-def project_name(conn: sqlite3.Connection, pid: int | None) -> str:
-    if pid is None:
-        return ""
-    row = conn.execute("SELECT name FROM projects WHERE id=?", (pid,)).fetchone()
-    return "" if row is None else str(row[0])
-
-
-def link_media(conn: sqlite3.Connection, pid: int, media_id: int) -> None:
-    conn.execute(
-        "INSERT OR IGNORE INTO project_media(project_id, media_id, added_at) VALUES (?, ?, ?)",
-        (pid, media_id, time.time()),
-    )
 
 
 def resolve_media(conn: sqlite3.Connection, text: str, project: str | None = None) -> sqlite3.Row:
@@ -70,14 +42,6 @@ def resolve_media(conn: sqlite3.Connection, text: str, project: str | None = Non
         if not linked:
             raise NotFound(f"media {row['id']} ({row['path']}) is not in project {project!r}")
     return row
-
-
-def media_projects(conn: sqlite3.Connection, media_id: int) -> list[str]:
-    rows = conn.execute(
-        "SELECT p.name FROM project_media pm JOIN projects p ON p.id=pm.project_id WHERE pm.media_id=? ORDER BY p.name",
-        (media_id,),
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def upsert_media(conn: sqlite3.Connection, *, fingerprint: str, path: str, size: int | None, mtime: float | None,
