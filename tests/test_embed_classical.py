@@ -93,12 +93,16 @@ def test_fast_enough_on_one_core(pool):
     assert per_image < 0.02, f"{per_image * 1000:.1f} ms per 320 px keyframe"
 
 
-def test_text_search_needs_an_image_text_model(settings):
+@pytest.mark.parametrize("embedder", ["classical", "auto"])
+def test_text_search_needs_an_image_text_model(settings, monkeypatch, embedder):
     from rushes.embed import TextSearchUnavailable, load_scene_embedder
     from rushes.errors import FailedPrecondition
 
+    monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", embedder)
     emb = load_scene_embedder(settings)
-    assert (emb.name, emb.version, emb.supports_text) == ("classical-scene", "1", False)
+    if embedder == "classical":
+        assert (emb.name, emb.version, emb.supports_text) == ("classical-scene", "1", False)
+    assert not emb.supports_text   # MobileNetV2 (+ classical) has no text tower either
     with pytest.raises(TextSearchUnavailable) as err:
         emb.embed_texts(["a rabbit in a meadow"])
     assert isinstance(err.value, FailedPrecondition)  # travels as FAILED_PRECONDITION

@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from rushes.jobs.wiring import register_model_checks
 from rushes_testkit import real_media
 from test_models_tinyclip import PROJECTION_DIM, build_tiny_clip
+
+register_model_checks()   # the rooms' model load checks, as the daemon and the CLI wire them
 
 # bikes.mp4 (25 fps, 250 frames): its real cuts are at frames 30, 76, 137, 187 and 242 (ffmpeg's
 # scene filter agrees); shots as [start, end) frames with two keyframes each, as the shots step
@@ -64,7 +67,8 @@ def _ctx(settings, catalog, store, media):
     return StepContext(catalog=catalog, vectors=store, settings=settings, media=media, project_id=1, job_id=1)
 
 
-def test_embeds_every_keyframe_and_marks_the_stage(settings, env):
+def test_embeds_every_keyframe_and_marks_the_stage(settings, env, monkeypatch):
+    monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")    # this test is about the descriptor's vectors
     from rushes.embed import step
     from rushes.jobs import stages
 
@@ -135,7 +139,8 @@ def test_new_model_reembeds_only_this_stage_and_replaces_points(settings, env, t
     assert len(store.search("scene", q, limit=3)) == 3
 
 
-def test_media_without_keyframes_is_marked_done(settings, env):
+def test_media_without_keyframes_is_marked_done(settings, env, monkeypatch):
+    monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")
     from rushes.embed import step
     from rushes.jobs import stages
 

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from rushes.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
+from rushes.jobs.wiring import register_model_checks
 from rushes.models import registry
+
+register_model_checks()   # as the daemon and the CLI do: each room's load check into the registry
 
 FIXED_NAMES = [
     "clip-vit-b32", "classical-scene", "transnetv2", "dlib-hog-detector", "dlib-cnn-face-detector",
@@ -19,7 +22,7 @@ FIXED_NAMES = [
 ]
 
 
-def test_every_model_is_described(settings):
+def test_every_model_is_described(settings, monkeypatch):
     models = {m.name: m for m in registry.list_models(settings)}
     assert list(models) == FIXED_NAMES
     for m in models.values():
@@ -37,6 +40,11 @@ def test_every_model_is_described(settings):
     assert not models["clip-vit-b32"].present
     assert "rushes models import clip-vit-b32" in models["clip-vit-b32"].detail
     assert models["classical-scene"].fallback
+    # MobileNetV2 features join it once pulled (`make test` pulls the defaults; conftest links them)
+    stand_in = ("scene: MobileNetV2 features + classical descriptor (no image-text model)"
+                if models["mobilenetv2"].present else "scene: classical descriptor (no image-text model)")
+    assert registry.fallbacks(settings) == [stand_in]
+    monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")
     assert registry.fallbacks(settings) == ["scene: classical descriptor (no image-text model)"]
 
 
@@ -126,3 +134,25 @@ def test_pull_offline_gives_a_clear_error(monkeypatch, settings):
     assert [p for p in settings.models.iterdir()] == []  # no half-pulled folder left behind
     with pytest.raises(FailedPrecondition, match="pip install"):
         registry.pull("dlib-face-resnet", settings)
+
+
+def test_the_registry_imports_no_room_and_checks_files_alone_until_wired(settings):
+    """The rooms' load checks come in through the wiring layer; the registry alone imports none
+    of them (that import made models/ and shots/ import each other) and says what it skipped."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from rushes.models import checks, registry, spec\n"
+        "from rushes.settings import load_settings\n"
+        "rooms = sorted(m for m in sys.modules if m.split('.')[:2][-1] in "
+        "('shots', 'faces', 'embed', 'clustering', 'feedback', 'jobs', 'server'))\n"
+        "print(rooms)\n"
+        "s = spec.BY_NAME['dlib-shape-predictor-5']\n"
+        "info = registry.model_info(s.name, load_settings())\n"
+        "print(checks.check_model(s, Path(info.path), load_settings()))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rooms, detail = proc.stdout.strip().splitlines()
+    assert rooms == "[]"
+    assert "sha256 ok" in detail and "loads in dlib" not in detail

@@ -13,7 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rushes.jobs.wiring import register_model_checks
 from rushes_testkit import real_media
+
+register_model_checks()   # the rooms' model load checks, as the daemon and the CLI wire them
 
 WORDS = ["a", "dog", "cat", "on", "beach", "street", "bird", "bunny", "night", "city"]
 PROJECTION_DIM = 16
@@ -97,12 +100,23 @@ def test_tiny_tokenizer_spells_words(tiny_clip):
     assert tok.convert_ids_to_tokens(ids[1:-1]) == ["a</w>", "dog</w>", "on</w>", "a</w>", "beach</w>"]
 
 
+def _stand_in(settings) -> str:
+    """What makes scene vectors before CLIP arrives: MobileNetV2 + classical once pulled (conftest
+    links the defaults `make test` pulls), the classical descriptor alone otherwise."""
+    from rushes.models import registry
+
+    if registry.model_info("mobilenetv2", settings).present:
+        return registry.SCENE_FALLBACK_MOBILENET
+    return registry.SCENE_FALLBACK
+
+
 def test_import_then_load_through_the_real_path(settings, tiny_clip):
     from rushes.embed import load_scene_embedder
     from rushes.embed.clip import ClipEmbedder
     from rushes.models import registry
 
-    assert registry.fallbacks(settings) == [registry.SCENE_FALLBACK]
+    # conftest links the pulled defaults: MobileNetV2 (+ classical) stands in until CLIP arrives
+    assert registry.fallbacks(settings) == [_stand_in(settings)]
     info = registry.import_model("clip-vit-b32", tiny_clip, settings)
     assert info.present and info.detail.startswith("ok: imported")
     assert Path(info.path) == settings.models / "clip-vit-b32"
@@ -147,7 +161,9 @@ def test_verify_loads_the_scene_model(settings, tiny_clip):
     # re-importing the installed folder onto itself (what `models pull` asks a running daemon) is safe
     again = registry.import_model("clip-vit-b32", settings.models / "clip-vit-b32", settings)
     assert again.present and (settings.models / "clip-vit-b32" / "model.safetensors").is_file()
-    assert sorted(p.name for p in settings.models.iterdir()) == ["clip-vit-b32", "transnetv2"]  # no staging left behind
+    # no staging left behind (beside the defaults conftest links in, as `make test` pulls them)
+    assert sorted(p.name for p in settings.models.iterdir() if p.name not in registry.default_models()) == \
+        ["clip-vit-b32", "transnetv2"]
     got = {m.name: m for m in registry.verify(settings)}
     assert got["clip-vit-b32"].detail.startswith("ok: clip loads"), got["clip-vit-b32"].detail
 
@@ -171,7 +187,7 @@ def test_import_refuses_weights_that_do_not_load(settings, tiny_clip):
     (tiny_clip / "model.safetensors").write_bytes(b"not a safetensors file")
     with pytest.raises(InvalidArgument, match="does not load"):
         registry.import_model("clip-vit-b32", tiny_clip, settings)
-    assert registry.fallbacks(settings) == [registry.SCENE_FALLBACK]
+    assert registry.fallbacks(settings) == [_stand_in(settings)]
 
 
 def build_tiny_siglip(folder: Path) -> Path:

@@ -110,6 +110,39 @@ class RushesClient:
     def clusters(self, view: str, project: str = "default") -> list[pb.Cluster]:
         return list(self.call("ListClusters", pb.ListClustersRequest(project=project, view=view)).clusters)
 
+    def highlights(self, media: str = "", project: str = "default", *, mode: str = "", limit: int = 0,
+                   settings: dict[str, str] | None = None, debug: bool = False) -> pb.HighlightsResponse:
+        """One media's highlights (media = id or path), or the project's best when media is empty.
+        `settings` overrides highlight settings by key (values as text) and re-scores."""
+        request = pb.GetHighlightsRequest(project=project, media=media, mode=mode, limit=limit, debug=debug)
+        for key, value in (settings or {}).items():
+            request.settings[key] = str(value)
+        return self.call("GetHighlights", request)
+
+    def compound_clips(self, project: str = "default") -> list[pb.CompoundClip]:
+        return list(self.call("ListCompoundClips", pb.ListCompoundClipsRequest(project=project)).clips)
+
+    def compound_clip(self, clip_id: str, project: str = "default") -> pb.CompoundClip:
+        return self.call("GetCompoundClip", pb.GetCompoundClipRequest(project=project, id=clip_id))
+
+    def create_compound_clip(self, name: str, segments: list[pb.SourceRange] | None = None,
+                             project: str = "default", *,
+                             from_highlights: pb.HighlightsSource | None = None) -> pb.CompoundClip:
+        """A compound clip from given ranges, or (segments empty) from highlights."""
+        request = pb.CreateCompoundClipRequest(project=project, name=name, segments=segments or [])
+        if from_highlights is not None:
+            request.from_highlights.CopyFrom(from_highlights)
+        return self.stub.CreateCompoundClip(request, timeout=120.0)
+
+    def delete_compound_clip(self, clip_id: str, project: str = "default") -> bool:
+        return self.stub.DeleteCompoundClip(pb.DeleteCompoundClipRequest(project=project, id=clip_id)).deleted
+
+    def render(self, output_dir: str, project: str = "default", *, clips: list[pb.SourceRange] | None = None,
+               compound_id: str = "", name: str = "", overwrite: bool = False) -> pb.RenderResponse:
+        """Start a render job (follow it with `follow(response.job.id)`)."""
+        return self.stub.Render(pb.RenderRequest(project=project, output_dir=output_dir, overwrite=overwrite,
+                                                 clips=clips or [], compound_id=compound_id, name=name))
+
     def search(self, query: str, project: str = "default", *, limit: int = 20, media: list[str] | None = None,
                images: list[bytes] | None = None, like_shots: list[str] | None = None,
                has_speech: bool = False, has_faces: bool = False, min_duration_s: float = 0.0) -> pb.SearchResponse:

@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from rushes.clustering import NOISE, density, reach, stable, store
+from rushes.clustering import NOISE, density, linkage, reach, stable, store, structure
 from rushes.clustering.constraints import Constraints, enforce, space_level
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
 from rushes.clustering.metric import LinearMetric, fit
@@ -52,6 +52,11 @@ class Params:
     learn_reach: bool = True
     threads: int = 1
     reduce_to: int | None = None
+    # "linkage" (average linkage under a distance cut, linkage.py) or "hdbscan" (density.py).
+    # Scenes use linkage: on bench/clusters.py it makes bins where HDBSCAN made a few huge ones.
+    method: str = "hdbscan"
+    cut: float = 0.0                 # linkage cut; 0 = the scene model's own (scene_cut)
+    structure: bool = True           # footage structure as evidence (structure.py)
 
     @classmethod
     def from_settings(cls, settings, view: str) -> "Params":
@@ -65,7 +70,38 @@ class Params:
             space_level=bool(get("cluster_space_level", False)),
             learn_reach=bool(get("cluster_learn_reach", True)),
             threads=int(getattr(settings, "threads", 1) or 1),
+            method=str(get(f"cluster_{v}_method", "linkage" if v == "scene" else "hdbscan")),
+            cut=float(get(f"cluster_{v}_cut", 0.0)),
+            structure=bool(get(f"cluster_{v}_structure", True)),
         )
+
+
+#: Linkage cut per scene model (unit vectors, Euclidean), chosen on bench/clusters.py as the
+#: best common cut of its film and rushes-like sets. Cut / median pairwise distance came out at
+#: 0.78-0.82 for all three, so an unknown model (CLIP, SigLIP) gets RELATIVE_CUT x its median.
+SCENE_CUTS = {"classical-scene": 1.0, "mobilenetv2": 0.775, "mobilenetv2+classical-scene": 0.925}
+RELATIVE_CUT = 0.8
+
+
+def _median_distance(x: np.ndarray, seed: int = 0) -> float:
+    """Median pairwise distance of rows of x (on a sample of 2000 for big sets)."""
+    if len(x) > 2000:
+        x = x[np.random.default_rng(seed).choice(len(x), 2000, replace=False)]
+    d = linkage._distances(x)
+    iu = np.triu_indices(len(x), 1)
+    return float(np.median(d[iu])) if len(iu[0]) else 0.0
+
+
+def scene_cut(model: str, x: np.ndarray, z: np.ndarray, cut: float = 0.0) -> float:
+    """The linkage cut for vectors x of `model`, carried into the metric's space z (a learned
+    metric rescales distances: the cut keeps its place relative to the median distance)."""
+    base = cut or SCENE_CUTS.get(model.split("@", 1)[0], 0.0)
+    if not base:
+        base = RELATIVE_CUT * _median_distance(x)
+    if z is x:
+        return base
+    mx, mz = _median_distance(x), _median_distance(z)
+    return base * (mz / mx) if mx > 0 else base
 
 
 @dataclass
@@ -86,11 +122,19 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
     shape = params.space_level if shape is None else shape
     res = ViewResult()
     z = metric.apply(ms.vectors) if metric is not None else ms.vectors
-    if len(ms):
+    if len(ms) and params.method == "linkage":
+        cut = scene_cut(ms.model, ms.vectors, z, params.cut)
+        places = ms.places if params.structure and ms.places is not None else None
+        factors = (lambda idx: structure.factor_matrix(places if idx is None else [places[i] for i in idx])) \
+            if places is not None else None
+        dr = linkage.cluster(z, cut, factors)
+        shaped = None
+    elif len(ms):
         min_samples = params.min_samples if len(ms) >= SMALL else 1
         dr = density.cluster(z, min_cluster_size=params.min_cluster_size, min_samples=min_samples,
                              epsilon=params.epsilon, reduce_to=params.reduce_to, threads=params.threads)
         shaped = space_level(z, ms.keys, cons) if shape else None
+    if len(ms):
         if shaped is not None:
             dr = _keep_confidence(density.cluster_distances(
                 shaped, min_cluster_size=params.min_cluster_size, min_samples=min_samples,
@@ -103,7 +147,9 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
             lab, prob = int(dr.labels[i]), min(float(dr.probabilities[i]), 1.0 - float(dr.outlier[i]))
             if lab < 0:
                 res.assign[key], res.conf[key] = NOISE, 0.0
-                res.reasons[key] = f"no dense group close enough (outlier score {dr.outlier[i]:.2f})"
+                res.reasons[key] = ("looks like no other shot of the project (nothing within the scene cut)"
+                                    if params.method == "linkage" else
+                                    f"no dense group close enough (outlier score {dr.outlier[i]:.2f})")
             elif prob < params.min_confidence:
                 res.assign[key], res.conf[key] = NOISE, prob
                 res.reasons[key] = (f"membership confidence {prob:.2f} below cluster_min_confidence "

@@ -8,10 +8,13 @@ they go to the noise bucket with the reason, so the editor sees every shot somew
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import PurePath
 
 import numpy as np
 
 from rushes.clustering.density import normalise
+from rushes.clustering.structure import Place
 
 Key = tuple[str, int]   # ("shot", 12) or ("track", 7)
 
@@ -25,6 +28,7 @@ class MemberSet:
     model: str = ""
     missing: dict[Key, str] = field(default_factory=dict)
     extra: dict[Key, dict] = field(default_factory=dict)   # per member: shot_id, quality, media_id
+    places: list[Place] | None = None      # scene members: where each row's shot sits in the footage
 
     def index(self) -> dict[Key, int]:
         return {k: i for i, k in enumerate(self.keys)}
@@ -43,6 +47,32 @@ def project_shots(catalog, project_id: int) -> list[int]:
         "SELECT s.id FROM shots s JOIN project_media pm ON pm.media_id=s.media_id "
         "WHERE pm.project_id=? ORDER BY s.media_id, s.idx", (project_id,))
     return [int(r[0]) for r in rows]
+
+
+def _tc_seconds(start_tc: str | None, fps_num: int | None, fps_den: int | None) -> float:
+    """A media's start timecode in seconds of record-run time, or -1 when it has none."""
+    from rushes.ingest.timecode import timecode_to_frames
+
+    if not start_tc or not fps_num or not fps_den:
+        return -1.0
+    try:
+        return timecode_to_frames(start_tc, Fraction(int(fps_num), int(fps_den))) * int(fps_den) / int(fps_num)
+    except (ValueError, ZeroDivisionError):
+        return -1.0
+
+
+def shot_places(catalog, project_id: int) -> dict[int, Place]:
+    """Shot id -> its place in the footage: media, index in the media, file name, record run."""
+    rows = catalog.query(
+        "SELECT s.id, s.media_id, s.idx, m.path, m.start_timecode, m.fps_num, m.fps_den, m.duration_s "
+        "FROM shots s JOIN media m ON m.id = s.media_id JOIN project_media pm ON pm.media_id = s.media_id "
+        "WHERE pm.project_id = ?", (project_id,))
+    out = {}
+    for r in rows:
+        start = _tc_seconds(r[4], r[5], r[6])
+        end = start + float(r[7] or 0.0) if start >= 0 else -1.0
+        out[int(r[0])] = Place(int(r[1]), int(r[2]), PurePath(str(r[3])).name, start, end)
+    return out
 
 
 def _scroll(store, name: str, media: list[int]) -> list:
@@ -74,7 +104,9 @@ def shot_vectors(catalog, store, project_id: int) -> MemberSet:
         rows.append(np.mean(normalise(np.stack(vecs)), axis=0))
     x = normalise(np.stack(rows)) if rows else np.zeros((0, 0), np.float32)
     model = max(models, key=models.get) if models else ""
-    return MemberSet(keys, x, model, missing)
+    where = shot_places(catalog, project_id)
+    places = [where.get(k[1], Place(-1 - i, -1)) for i, k in enumerate(keys)]
+    return MemberSet(keys, x, model, missing, places=places)
 
 
 def track_vectors(catalog, store, project_id: int) -> MemberSet:

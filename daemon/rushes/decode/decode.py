@@ -18,6 +18,8 @@ from typing import Callable, Iterable, Protocol, Sequence
 import av
 import numpy as np
 
+from rushes.decode.audio import AudioFeeder, audio_consumers, first_audio_stream, stream_zero_s
+
 DEFAULT_LOW_WIDTH = 128
 
 
@@ -38,6 +40,9 @@ class DecodedFrame:
 
 
 class FrameConsumer(Protocol):
+    """Takes decoded frames; an audio consumer (rushes.decode.audio.AudioConsumer) has
+    `audio_format` and `consume_audio` instead of (or besides) `consume`."""
+
     def consume(self, frame: DecodedFrame) -> None: ...
 
     def finish(self) -> None: ...
@@ -298,16 +303,22 @@ def decode_pass(
     """Decode every frame of `path` once and hand it to every consumer, then call `finish()`.
 
     `full_stride` (or the smallest positive `full_stride` attribute of any consumer) decides on
-    which frames the full-resolution RGB picture is built; elsewhere `full` is None. Corrupt
+    which frames the full-resolution RGB picture is built; elsewhere `full` is None. Consumers
+    with `consume_audio` get the first audio stream's samples from the same demux, resampled
+    once per format they ask for (rushes.decode.audio). Corrupt
     packets are skipped and counted (bad input fails its own job, not the daemon); a file that
     yields no frame at all raises MediaError naming it.
     """
     strides = [int(getattr(c, "full_stride", 0) or 0) for c in consumers] + [int(full_stride or 0)]
     strides = [s for s in strides if s > 0]
     stride = min(strides) if strides else 0
+    listeners = audio_consumers(consumers)
+    consumers = [c for c in consumers if hasattr(c, "consume")]
 
     container, stream = open_video(path, threads)
     try:
+        astream = first_audio_stream(container) if listeners else None
+        feeder = AudioFeeder(astream, listeners, stream_zero_s(stream)) if astream is not None else None
         fps = nominal_rate(stream)
         tb = Fraction(stream.time_base.numerator, stream.time_base.denominator) if stream.time_base else None
         numberer = FrameNumberer(fps, tb, stream.start_time)
@@ -325,7 +336,10 @@ def decode_pass(
         width = height = 0
         pix_fmt = ""
         last_report = 0
-        for packet in container.demux(stream):
+        for packet in container.demux(*((stream, astream) if astream is not None else (stream,))):
+            if feeder is not None and packet.stream is astream:
+                feeder.feed(packet)
+                continue
             try:
                 frames: Iterable = packet.decode()
             except av.error.InvalidDataError:
@@ -371,6 +385,8 @@ def decode_pass(
                 decoded += 1
         except (av.error.FFmpegError, ValueError):
             pass
+        if feeder is not None:
+            feeder.flush()
     except av.error.FFmpegError as exc:
         raise MediaError(f"{path}: decode failed: {exc}") from exc
     finally:
@@ -379,6 +395,9 @@ def decode_pass(
         raise MediaError(f"{path}: no decodable video frames")
     for c in consumers:
         c.finish()
+    for listener in listeners:
+        if listener not in consumers:
+            listener.finish()
     if progress is not None:
         progress(1.0)
     ow, oh = sampler.out_size

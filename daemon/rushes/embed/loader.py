@@ -1,4 +1,7 @@
-"""Choosing the scene embedder: the image-text model when the registry finds one, else classical.
+"""Choosing the scene embedder: the image-text model when the registry finds one, else
+ImageNet MobileNetV2 features combined with the classical descriptor when MobileNetV2 is pulled
+(bench/clusters.py: the combination beats either alone), else the classical descriptor alone.
+The `scene_embedder` setting forces one: auto (default), classical, mobilenetv2, combined.
 
 Loaded models are cached per (folder, version, threads): a job per file must not reload 600 MB
 of CLIP each time, and a model imported while the daemon runs gets a new version, so the next
@@ -12,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from rushes.embed.base import SceneEmbedder
 from rushes.embed.classical import ClassicalDescriptor
+from rushes.embed.mobilenet import CombinedEmbedder, MobileNetEmbedder
+from rushes.errors import InvalidArgument
 from rushes.models import locate as loc
 from rushes.models import registry
 
@@ -20,28 +25,67 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _cache: dict[tuple[str, str, int], SceneEmbedder] = {}
 _failed: dict[tuple[str, str, int], str] = {}
+
+
+MOBILENET = "mobilenetv2"
+#: Weight of MobileNetV2 in the combined vector (cosine = w cos_mobilenet + (1-w) cos_classical):
+#: 0.5 was best on both of bench/clusters.py's sets (0.3 and 0.7 lower).
+COMBINED_WEIGHT = 0.5
+CHOICES = ("auto", "classical", "mobilenetv2", "combined")
+
+
+def _choice(settings: "Settings") -> str:
+    choice = str(settings.get("scene_embedder", "auto") or "auto").strip().lower()
+    if choice not in CHOICES:
+        raise InvalidArgument(f"scene_embedder must be one of {', '.join(CHOICES)}, got {choice!r}")
+    return choice
+
+
+def _without_image_text(settings: "Settings", choice: str) -> SceneEmbedder:
+    """MobileNetV2 (+ classical) when pulled and asked for (auto asks), else classical."""
+    if choice == "classical":
+        return ClassicalDescriptor()
+    try:
+        folder = registry.locate(MOBILENET, settings)
+    except registry.ModelMissing:
+        if choice != "auto":
+            raise
+        return ClassicalDescriptor()
+    from rushes.models import prepare
+
+    key = (str(folder), f"{MOBILENET}:{choice}", int(settings.threads))
+    with _lock:
+        if key not in _cache:
+            mn = MobileNetEmbedder(folder / prepare.MOBILENETV2_FEATURES, threads=settings.threads,
+                                   version="7-features1", name=MOBILENET,
+                                   batch_size=int(settings.get("embed_batch", 16)))
+            _cache[key] = mn if choice == "mobilenetv2" else CombinedEmbedder(mn, ClassicalDescriptor(), COMBINED_WEIGHT)
+        return _cache[key]
 
 
 def load_scene_embedder(settings: "Settings", *, allow_fallback: bool = True) -> SceneEmbedder:
     """The embedder scene vectors come from now.
 
-    A present but broken image-text folder falls back to the classical descriptor (a bad model
-    must not fail every ingest) and the reason is kept for `scene_model_problem`; with
+    A present but broken image-text folder falls back to the next choice (a bad model must not
+    fail every ingest) and the reason is kept for `scene_model_problem`; with
     allow_fallback=False it raises instead (used by import checks and tests).
     """
+    choice = _choice(settings)
+    if choice != "auto":
+        return _without_image_text(settings, choice)
     try:
         folder = registry.locate(registry.SCENE_MODEL, settings)
     except registry.ModelMissing:
-        return ClassicalDescriptor()
+        return _without_image_text(settings, choice)
     key = (str(folder), loc.hf_folder_version(folder), int(settings.threads))
     with _lock:
         if key in _cache:
             return _cache[key]
         if key in _failed and allow_fallback:
-            return ClassicalDescriptor()
+            return _without_image_text(settings, choice)
         from rushes.embed.clip import ClipEmbedder
 
         try:
@@ -51,11 +95,12 @@ def load_scene_embedder(settings: "Settings", *, allow_fallback: bool = True) ->
             _failed[key] = str(exc)
             if not allow_fallback:
                 raise
-            log.warning("scene model at %s does not load, using the classical descriptor: %s", folder, exc)
-            return ClassicalDescriptor()
-        _cache.clear()  # one image-text model in memory at a time
-        _cache[key] = emb
-        return emb
+            log.warning("scene model at %s does not load, using the fallback scene vectors: %s", folder, exc)
+        else:
+            _cache.clear()  # one image-text model in memory at a time
+            _cache[key] = emb
+            return emb
+    return _without_image_text(settings, choice)
 
 
 def scene_model_problem(settings: "Settings") -> str | None:

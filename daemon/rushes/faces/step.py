@@ -1,7 +1,7 @@
 """The pipeline step "faces": face tracks + descriptors -> catalog and vectors "face".
 
 Two halves, because faces ride on the one decode pass of step 2 ("analyse"):
-  make_consumer(ctx)  before the pass: a FaceSampler that analyses full frames at a stride while
+  make_consumers(ctx) before the pass: a FaceSampler that analyses full frames at a stride while
                       the file decodes (docs/INTEGRATION.md, "The decode pass").
   run(ctx)            after the pass, once shots are in the catalog: link the samples into tracks
                       per shot and store them. When the job was resumed after a restart, scratch
@@ -70,6 +70,12 @@ def make_consumer(ctx: Any) -> FaceSampler | None:
     sampler = new_sampler(ctx.settings, ctx.media)
     ctx.scratch[SCRATCH_KEY] = sampler
     return sampler
+
+
+def make_consumers(ctx: Any) -> list[FaceSampler]:
+    """What the pipeline asks every pending step for before the decode pass."""
+    consumer = make_consumer(ctx)
+    return [consumer] if consumer is not None else []
 
 
 def _samples_from_scratch(ctx: Any) -> SampleSet | None:

@@ -8,23 +8,19 @@ resumed job avoids redoing work and how a new model re-does only what depends on
 from __future__ import annotations
 
 import hashlib
-import json
 import importlib
+import json
 import logging
-import os
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from rushes.catalog import media_rows, projects
 from rushes.errors import RushesError
 from rushes.jobs import stages
 from rushes.jobs.context import JobCancelled, StepContext, StepFailed
-
-if TYPE_CHECKING:
-    from rushes.jobs.queue import JobQueue, JobSnapshot
-    from rushes.server.app import App
+from rushes.jobs.queue import JobQueue, JobSnapshot
+from rushes.jobs.stores import Stores
 
 log = logging.getLogger("rushes.pipeline")
 
@@ -37,12 +33,10 @@ INGEST_STEPS: tuple[tuple[str, str | None, bool], ...] = (
     ("speech", "rushes.speech.step", False),
     ("ocr", "rushes.ocr.step", True),
     ("text_index", "rushes.search.step", False),
+    ("highlights", "rushes.highlights.step", False),
     ("cluster", "rushes.clustering.step", False),
 )
 PROBE_VERSION = "probe-1"
-# Steps added after media may already have been analysed: at start, ready media that never ran
-# them (and that they apply to) get a job running only these steps (issue 16).
-CATCH_UP_STEPS = ("speech", "ocr", "text_index")
 
 
 def ingest_step_names() -> list[str]:
@@ -79,23 +73,23 @@ def _close_consumers(ctx: StepContext) -> None:
 class IngestRunner:
     """Runs one ingest job; called by a JobQueue worker thread."""
 
-    def __init__(self, app: "App") -> None:
-        self.app = app
+    def __init__(self, stores: Stores) -> None:
+        self.stores = stores
 
-    def __call__(self, queue: "JobQueue", snap: "JobSnapshot") -> None:
+    def __call__(self, queue: JobQueue, snap: JobSnapshot) -> None:
         if snap.kind != "ingest":
             queue.finish(snap.id, "failed", error=f"unknown job kind {snap.kind!r}")
             return
         step_states = {name: state for name, state, _, _ in snap.steps}
         ctx = StepContext(
-            catalog=self.app.catalog, vectors=self.app.vectors, settings=self.app.settings, media=None,  # type: ignore[arg-type]
+            catalog=self.stores.catalog, vectors=self.stores.vectors, settings=self.stores.settings, media=None,  # type: ignore[arg-type]
             project_id=int(snap.project_id or 0), job_id=snap.id,
             is_cancelled=lambda: queue.is_cancelled(snap.id), params=dict(snap.params),
         )
         media_id = snap.media_id
         if "probe" not in step_states and media_id:
             # A media already analysed that joined another project: only the project-level steps run.
-            ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+            ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
         current = "probe"
         try:
             for name, module_name, needs_video in INGEST_STEPS:
@@ -104,7 +98,7 @@ class IngestRunner:
                 current = name
                 if step_states[name] == "done":
                     if name == "probe" and media_id:
-                        ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+                        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
                     continue
                 queue.set_step(snap.id, name, "running", 0.0)
                 ctx.report = lambda f, m="", _n=name: queue.report(snap.id, _n, f, m)
@@ -113,9 +107,9 @@ class IngestRunner:
                     if media_id is None:
                         return
                 else:
-                    self._run_step(ctx, name, module_name, needs_video)
+                    self._run_step(ctx, name, module_name, needs_video, step_states)
                 queue.set_step(snap.id, name, "done", 1.0)
-            with self.app.catalog.transaction() as conn:
+            with self.stores.catalog.transaction() as conn:
                 conn.execute("UPDATE media SET status='ready', reason=NULL WHERE id=? AND status<>'offline'",
                              (int(media_id),))  # type: ignore[arg-type]
             queue.finish(snap.id, "done", message=f"media {media_id} ready")
@@ -131,13 +125,13 @@ class IngestRunner:
         finally:
             _close_consumers(ctx)
 
-    def _on_error(self, queue: "JobQueue", snap: "JobSnapshot", media_id: int | None, current: str,
+    def _on_error(self, queue: JobQueue, snap: JobSnapshot, media_id: int | None, current: str,
                   exc: Exception) -> None:
         """Cancelled jobs end cancelled; anything else fails this file's job, never the daemon."""
         if isinstance(exc, JobCancelled):
             queue.finish(snap.id, "cancelled", message=f"cancelled during {current}")
             if media_id:
-                with self.app.catalog.transaction() as conn:
+                with self.stores.catalog.transaction() as conn:
                     media_rows.set_media_status(conn, int(media_id), "failed", f"{snap.path}: cancelled during {current}")
         elif isinstance(exc, (StepFailed, RushesError, OSError)):
             self._fail(queue, snap, media_id, current, str(exc))
@@ -146,9 +140,10 @@ class IngestRunner:
             self._fail(queue, snap, media_id, current, f"{snap.path}: {current} failed: {type(exc).__name__}: {exc}")
 
     # ------------------------------------------------------------------ steps
-    def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool) -> None:
+    def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool,
+                  step_states: dict[str, str] | None = None) -> None:
         assert module_name is not None
-        ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (ctx.media["id"],))
+        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (ctx.media["id"],))
         if needs_video and ctx.media["kind"] != "video":
             ctx.report(1.0, "audio-only media: no picture to analyse")
             return
@@ -159,23 +154,44 @@ class IngestRunner:
         version_fn = getattr(module, "current_version", None)
         if version_fn is not None:
             version = version_fn(ctx)
-            done = stages.done_version(self.app.catalog.connect(), int(ctx.media["id"]), name)
+            done = stages.done_version(self.stores.catalog.connect(), int(ctx.media["id"]), name)
             if version is not None and done == version:
                 ctx.report(1.0, f"{name}: up to date ({version})")
                 return
-        if name == "analyse":
-            # The one decode pass also feeds the face sampler, unless faces are already up to date.
-            faces = _load("rushes.faces.step")
-            ctx.scratch["frame_consumers"] = []
-            if faces is not None and hasattr(faces, "make_consumer"):
-                faces_done = stages.done_version(self.app.catalog.connect(), int(ctx.media["id"]), "faces")
-                if faces_done is None or faces_done != faces.current_version(ctx):
-                    consumer = faces.make_consumer(ctx)
-                    if consumer is not None:
-                        ctx.scratch["frame_consumers"].append(consumer)
+        if getattr(module, "RUNS_DECODE_PASS", False):
+            # The one decode pass feeds every step still to run that asks for frames or audio.
+            ctx.scratch["frame_consumers"] = self._pending_consumers(ctx, step_states, after=name)
         module.run(ctx)
 
-    def _probe(self, queue: "JobQueue", snap: "JobSnapshot", ctx: StepContext) -> int | None:
+    def _pending_consumers(self, ctx: StepContext, step_states: dict[str, str] | None, after: str) -> list:
+        """Consumers of the decode pass from every step after `after` that this job still runs.
+
+        A step module offers them with `make_consumers(ctx) -> list` (frame consumers, audio
+        consumers, or objects that are both; see rushes.decode). A step already up to date is
+        not asked; a step that runs without them (resumed job, or no step ran the pass) must
+        rebuild its input itself.
+        """
+        names = [n for n, _, _ in INGEST_STEPS]
+        consumers: list = []
+        conn = self.stores.catalog.connect()
+        for name, module_name, needs_video in INGEST_STEPS[names.index(after) + 1:]:
+            if module_name is None or (step_states is not None and step_states.get(name) in (None, "done")):
+                continue
+            if needs_video and ctx.media["kind"] != "video":
+                continue
+            module = _load(module_name)
+            make = getattr(module, "make_consumers", None) if module is not None else None
+            if make is None:
+                continue
+            version_fn = getattr(module, "current_version", None)
+            if version_fn is not None:
+                version = version_fn(ctx)
+                if version is not None and stages.done_version(conn, int(ctx.media["id"]), name) == version:
+                    continue
+            consumers.extend(c for c in (make(ctx) or []) if c is not None)
+        return consumers
+
+    def _probe(self, queue: JobQueue, snap: JobSnapshot, ctx: StepContext) -> int | None:
         from rushes.ingest.fingerprint import fingerprint
         from rushes.ingest.probe import ProbeError, check_decodable, probe
 
@@ -192,7 +208,7 @@ class IngestRunner:
                 check_decodable(path, result)
         except (ProbeError, OSError) as exc:
             reason = str(exc) if isinstance(exc, ProbeError) else f"{spath}: {exc.strerror or exc}"
-            with self.app.catalog.transaction() as conn:
+            with self.stores.catalog.transaction() as conn:
                 media_id = media_rows.upsert_media(conn, fingerprint=_failed_key(spath), path=spath, size=None, mtime=None,
                                                 probe=None, status="failed", reason=reason)
                 projects.link_media(conn, ctx.project_id, media_id)
@@ -202,7 +218,7 @@ class IngestRunner:
             return None
         probe_dict = result.to_dict()
 
-        with self.app.catalog.transaction() as conn:
+        with self.stores.catalog.transaction() as conn:
             existing = conn.execute("SELECT id, path, status FROM media WHERE fingerprint=?", (fp,)).fetchone()
             if existing is not None and existing["path"] != spath:
                 log.info("media %s moved or renamed: %s -> %s", existing["id"], existing["path"], spath)
@@ -216,80 +232,14 @@ class IngestRunner:
             projects.link_media(conn, ctx.project_id, media_id)
             conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
             stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
-        ctx.media = self.app.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
         return media_id
 
-    def _fail(self, queue: "JobQueue", snap: "JobSnapshot", media_id: int | None, step: str, reason: str) -> None:
+    def _fail(self, queue: JobQueue, snap: JobSnapshot, media_id: int | None, step: str, reason: str) -> None:
         if snap.path and snap.path not in reason:
             reason = f"{snap.path}: {reason}"
         queue.set_step(snap.id, step, "failed", error=reason)
         queue.finish(snap.id, "failed", error=reason)
         if media_id:
-            with self.app.catalog.transaction() as conn:
+            with self.stores.catalog.transaction() as conn:
                 media_rows.set_media_status(conn, int(media_id), "failed", reason)
-
-
-def catch_up(app: "App") -> list[int]:
-    """Queue the CATCH_UP_STEPS for ready media that never ran them; returns the job ids.
-
-    A step is owed when its module is in this build, applies to the media (`applies(media)`
-    when the module defines it, and a picture for steps that need video), has a current version
-    (its model is present) and the media has no stage row for it. Nothing is redone: a stage
-    row of any version means the step ran.
-    """
-    modules = {name: (_load(mod), needs_video) for name, mod, needs_video in INGEST_STEPS
-               if name in CATCH_UP_STEPS and mod}
-    conn = app.catalog.connect()
-    rows = conn.execute(
-        "SELECT m.*, (SELECT pm.project_id FROM project_media pm WHERE pm.media_id = m.id ORDER BY pm.added_at "
-        "LIMIT 1) AS first_project FROM media m WHERE m.status = 'ready' ORDER BY m.id").fetchall()
-    jobs = []
-    for row in rows:
-        if row["first_project"] is None or not Path(row["path"]).exists():
-            continue
-        ctx = StepContext(catalog=app.catalog, vectors=None, settings=app.settings, media=row,
-                          project_id=int(row["first_project"]), job_id=0)
-        owed = []
-        for name in CATCH_UP_STEPS:
-            module, needs_video = modules.get(name, (None, False))
-            if module is None or (needs_video and row["kind"] != "video"):
-                continue
-            applies = getattr(module, "applies", None)
-            if applies is not None and not applies(row):
-                continue
-            if stages.done_version(conn, int(row["id"]), name) is not None:
-                continue
-            version_fn = getattr(module, "current_version", None)
-            if version_fn is not None and version_fn(ctx) is None:
-                continue
-            owed.append(name)
-        if owed:
-            jobs.append(app.jobs.submit("ingest", project_id=int(row["first_project"]), path=row["path"],
-                                        media_id=int(row["id"]), steps=owed,
-                                        params={"reason": "analysis added since this media was ingested"}))
-    if jobs:
-        log.info("queued %d job(s) to bring media up to date (%s)", len(jobs), ", ".join(CATCH_UP_STEPS))
-    return jobs
-
-
-def skip_reason_if_known(app: "App", path: Path) -> tuple[str, int | None] | None:
-    """Cheap pre-check in the Ingest RPC: (why nothing needs doing, the ready media id or None).
-
-    Same path, same size and mtime, already ready -> the media's id; a job already queued or
-    running for the path -> None for the id.
-    """
-    row = app.catalog.query_one(
-        "SELECT * FROM media WHERE path=? AND status='ready' ORDER BY id DESC LIMIT 1", (str(path),)
-    )
-    if row is not None and media_rows.same_file(path, row):
-        return f"already ingested (media {row['id']})", int(row["id"])
-    job = app.catalog.query_one("SELECT id FROM jobs WHERE path=? AND state IN ('queued','running')", (str(path),))
-    if job is not None:
-        return f"already queued (job {job['id']})", None
-    return None
-
-
-def abspath(text: str) -> Path:
-    return Path(os.path.abspath(os.path.expanduser(text)))
-
-

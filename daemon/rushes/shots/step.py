@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 STAGE = "analyse"
 VERSION = DETECTOR_VERSION
+#: This step runs the one decode pass: the pipeline hands it every pending step's consumers.
+RUNS_DECODE_PASS = True
 
 
 def _mode(ctx: Any) -> str:

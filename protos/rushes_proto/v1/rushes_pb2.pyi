@@ -576,6 +576,229 @@ class ExportFeedbackResponse(_message.Message):
     count: int
     def __init__(self, jsonl: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
+class HighlightComponents(_message.Message):
+    __slots__ = ("excitement", "boundary", "anchor_placement", "dead_time")
+    EXCITEMENT_FIELD_NUMBER: _ClassVar[int]
+    BOUNDARY_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_PLACEMENT_FIELD_NUMBER: _ClassVar[int]
+    DEAD_TIME_FIELD_NUMBER: _ClassVar[int]
+    excitement: float
+    boundary: float
+    anchor_placement: float
+    dead_time: float
+    def __init__(self, excitement: _Optional[float] = ..., boundary: _Optional[float] = ..., anchor_placement: _Optional[float] = ..., dead_time: _Optional[float] = ...) -> None: ...
+
+class Highlight(_message.Message):
+    __slots__ = ("id", "media_id", "start_frame", "end_frame", "start_s", "end_s", "score", "reason", "components", "mode", "rank", "fps", "start_timecode", "media_path", "anchor_frame")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FRAME_FIELD_NUMBER: _ClassVar[int]
+    END_FRAME_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    COMPONENTS_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    FPS_FIELD_NUMBER: _ClassVar[int]
+    START_TIMECODE_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_PATH_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_FRAME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    media_id: str
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    score: float
+    reason: str
+    components: HighlightComponents
+    mode: str
+    rank: int
+    fps: str
+    start_timecode: str
+    media_path: str
+    anchor_frame: int
+    def __init__(self, id: _Optional[str] = ..., media_id: _Optional[str] = ..., start_frame: _Optional[int] = ..., end_frame: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., score: _Optional[float] = ..., reason: _Optional[str] = ..., components: _Optional[_Union[HighlightComponents, _Mapping]] = ..., mode: _Optional[str] = ..., rank: _Optional[int] = ..., fps: _Optional[str] = ..., start_timecode: _Optional[str] = ..., media_path: _Optional[str] = ..., anchor_frame: _Optional[int] = ...) -> None: ...
+
+class GetHighlightsRequest(_message.Message):
+    __slots__ = ("project", "media", "mode", "settings", "limit", "debug")
+    class SettingsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    DEBUG_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    media: str
+    mode: str
+    settings: _containers.ScalarMap[str, str]
+    limit: int
+    debug: bool
+    def __init__(self, project: _Optional[str] = ..., media: _Optional[str] = ..., mode: _Optional[str] = ..., settings: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., debug: _Optional[bool] = ...) -> None: ...
+
+class HighlightsResponse(_message.Message):
+    __slots__ = ("clips", "debug_json", "settings_json", "rescored")
+    CLIPS_FIELD_NUMBER: _ClassVar[int]
+    DEBUG_JSON_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_JSON_FIELD_NUMBER: _ClassVar[int]
+    RESCORED_FIELD_NUMBER: _ClassVar[int]
+    clips: _containers.RepeatedCompositeFieldContainer[Highlight]
+    debug_json: str
+    settings_json: str
+    rescored: bool
+    def __init__(self, clips: _Optional[_Iterable[_Union[Highlight, _Mapping]]] = ..., debug_json: _Optional[str] = ..., settings_json: _Optional[str] = ..., rescored: _Optional[bool] = ...) -> None: ...
+
+class SourceRange(_message.Message):
+    __slots__ = ("media_id", "start_frame", "end_frame", "start_s", "end_s", "fps", "media_path", "start_timecode", "label", "highlight_id", "has_audio")
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FRAME_FIELD_NUMBER: _ClassVar[int]
+    END_FRAME_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    FPS_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_PATH_FIELD_NUMBER: _ClassVar[int]
+    START_TIMECODE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    HIGHLIGHT_ID_FIELD_NUMBER: _ClassVar[int]
+    HAS_AUDIO_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    fps: str
+    media_path: str
+    start_timecode: str
+    label: str
+    highlight_id: str
+    has_audio: bool
+    def __init__(self, media_id: _Optional[str] = ..., start_frame: _Optional[int] = ..., end_frame: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., fps: _Optional[str] = ..., media_path: _Optional[str] = ..., start_timecode: _Optional[str] = ..., label: _Optional[str] = ..., highlight_id: _Optional[str] = ..., has_audio: _Optional[bool] = ...) -> None: ...
+
+class CompoundClip(_message.Message):
+    __slots__ = ("id", "project", "name", "segments", "duration_s", "created_at", "updated_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    project: str
+    name: str
+    segments: _containers.RepeatedCompositeFieldContainer[SourceRange]
+    duration_s: float
+    created_at: float
+    updated_at: float
+    def __init__(self, id: _Optional[str] = ..., project: _Optional[str] = ..., name: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[SourceRange, _Mapping]]] = ..., duration_s: _Optional[float] = ..., created_at: _Optional[float] = ..., updated_at: _Optional[float] = ...) -> None: ...
+
+class HighlightsSource(_message.Message):
+    __slots__ = ("media", "mode", "limit", "chronological")
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CHRONOLOGICAL_FIELD_NUMBER: _ClassVar[int]
+    media: str
+    mode: str
+    limit: int
+    chronological: bool
+    def __init__(self, media: _Optional[str] = ..., mode: _Optional[str] = ..., limit: _Optional[int] = ..., chronological: _Optional[bool] = ...) -> None: ...
+
+class CreateCompoundClipRequest(_message.Message):
+    __slots__ = ("project", "name", "segments", "from_highlights")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    FROM_HIGHLIGHTS_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    name: str
+    segments: _containers.RepeatedCompositeFieldContainer[SourceRange]
+    from_highlights: HighlightsSource
+    def __init__(self, project: _Optional[str] = ..., name: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[SourceRange, _Mapping]]] = ..., from_highlights: _Optional[_Union[HighlightsSource, _Mapping]] = ...) -> None: ...
+
+class ListCompoundClipsRequest(_message.Message):
+    __slots__ = ("project",)
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    def __init__(self, project: _Optional[str] = ...) -> None: ...
+
+class ListCompoundClipsResponse(_message.Message):
+    __slots__ = ("clips",)
+    CLIPS_FIELD_NUMBER: _ClassVar[int]
+    clips: _containers.RepeatedCompositeFieldContainer[CompoundClip]
+    def __init__(self, clips: _Optional[_Iterable[_Union[CompoundClip, _Mapping]]] = ...) -> None: ...
+
+class GetCompoundClipRequest(_message.Message):
+    __slots__ = ("project", "id")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    id: str
+    def __init__(self, project: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class UpdateCompoundClipRequest(_message.Message):
+    __slots__ = ("project", "id", "name", "segments", "replace_segments")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLACE_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    id: str
+    name: str
+    segments: _containers.RepeatedCompositeFieldContainer[SourceRange]
+    replace_segments: bool
+    def __init__(self, project: _Optional[str] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[SourceRange, _Mapping]]] = ..., replace_segments: _Optional[bool] = ...) -> None: ...
+
+class DeleteCompoundClipRequest(_message.Message):
+    __slots__ = ("project", "id")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    id: str
+    def __init__(self, project: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class DeleteCompoundClipResponse(_message.Message):
+    __slots__ = ("deleted",)
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    deleted: bool
+    def __init__(self, deleted: _Optional[bool] = ...) -> None: ...
+
+class RenderRequest(_message.Message):
+    __slots__ = ("project", "output_dir", "overwrite", "clips", "compound_id", "name", "crf")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_DIR_FIELD_NUMBER: _ClassVar[int]
+    OVERWRITE_FIELD_NUMBER: _ClassVar[int]
+    CLIPS_FIELD_NUMBER: _ClassVar[int]
+    COMPOUND_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CRF_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    output_dir: str
+    overwrite: bool
+    clips: _containers.RepeatedCompositeFieldContainer[SourceRange]
+    compound_id: str
+    name: str
+    crf: int
+    def __init__(self, project: _Optional[str] = ..., output_dir: _Optional[str] = ..., overwrite: _Optional[bool] = ..., clips: _Optional[_Iterable[_Union[SourceRange, _Mapping]]] = ..., compound_id: _Optional[str] = ..., name: _Optional[str] = ..., crf: _Optional[int] = ...) -> None: ...
+
+class RenderResponse(_message.Message):
+    __slots__ = ("job", "outputs")
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    job: Job
+    outputs: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, job: _Optional[_Union[Job, _Mapping]] = ..., outputs: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class SearchRequest(_message.Message):
     __slots__ = ("project", "query", "media", "clusters", "has_speech", "has_faces", "min_duration_s", "limit", "images", "like_shots", "visual")
     PROJECT_FIELD_NUMBER: _ClassVar[int]

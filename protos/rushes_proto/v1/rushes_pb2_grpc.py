@@ -149,6 +149,41 @@ class RushesStub:
                 request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.ExportFeedbackRequest.SerializeToString,
                 response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.ExportFeedbackResponse.FromString,
                 _registered_method=True)
+        self.GetHighlights = channel.unary_unary(
+                '/rushes.v1.Rushes/GetHighlights',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.GetHighlightsRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.HighlightsResponse.FromString,
+                _registered_method=True)
+        self.CreateCompoundClip = channel.unary_unary(
+                '/rushes.v1.Rushes/CreateCompoundClip',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.CreateCompoundClipRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.FromString,
+                _registered_method=True)
+        self.ListCompoundClips = channel.unary_unary(
+                '/rushes.v1.Rushes/ListCompoundClips',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.ListCompoundClipsRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.ListCompoundClipsResponse.FromString,
+                _registered_method=True)
+        self.GetCompoundClip = channel.unary_unary(
+                '/rushes.v1.Rushes/GetCompoundClip',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.GetCompoundClipRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.FromString,
+                _registered_method=True)
+        self.UpdateCompoundClip = channel.unary_unary(
+                '/rushes.v1.Rushes/UpdateCompoundClip',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.UpdateCompoundClipRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.FromString,
+                _registered_method=True)
+        self.DeleteCompoundClip = channel.unary_unary(
+                '/rushes.v1.Rushes/DeleteCompoundClip',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.DeleteCompoundClipRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.DeleteCompoundClipResponse.FromString,
+                _registered_method=True)
+        self.Render = channel.unary_unary(
+                '/rushes.v1.Rushes/Render',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.RenderRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.RenderResponse.FromString,
+                _registered_method=True)
         self.Search = channel.unary_unary(
                 '/rushes.v1.Rushes/Search',
                 request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.SearchRequest.SerializeToString,
@@ -322,6 +357,52 @@ class RushesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetHighlights(self, request, context):
+        """Highlights: one media's, or the project's best across its media. Without overrides the
+        clips the ingest step stored are served; overrides re-score from the stored features.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateCompoundClip(self, request, context):
+        """Compound clips: ordered source ranges from one or several media, kept per project.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCompoundClips(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCompoundClip(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateCompoundClip(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteCompoundClip(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Render(self, request, context):
+        """Rendered exports (H.264 + AAC files) as a job: follow and cancel it with the job RPCs.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Search(self, request, context):
         """Search everything (issue 16): words said and written, slates, people, pictures; transcripts.
         """
@@ -464,6 +545,41 @@ def add_RushesServicer_to_server(servicer, server):
                     servicer.ExportFeedback,
                     request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.ExportFeedbackRequest.FromString,
                     response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.ExportFeedbackResponse.SerializeToString,
+            ),
+            'GetHighlights': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHighlights,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.GetHighlightsRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.HighlightsResponse.SerializeToString,
+            ),
+            'CreateCompoundClip': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateCompoundClip,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.CreateCompoundClipRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.SerializeToString,
+            ),
+            'ListCompoundClips': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCompoundClips,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.ListCompoundClipsRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.ListCompoundClipsResponse.SerializeToString,
+            ),
+            'GetCompoundClip': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCompoundClip,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.GetCompoundClipRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.SerializeToString,
+            ),
+            'UpdateCompoundClip': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCompoundClip,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.UpdateCompoundClipRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.SerializeToString,
+            ),
+            'DeleteCompoundClip': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteCompoundClip,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.DeleteCompoundClipRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.DeleteCompoundClipResponse.SerializeToString,
+            ),
+            'Render': grpc.unary_unary_rpc_method_handler(
+                    servicer.Render,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.RenderRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.RenderResponse.SerializeToString,
             ),
             'Search': grpc.unary_unary_rpc_method_handler(
                     servicer.Search,
@@ -1107,6 +1223,195 @@ class Rushes:
             '/rushes.v1.Rushes/ExportFeedback',
             rushes__proto_dot_v1_dot_rushes__pb2.ExportFeedbackRequest.SerializeToString,
             rushes__proto_dot_v1_dot_rushes__pb2.ExportFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHighlights(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/GetHighlights',
+            rushes__proto_dot_v1_dot_rushes__pb2.GetHighlightsRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.HighlightsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateCompoundClip(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/CreateCompoundClip',
+            rushes__proto_dot_v1_dot_rushes__pb2.CreateCompoundClipRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCompoundClips(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/ListCompoundClips',
+            rushes__proto_dot_v1_dot_rushes__pb2.ListCompoundClipsRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.ListCompoundClipsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCompoundClip(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/GetCompoundClip',
+            rushes__proto_dot_v1_dot_rushes__pb2.GetCompoundClipRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCompoundClip(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/UpdateCompoundClip',
+            rushes__proto_dot_v1_dot_rushes__pb2.UpdateCompoundClipRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.CompoundClip.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteCompoundClip(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/DeleteCompoundClip',
+            rushes__proto_dot_v1_dot_rushes__pb2.DeleteCompoundClipRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.DeleteCompoundClipResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Render(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/Render',
+            rushes__proto_dot_v1_dot_rushes__pb2.RenderRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.RenderResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -72,9 +72,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from rushes.jobs.wiring import register_model_checks
     from rushes.models import registry
     from rushes.settings import load_settings
 
+    register_model_checks()        # verify/import without a daemon load models as the daemon does
     action = args.models_command
     client = None if action == "pull" or getattr(args, "local", False) else connect(args, require=False)
     if action in ("list", "verify"):

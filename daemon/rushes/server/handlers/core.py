@@ -29,11 +29,11 @@ class CoreHandlers:
                                detail=f"schema {app.catalog.version()}, WAL")]
         try:
             store = app.vectors
-            engine, location = app.vector_engine()
+            engine, location = app.stores.vector_engine()
             counts = ", ".join(f"{c}: {store.count(c)}" for c in store.collections())
             stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=True, detail=counts))
         except Exception as exc:
-            engine, location = app.vector_engine()
+            engine, location = app.stores.vector_engine()
             stores.append(pb.StoreInfo(name="vectors", engine=engine, location=location, ok=False, detail=str(exc)))
         models, fallbacks = _models(app)
         return pb.HealthResponse(
@@ -60,11 +60,11 @@ class CoreHandlers:
             if request.shots_model not in ("off", "auto", "full"):
                 raise InvalidArgument(f"shots_model must be off, auto or full, got {request.shots_model!r}")
             params["shots_model"] = request.shots_model
-        job_ids, skipped = self.app.ingest(request.project or "default", list(request.paths), params)
         project = request.project or "default"
+        outcome = self.app.ingest.submit(project, list(request.paths), params)
         return pb.IngestResponse(
-            jobs=[convert.job(self.app.jobs.get(j), project) for j in job_ids],
-            skipped=[pb.SkippedFile(path=p, reason=r) for p, r in skipped],
+            jobs=[convert.job(self.app.jobs.get(j), project) for j in outcome.jobs],
+            skipped=[pb.SkippedFile(path=s.path, reason=s.reason) for s in outcome.skipped],
         )
 
     def _job_pb(self, snap: Any) -> pb.Job:
@@ -101,21 +101,13 @@ class CoreHandlers:
 
     # ---------------------------------------------------------------- watch folders
     def AddWatchFolder(self, request: pb.AddWatchFolderRequest, context: Any) -> pb.WatchFolder:
-        w = self.app.add_watch(request.project or "default", request.path, request.polling)
-        return pb.WatchFolder(id=str(w["id"]), project=w["project"], path=w["path"], polling=w["polling"])
+        return convert.watch_folder(self.app.watch.add(request.project or "default", request.path, request.polling))
 
     def RemoveWatchFolder(self, request: pb.RemoveWatchFolderRequest, context: Any) -> pb.RemoveWatchFolderResponse:
-        return pb.RemoveWatchFolderResponse(removed=self.app.remove_watch(request.project or "default", request.path))
+        return pb.RemoveWatchFolderResponse(removed=self.app.watch.remove(request.project or "default", request.path))
 
     def ListWatchFolders(self, request: pb.ListWatchFoldersRequest, context: Any) -> pb.ListWatchFoldersResponse:
-        sql = ("SELECT w.id, w.path, w.polling, p.name FROM watch_folders w JOIN projects p ON p.id=w.project_id")
-        params: tuple = ()
-        if request.project:
-            sql += " WHERE p.name=?"
-            params = (request.project,)
-        rows = self.app.catalog.query(sql + " ORDER BY w.path", params)
-        return pb.ListWatchFoldersResponse(folders=[
-            pb.WatchFolder(id=str(r["id"]), project=r["name"], path=r["path"], polling=bool(r["polling"])) for r in rows])
+        return pb.ListWatchFoldersResponse(folders=[convert.watch_folder(w) for w in self.app.watch.list(request.project)])
 
     # ---------------------------------------------------------------- media
     def ListMedia(self, request: pb.ListMediaRequest, context: Any) -> pb.ListMediaResponse:

@@ -1,8 +1,7 @@
 """ModelsHandlers: ListModels, VerifyModels, ImportModel over the model registry (issue 5).
 
 Importing a scene model into a running daemon also queues re-embedding of every media whose
-scene vectors came from another model: those jobs re-run probe (cheap, it finds the media by
-fingerprint), `embed` and `cluster` only, so shots and faces are not redone.
+scene vectors came from another model (rushes.jobs.reembed).
 """
 from __future__ import annotations
 
@@ -17,31 +16,12 @@ from rushes_proto.v1 import rushes_pb2 as pb
 
 log = logging.getLogger(__name__)
 
-REEMBED_STEPS = ["probe", "embed", "cluster"]
-
-
 def model_pb(info: ModelInfo) -> pb.Model:
     return pb.Model(
         name=info.name, version=info.version, task=info.task, source=info.source, licence=info.licence,
         dimensions=int(info.dimensions), present=bool(info.present), path=info.path, detail=info.detail,
         fallback=bool(info.fallback),
     )
-
-
-def queue_reembed(app: Any) -> list[int]:
-    """One job per ready media whose embed stage is stale; returns the job ids."""
-    from rushes.embed.step import stale_media
-
-    jobs = []
-    for media_id in stale_media(app.catalog, app.settings):
-        row = app.catalog.query_one(
-            "SELECT m.path, pm.project_id FROM media m LEFT JOIN project_media pm ON pm.media_id = m.id "
-            "WHERE m.id = ? ORDER BY pm.added_at LIMIT 1", (media_id,))
-        if row is None or not Path(row["path"]).exists():
-            continue  # offline media are re-embedded when they come back and get re-ingested
-        jobs.append(app.jobs.submit("ingest", project_id=row["project_id"], path=row["path"], media_id=media_id,
-                                    steps=REEMBED_STEPS, params={"reason": "scene model changed"}))
-    return jobs
 
 
 class ModelsHandlers:
@@ -58,7 +38,7 @@ class ModelsHandlers:
             raise InvalidArgument("ImportModel needs a model name and a folder on the daemon's machine")
         info = registry.import_model(request.name, Path(request.path), self.app.settings)
         if info.task == "scene":
-            jobs = queue_reembed(self.app)
+            jobs = self.app.queue_reembed()
             if jobs:
                 info.detail += f"; queued {len(jobs)} re-embed job(s) for media with older scene vectors"
         return model_pb(info)

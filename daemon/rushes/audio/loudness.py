@@ -1,0 +1,128 @@
+"""Streaming ITU-R BS.1770 loudness: K-weighting, channel weights, LFE left out, 100 ms blocks.
+
+pyloudnorm has the filters (its `IIRfilter` with the K-weighting constants), but its meter is
+gated integrated loudness over a whole array, caps at five channels and needs 0.4 s of audio,
+so this module filters chunk by chunk (scipy's sosfilt with carried state: the decode pass hands
+audio in pieces) and keeps one weighted mean square per 100 ms block. Short-term loudness
+(3 s window) and momentary (0.4 s) come from sums of blocks; integrated loudness applies the
+standard's two gates, so it matches pyloudnorm on the media pyloudnorm can measure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pyloudnorm.iirfilter import IIRfilter
+from scipy.signal import sosfilt, tf2sos
+
+BLOCK_S = 0.1
+SILENCE_FLOOR_LUFS = -70.0   # BS.1770's absolute gate: quieter is "nothing"
+
+# BS.1770-4 Table 3: weights by position; surrounds 1.41 (+1.5 dB); LFE excluded (0).
+_SURROUND = {"BL", "BR", "SL", "SR", "BC", "TBL", "TBR", "SiL", "SiR"}
+_LFE = {"LFE", "LFE2", "LFE1"}
+
+
+def channel_weights(names: tuple[str, ...]) -> np.ndarray:
+    return np.array([0.0 if n in _LFE else 1.41 if n in _SURROUND else 1.0 for n in names], np.float64)
+
+
+def k_weighting_sos(rate: int) -> np.ndarray:
+    """The two K-weighting stages (pre-filter shelf, RLB high-pass) as second-order sections."""
+    shelf = IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf")
+    hp = IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
+    return np.vstack([tf2sos(shelf.b, shelf.a), tf2sos(hp.b, hp.a)])
+
+
+def power_to_lufs(power: np.ndarray | float) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.maximum(-0.691 + 10.0 * np.log10(np.maximum(power, 1e-20)), SILENCE_FLOOR_LUFS)
+
+
+@dataclass
+class BlockSeries:
+    """Per 100 ms block: weighted K-filtered mean square (loudness power) and plain mean square."""
+
+    power: np.ndarray          # sum over channels of G_i * mean(z_i^2)
+    mean_square: np.ndarray    # mean over channels (LFE excluded) of mean(x^2), unweighted
+    block_s: float = BLOCK_S
+
+    def short_term_lufs(self, window_s: float = 3.0, centred: bool = True) -> np.ndarray:
+        """Loudness of the `window_s` around (or, centred=False, ending at) each block."""
+        return power_to_lufs(_window_mean(self.power, max(1, int(round(window_s / self.block_s))), centred))
+
+    def integrated_lufs(self) -> float:
+        """Gated integrated loudness (400 ms blocks, 75% overlap, -70 LUFS and -10 LU gates)."""
+        if len(self.power) < 4:
+            return SILENCE_FLOOR_LUFS
+        c = np.concatenate([[0.0], np.cumsum(self.power)])
+        z = (c[4:] - c[:-4]) / 4.0                       # 400 ms blocks at 100 ms hops
+        loud = power_to_lufs(z)
+        z = z[loud > -70.0]
+        if len(z) == 0:
+            return SILENCE_FLOOR_LUFS
+        rel = float(power_to_lufs(z.mean())) - 10.0
+        z = z[power_to_lufs(z) > rel]
+        return float(power_to_lufs(z.mean())) if len(z) else SILENCE_FLOOR_LUFS
+
+
+def _window_mean(x: np.ndarray, n: int, centred: bool) -> np.ndarray:
+    if len(x) == 0:
+        return x.astype(np.float64)
+    c = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
+    idx = np.arange(len(x))
+    lo = idx - n // 2 if centred else idx - n + 1
+    hi = lo + n
+    lo, hi = np.clip(lo, 0, len(x)), np.clip(hi, 0, len(x))
+    return (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+
+
+class LoudnessMeter:
+    """Feed chunks of (channels, n) float samples; read the 100 ms block series at the end."""
+
+    def __init__(self, rate: int, channels: tuple[str, ...]) -> None:
+        self.rate = int(rate)
+        self.channels = tuple(channels)
+        self.weights = channel_weights(self.channels)
+        keep = self.weights > 0
+        self.keep = keep if keep.any() else np.ones_like(keep)
+        self.sos = k_weighting_sos(self.rate)
+        self.zi = np.zeros((self.sos.shape[0], len(self.channels), 2))
+        self.block = int(round(self.rate * BLOCK_S))
+        self._carry_k = np.zeros(len(self.channels))     # partial block sums
+        self._carry_x = np.zeros(len(self.channels))
+        self._carry_n = 0
+        self._power: list[float] = []
+        self._ms: list[float] = []
+
+    def feed(self, samples: np.ndarray) -> None:
+        x = np.asarray(samples, np.float64)
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.shape[0] != len(self.channels) or x.shape[1] == 0:
+            return
+        k, self.zi = sosfilt(self.sos, x, axis=1, zi=self.zi)
+        k2, x2 = k * k, x * x
+        pos = 0
+        n = x.shape[1]
+        while pos < n:
+            take = min(self.block - self._carry_n, n - pos)
+            self._carry_k += k2[:, pos:pos + take].sum(axis=1)
+            self._carry_x += x2[:, pos:pos + take].sum(axis=1)
+            self._carry_n += take
+            pos += take
+            if self._carry_n == self.block:
+                self._close_block()
+
+    def _close_block(self) -> None:
+        n = max(self._carry_n, 1)
+        self._power.append(float(np.dot(self.weights, self._carry_k / n)))
+        self._ms.append(float((self._carry_x / n)[self.keep].mean()))
+        self._carry_k[:] = 0.0
+        self._carry_x[:] = 0.0
+        self._carry_n = 0
+
+    def result(self) -> BlockSeries:
+        if self._carry_n >= self.block // 2:      # a last block at least half full counts
+            self._close_block()
+        return BlockSeries(np.array(self._power, np.float64), np.array(self._ms, np.float64))

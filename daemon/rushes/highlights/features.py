@@ -1,0 +1,177 @@
+"""Raw features of one media, gathered on the one decode pass and stored per media.
+
+Stored raw, not per step, so every scoring setting (the step, the loudness window, the speech
+threshold) re-scores from the catalog without decoding again:
+  motion      per frame: mean absolute grey-level change from the previous frame (a 32 px wide
+              grey picture; cut frames are spikes the scorer discounts)
+  power, ms   per 100 ms block: BS.1770 loudness power (K-weighted, channel weights, LFE out)
+              and the plain mean square (RMS)
+  vad         per 32 ms chunk: Silero's speech probability (empty when the model is missing)
+  thumbs      every THUMB_STEP_S: a 16x9 grey picture for near-duplicate checks
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rushes.audio.loudness import BLOCK_S, LoudnessMeter
+from rushes.audio.vad import CHUNK, RATE, SileroVad
+from rushes.decode.audio import AudioFormat, DecodedAudio
+from rushes.decode.decode import DecodedFrame
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: Bump when what the collector measures changes: stored features are then gathered again.
+FEATURES_VERSION = "hlfeat-1"
+THUMB_STEP_S = 0.5
+THUMB_SIZE = (16, 9)
+
+
+@dataclass
+class RawFeatures:
+    fps: float                                   # the media's rate (frames per second)
+    frame_count: int
+    motion: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))    # per frame
+    power: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))     # per 100 ms block
+    mean_square: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+    vad: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))       # per 32 ms chunk
+    thumbs: np.ndarray = field(default_factory=lambda: np.zeros((0, 9, 16), np.uint8))
+    has_video: bool = False
+    has_audio: bool = False
+    speech_model: str = ""                        # why speech is missing, or "" when measured
+    channels: tuple[str, ...] = ()
+    block_s: float = BLOCK_S
+    vad_chunk_s: float = CHUNK / RATE
+
+    @property
+    def duration_s(self) -> float:
+        video = self.frame_count / self.fps if self.fps and self.frame_count else 0.0
+        return max(video, len(self.power) * self.block_s)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        np.savez_compressed(
+            buf, motion=self.motion.astype(np.float32), power=self.power, mean_square=self.mean_square,
+            vad=self.vad.astype(np.float16), thumbs=self.thumbs,
+            meta=np.array([self.fps, self.frame_count, self.has_video, self.has_audio, self.block_s,
+                           self.vad_chunk_s], np.float64),
+            text=np.array([self.speech_model, ",".join(self.channels)]))
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "RawFeatures":
+        z = np.load(io.BytesIO(data), allow_pickle=False)
+        fps, count, has_video, has_audio, block_s, chunk_s = z["meta"].tolist()
+        speech_model, channels = (str(x) for x in z["text"].tolist())
+        return cls(fps=fps, frame_count=int(count), motion=z["motion"], power=z["power"], mean_square=z["mean_square"],
+                   vad=z["vad"].astype(np.float32), thumbs=z["thumbs"], has_video=bool(has_video),
+                   has_audio=bool(has_audio), speech_model=speech_model,
+                   channels=tuple(c for c in channels.split(",") if c), block_s=block_s, vad_chunk_s=chunk_s)
+
+
+def _grey_small(low: np.ndarray) -> np.ndarray:
+    """A ~32 px wide grey picture (box-averaged) of the decode pass's small frame."""
+    h, w = low.shape[:2]
+    f = max(1, w // 32)
+    h2, w2 = (h // f) * f, (w // f) * f
+    g = low[:h2, :w2].mean(axis=2, dtype=np.float32)
+    return g.reshape(h2 // f, f, w2 // f, f).mean(axis=(1, 3))
+
+
+def _thumb(grey: np.ndarray) -> np.ndarray:
+    h, w = grey.shape
+    tw, th = THUMB_SIZE
+    ys = (np.arange(th) + 0.5) * h / th
+    xs = (np.arange(tw) + 0.5) * w / tw
+    return grey[ys.astype(int)[:, None], xs.astype(int)[None, :]].astype(np.uint8)
+
+
+class FeatureCollector:
+    """Consumes frames and audio of the decode pass (or an audio-only pass) for one media."""
+
+    def __init__(self, media_id: int, fps: float, *, vad_model: "Path | None", vad_why: str = "",
+                 want_frames: bool = True, threads: int = 1) -> None:
+        self.media_id = media_id
+        self.fps = float(fps) if fps else 25.0
+        self.audio_format = AudioFormat()           # every channel, the stream's own rate
+        self._speech = SpeechListener(vad_model, threads) if vad_model is not None else None
+        self.vad_why = "" if vad_model is not None else (vad_why or "no speech model")
+        self._motion: list[float] = []
+        self._prev: np.ndarray | None = None
+        self._last_index = -1
+        self._thumbs: list[np.ndarray] = []
+        self._meter: LoudnessMeter | None = None
+        self.frames_seen = 0
+        self.audio_seen = 0
+        self.finished = False
+        self.want_frames = want_frames
+
+    # frames -------------------------------------------------------------------------
+    def consume(self, frame: DecodedFrame) -> None:
+        grey = _grey_small(frame.low)
+        value = 0.0 if self._prev is None or self._prev.shape != grey.shape else float(np.abs(grey - self._prev).mean())
+        gap = frame.index - self._last_index
+        # a VFR gap repeats the previous picture: no change on the missing frames
+        self._motion.extend([0.0] * max(0, gap - 1))
+        self._motion.append(value)
+        self._prev = grey
+        self._last_index = frame.index
+        while len(self._thumbs) * THUMB_STEP_S <= frame.time_s:
+            self._thumbs.append(_thumb(grey))
+        self.frames_seen += 1
+
+    # audio --------------------------------------------------------------------------
+    def consume_audio(self, chunk: DecodedAudio) -> None:
+        if self._meter is None:
+            self._meter = LoudnessMeter(chunk.rate, chunk.channels)
+            if chunk.start > 0:                   # audio starting after the first picture: silence before
+                self._meter.feed(np.zeros((len(chunk.channels), chunk.start), np.float32))
+        self._meter.feed(chunk.samples)
+        self.audio_seen += chunk.samples.shape[1]
+
+    def consumers(self) -> list[object]:
+        """This collector plus its 16 kHz mono speech listener: both ride on the decode pass."""
+        return [self] + ([self._speech] if self._speech is not None else [])
+
+    def finish(self) -> None:
+        self.finished = True
+
+    def result(self) -> RawFeatures:
+        blocks = self._meter.result() if self._meter is not None else None
+        vad = self._speech.probabilities() if self._speech is not None and self.audio_seen else np.zeros(0, np.float32)
+        return RawFeatures(
+            fps=self.fps, frame_count=self._last_index + 1 if self.frames_seen else 0,
+            motion=np.array(self._motion, np.float32),
+            power=blocks.power if blocks is not None else np.zeros(0),
+            mean_square=blocks.mean_square if blocks is not None else np.zeros(0),
+            vad=vad, thumbs=np.stack(self._thumbs) if self._thumbs else np.zeros((0, 9, 16), np.uint8),
+            has_video=self.frames_seen > 0, has_audio=self.audio_seen > 0,
+            speech_model="" if self._speech is not None else self.vad_why,
+            channels=self._meter.channels if self._meter is not None else ())
+
+
+class SpeechListener:
+    """16 kHz mono from the decode pass into Silero VAD, chunk by chunk."""
+
+    audio_format = AudioFormat(rate=RATE, mono=True)
+
+    def __init__(self, model: "Path", threads: int = 1) -> None:
+        self.vad = SileroVad(model, threads=threads)
+        self._started = False
+
+    def consume_audio(self, chunk: DecodedAudio) -> None:
+        if not self._started:
+            self._started = True
+            if chunk.start > 0:
+                self.vad.feed(np.zeros(chunk.start, np.float32))
+        self.vad.feed(chunk.samples[0])
+
+    def finish(self) -> None:
+        pass
+
+    def probabilities(self) -> np.ndarray:
+        return self.vad.probabilities()

@@ -1,0 +1,114 @@
+"""Watch folders: persisted per project, restored at start, their ready files ingested.
+
+The folder watcher (ingest/watch.py) reports files once they stop growing, deletions and
+moves; this service turns those into ingest requests and media status changes, and keeps
+the watch_folders table in step with what is watched.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from rushes.errors import InvalidArgument
+from rushes.ingest.watch import FolderWatcher
+from rushes.jobs.ingest import IngestService, abspath, project_id
+from rushes.jobs.stores import Stores
+
+log = logging.getLogger("rushes.watch")
+
+
+@dataclass(frozen=True)
+class WatchFolder:
+    id: int
+    project: str
+    path: str
+    polling: bool
+
+
+class WatchService:
+    """The watched folders of every project, and what happens when footage lands in one."""
+
+    def __init__(self, stores: Stores, ingest: IngestService) -> None:
+        self.stores = stores
+        self.ingest = ingest
+        self.watcher: FolderWatcher | None = None
+
+    def start(self) -> None:
+        """Start watching every folder recorded in the catalog (a missing one is logged, not fatal)."""
+        settings = self.stores.settings
+        self.watcher = FolderWatcher(on_ready=self._on_ready, on_deleted=self._on_deleted, on_moved=self._on_moved,
+                                     stable_seconds=float(settings.get("stable_seconds", 2.0)),
+                                     rescan_interval=float(settings.get("rescan_interval_s", 300.0)),
+                                     poll_interval=float(settings.get("poll_interval_s", 5.0)))
+        for row in self.stores.catalog.query("SELECT DISTINCT path, polling FROM watch_folders"):
+            try:
+                self.watcher.add(Path(row["path"]), polling=bool(row["polling"]))
+            except OSError as exc:
+                log.warning("cannot watch %s: %s", row["path"], exc)
+        self.watcher.start()
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+
+    # ------------------------------------------------------------------ the editor's requests
+    def add(self, project: str, path: str, polling: bool) -> WatchFolder:
+        p = abspath(path)
+        if not p.is_dir():
+            raise InvalidArgument(f"{p}: not a folder; `rushes watch add` takes a folder")
+        pid = project_id(self.stores, project, create=True)
+        with self.stores.catalog.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO watch_folders(project_id, path, polling, created_at) "
+                         "VALUES (?,?,?,strftime('%s','now'))", (pid, str(p), int(polling)))
+            conn.execute("UPDATE watch_folders SET polling=? WHERE project_id=? AND path=?", (int(polling), pid, str(p)))
+            row = conn.execute("SELECT id FROM watch_folders WHERE project_id=? AND path=?", (pid, str(p))).fetchone()
+        if self.watcher is not None:
+            self.watcher.add(p, polling=polling)
+        return WatchFolder(id=int(row["id"]), project=project, path=str(p), polling=polling)
+
+    def remove(self, project: str, path: str) -> bool:
+        p = abspath(path)
+        pid = project_id(self.stores, project)
+        with self.stores.catalog.transaction() as conn:
+            n = conn.execute("DELETE FROM watch_folders WHERE project_id=? AND path=?", (pid, str(p))).rowcount
+            others = conn.execute("SELECT 1 FROM watch_folders WHERE path=?", (str(p),)).fetchone()
+        if n and not others and self.watcher is not None:
+            self.watcher.remove(p)
+        return bool(n)
+
+    def list(self, project: str = "") -> list[WatchFolder]:
+        sql = "SELECT w.id, w.path, w.polling, p.name FROM watch_folders w JOIN projects p ON p.id=w.project_id"
+        params: tuple[str, ...] = ()
+        if project:
+            sql += " WHERE p.name=?"
+            params = (project,)
+        return [WatchFolder(id=int(r["id"]), project=r["name"], path=r["path"], polling=bool(r["polling"]))
+                for r in self.stores.catalog.query(sql + " ORDER BY w.path", params)]
+
+    # ------------------------------------------------------------------ the watcher's events
+    def _projects_watching(self, path: Path) -> list[str]:
+        rows = self.stores.catalog.query(
+            "SELECT DISTINCT p.name, w.path FROM watch_folders w JOIN projects p ON p.id=w.project_id")
+        return [r["name"] for r in rows if str(path).startswith(r["path"].rstrip("/") + "/") or str(path) == r["path"]]
+
+    def _on_ready(self, path: Path) -> None:
+        for project in self._projects_watching(Path(path)) or ["default"]:
+            try:
+                self.ingest.submit(project, [str(path)])
+            except Exception as exc:  # a watch event must never kill the watcher thread
+                log.warning("watch: cannot ingest %s: %s", path, exc)
+
+    def _on_deleted(self, path: Path) -> None:
+        with self.stores.catalog.transaction() as conn:
+            conn.execute("UPDATE media SET status='offline', reason=? WHERE path=? AND status<>'failed'",
+                         (f"{path}: file deleted or unreachable; analysis kept", str(path)))
+
+    def _on_moved(self, src: Path, dst: Path) -> None:
+        with self.stores.catalog.transaction() as conn:
+            conn.execute("UPDATE media SET path=?, reason=NULL, "
+                         "status=CASE WHEN status='offline' THEN 'ready' ELSE status END WHERE path=?",
+                         (str(dst), str(src)))
+        # A move into a watched folder from outside is a new file there.
+        if not self.stores.catalog.query_one("SELECT 1 FROM media WHERE path=?", (str(dst),)):
+            self._on_ready(dst)
