@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rushes.catalog import texts
+from rushes.decode.audio import AudioDecodeError, audio_pass
 from rushes.ingest.timecode import seconds_to_frames
 from rushes.jobs import stages
 from rushes.models import registry
+from rushes.speech.audio import SpeechAudio
 from rushes.speech.engine import SpokenText, engine_for
 
 if TYPE_CHECKING:
@@ -26,7 +28,8 @@ log = logging.getLogger(__name__)
 STAGE = "speech"
 BASE = "whisper-base"
 TINY_EN = "whisper-tiny-en"
-STEP_VERSION = "1"
+STEP_VERSION = "2"
+SCRATCH_KEY = "speech_audio"
 
 
 def choose_model(settings: "Settings") -> tuple[str, Path] | None:
@@ -56,6 +59,28 @@ def has_audio(media) -> bool:
 def applies(media) -> bool:
     """Only media with sound have speech (the pipeline's catch-up asks)."""
     return has_audio(media)
+
+
+def make_consumers(ctx: "StepContext") -> list[object]:
+    """Before the decode pass: listen to its audio when this media has sound and a model is here."""
+    if not has_audio(ctx.media) or choose_model(ctx.settings) is None:
+        return []
+    ear = SpeechAudio()
+    ctx.scratch[SCRATCH_KEY] = ear
+    return [ear]
+
+
+def _samples(ctx: "StepContext"):
+    """16 kHz mono from time zero: what the decode pass heard, else (a sound roll, a resumed job)
+    an audio-only pass over the file."""
+    ear = ctx.scratch.get(SCRATCH_KEY)
+    if not isinstance(ear, SpeechAudio) or not ear.heard:
+        ear = SpeechAudio()
+        try:
+            audio_pass(ctx.media["path"], [ear], cancelled=ctx.is_cancelled)
+        except AudioDecodeError as exc:
+            log.warning("speech: %s", exc)
+    return ear.samples()
 
 
 def to_spans(media, spoken: SpokenText, model: str) -> list[texts.TextSpan]:
@@ -90,8 +115,14 @@ def run(ctx: "StepContext") -> None:
     version = current_version(ctx) or name
     language = str(ctx.settings.get("speech_language", "") or "") or None
     engine = engine_for(folder, int(ctx.settings.threads), english_only=name.endswith("-en"))
-    spoken = engine.transcribe(Path(media["path"]), language=language,
-                               progress=lambda f: ctx.progress(f * 0.95, "transcribing"))
+    samples = _samples(ctx)
+    ctx.scratch.pop(SCRATCH_KEY, None)
+    if samples.size == 0:
+        spoken = SpokenText(language=language or "", language_probability=0.0, duration_s=0.0, speech_s=0.0,
+                            segments=())
+    else:
+        spoken = engine.transcribe(samples, language=language,
+                                   progress=lambda f: ctx.progress(f * 0.95, "transcribing"))
     spans = to_spans(media, spoken, version)
     media_id = int(media["id"])
     with ctx.catalog.transaction() as conn:
