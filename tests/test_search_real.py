@@ -57,6 +57,20 @@ def test_slate_read_into_media_and_caption_found_by_its_words(slate_film, rushes
         assert [h["media_id"] for h in _search(d, "harbour", "roll:a004")["hits"]][:1] == [media["id"]]
         assert _search(d, "harbour", "roll:B001")["hits"] == []
 
+        # Saved for the Resolve menu, and exported as a selects timeline cut at the hit.
+        d.cli("search", "harbour", "--save", "harbour", "--json")
+        assert _search(d, "--saved", "harbour")["hits"][0]["start_frame"] == hit["start_frame"]
+        out = slate_film.parent / "selects.otio"
+        d.cli("export", "--what", "search", "--saved", "harbour", "--format", "otio", "-o", str(out), "--force")
+        import opentimelineio as otio
+
+        clips = list(otio.adapters.read_from_file(str(out)).find_clips())
+        assert len(clips) == len(found["hits"])
+        meta = clips[0].metadata["rushes"]
+        assert (meta["start_frame"], meta["end_frame"]) == (hit["start_frame"], hit["end_frame"])
+        assert clips[0].media_reference.target_url.endswith("A004_C003.mp4")
+        assert round(clips[0].source_range.duration.to_seconds() * 20) == hit["end_frame"] - hit["start_frame"]
+
         proc = d.cli("search", "@Nobody", "--json", check=False)
         assert proc.returncode == 1 and "NOT_FOUND" in proc.stderr and "rushes feedback name" in proc.stderr
 

@@ -39,23 +39,28 @@ def run(ctx: "StepContext") -> None:
     from rushes.vectors import Point
 
     version = current_version(ctx)
-    embedder = load_text_embedder(ctx.settings)
-    if embedder is None or version is None:
+    if version is None:
         ctx.report(1.0, f"text_index skipped: {MISSING_HINT}")
         return
     media_id = int(ctx.media["id"])
     spans = texts.spans(ctx.catalog.connect(), texts.SpanFilter(media_ids=[media_id]))
+    # Nothing said or written: no model to load (torch + MiniLM cost seconds per daemon).
+    embedder = load_text_embedder(ctx.settings) if spans else None
+    if spans and embedder is None:
+        ctx.report(1.0, f"text_index skipped: {MISSING_HINT}")
+        return
     points = []
     for i in range(0, len(spans), BATCH):
         batch = spans[i:i + BATCH]
-        vecs = embedder.embed([s.text for s in batch])
+        vecs = embedder.embed([s.text for s in batch])  # type: ignore[union-attr]
         points += [Point(id=int(s.id), vector=v, payload={  # type: ignore[arg-type]
             "media_id": media_id, "span_id": int(s.id), "source": s.source, "start_frame": s.start_frame,
             "end_frame": s.end_frame, "model": MODEL_NAME, "model_version": MODEL_VERSION})
             for s, v in zip(batch, vecs)]
         ctx.progress(min(1.0, (i + BATCH) / max(1, len(spans))) * 0.95, f"text vectors {min(len(spans), i + BATCH)}/{len(spans)}")
-    ctx.vectors.ensure_collection(COLLECTION, DIM)
-    ctx.vectors.delete(COLLECTION, filter={"media_id": media_id})
+    if points or ctx.vectors.has_collection(COLLECTION):
+        ctx.vectors.ensure_collection(COLLECTION, DIM)
+        ctx.vectors.delete(COLLECTION, filter={"media_id": media_id})
     if points:
         ctx.vectors.upsert(COLLECTION, points)
     with ctx.catalog.transaction() as conn:
