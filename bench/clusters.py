@@ -236,6 +236,21 @@ def build_film(out: Path, seed: int = 7) -> tuple[Path, list[TruthShot]]:
 
 # ---------------------------------------------------------------------------------------- daemon
 
+def link_pulled_models(home: Path) -> list[str]:
+    """Link the default models this machine pulled (`rushes models pull --defaults`) into a bench
+    data folder, as a user's data folder has them: the scene vectors are then the default ones."""
+    from rushes.models import registry, wheels
+    from rushes.settings import load_settings
+
+    real, done = load_settings(), []
+    for name in registry.default_models():
+        folder = wheels.cached(registry.spec(name), real)
+        if folder is not None:
+            wheels.link_into(registry.spec(name), folder, home / "models")
+            done.append(name)
+    return done
+
+
 class Daemon:
     """`rushes serve` on a free loopback port with its own RUSHES_HOME."""
 
@@ -256,6 +271,7 @@ class Daemon:
         from rushes_client import DaemonUnavailable, connect
 
         self.home.mkdir(parents=True, exist_ok=True)
+        link_pulled_models(self.home)
         log = (self.home / "daemon.log").open("ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "rushes.cli.main", "serve"], env=self.env,
                                      stdout=log, stderr=log)
@@ -290,7 +306,7 @@ def analyse_truth_shots(home: Path, film: Path, truth: list[TruthShot]) -> None:
     from rushes.faces import step as faces_step
     from rushes.ingest.fingerprint import fingerprint
     from rushes.ingest.probe import probe
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
     from rushes.settings import load_settings
     from rushes.vectors import open_store
 
@@ -571,6 +587,196 @@ def _plain(x: np.ndarray, threads: int) -> np.ndarray:
         x.astype(np.float64))
 
 
+# ------------------------------------------------------------------- scene vectors and clustering
+
+def _scene_embedders(threads: int) -> dict:
+    """Every scene embedder the daemon can use, as the loader makes them: classical, MobileNetV2
+    (needs `rushes models pull mobilenetv2`), their combination, and the CLIP path through the
+    tiny test CLIP (random weights: it shows the path runs, not CLIP's quality)."""
+    from rushes.embed import loader
+    from rushes.embed.classical import ClassicalDescriptor
+    from rushes.embed.clip import ClipEmbedder
+    from rushes.embed.mobilenet import CombinedEmbedder, MobileNetEmbedder
+    from rushes.models import prepare, registry
+    from rushes.settings import load_settings
+
+    out: dict = {"classical": ClassicalDescriptor()}
+    settings = load_settings()
+    try:
+        folder = registry.locate("mobilenetv2", settings)
+    except registry.ModelMissing as exc:
+        print(f"MobileNetV2 rows skipped: {exc}")
+    else:
+        mn = MobileNetEmbedder(folder / prepare.MOBILENETV2_FEATURES, threads=threads)
+        out["mobilenetv2"] = mn
+        out["combined"] = CombinedEmbedder(mn, ClassicalDescriptor(), loader.COMBINED_WEIGHT)
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_models_tinyclip import build_tiny_clip
+
+    tiny = build_tiny_clip(Path(tempfile.mkdtemp(prefix="rushes-bench-tinyclip-")) / "clip")
+    out["tiny-clip"] = ClipEmbedder(tiny, threads=threads, version="tiny", name="clip-vit-b32")
+    return out
+
+
+def _pair_scores(truth: list[str], labels: list[str]) -> dict:
+    """Pairwise P/R/F1 and NMI over members; noise members count as singletons."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    lab = [f"noise-{i}" if x == "noise" else x for i, x in enumerate(labels)]
+    t, p = np.array(truth), np.array(lab)
+    iu = np.triu_indices(len(t), 1)
+    st, sp = (t[:, None] == t[None, :])[iu], (p[:, None] == p[None, :])[iu]
+    tp = int((st & sp).sum())
+    prec, rec = tp / max(1, int(sp.sum())), tp / max(1, int(st.sum()))
+    f1 = 2 * prec * rec / max(1e-9, prec + rec)
+    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
+            "nmi": round(float(normalized_mutual_info_score(t, p)), 4),
+            "bins": len({x for x in labels if x != "noise"}), "noise": labels.count("noise")}
+
+
+def _cluster_with(method: str, x: np.ndarray, model: str, keys: list, structure: bool) -> list[str]:
+    """The engine's own cluster_view on one set (no catalog), old (HDBSCAN) or new (linkage)."""
+    from rushes.clustering.constraints import Constraints
+    from rushes.clustering.engine import Params, cluster_view
+    from rushes.clustering.inputs import MemberSet
+    from rushes.clustering.structure import Place
+
+    mids = {m: i for i, m in enumerate(dict.fromkeys(k.media for k in keys))}
+    places = [Place(mids[k.media], k.shot, k.media, k.tc_start_s, k.tc_end_s) for k in keys]
+    ms = MemberSet([("shot", i) for i in range(len(keys))], x, model, places=places)
+    params = Params(method=method, structure=structure) if method == "linkage" else Params()
+    counter = iter(range(10 ** 6))
+    res = cluster_view(ms, {}, Constraints(), params, lambda: f"c{next(counter)}")
+    return [res.assign[("shot", i)] for i in range(len(keys))]
+
+
+def scene_vector_bench(threads: int = 2) -> dict:
+    """Scene P/R/F1/NMI for every embedder x {old HDBSCAN, new linkage, new linkage + footage
+    structure} on the film set and the rushes-like set (bench/scene_sets.py), plus the cost of
+    each embedder per keyframe."""
+    import scene_sets
+
+    sets = {"film": scene_sets.film_keys(SCENES), "rushes": scene_sets.rushes_keys()}
+    frames = {name: scene_sets.load_frames(keys, media_dir(), OUT / "scene_sets.npz") for name, keys in sets.items()}
+    out: dict = {"sets": {n: {"keyframes": len(k), "setups": len({x.label for x in k}),
+                              "media": len({x.media for x in k})} for n, k in sets.items()},
+                 "scores": {}, "embed_ms_per_keyframe": {}}
+    for ename, emb in _scene_embedders(threads).items():
+        emb.embed_images(frames["film"][:2])            # warm-up (graph optimisation, first allocations)
+        for sname, keys in sets.items():
+            t0 = time.perf_counter()
+            x = emb.embed_images(frames[sname])
+            ms = (time.perf_counter() - t0) / len(keys) * 1000
+            out["embed_ms_per_keyframe"].setdefault(ename, []).append(round(ms, 1))
+            truth = [k.label for k in keys]
+            for method, label, structure in (("hdbscan", "old", False), ("linkage", "new", False),
+                                             ("linkage", "new+structure", True)):
+                s = _pair_scores(truth, _cluster_with(method, x, emb.name, keys, structure))
+                out["scores"].setdefault(ename, {}).setdefault(sname, {})[label] = s
+                print(f"{ename:12s} {sname:7s} {label:14s} P {s['precision']:.3f} R {s['recall']:.3f} "
+                      f"F1 {s['f1']:.3f} NMI {s['nmi']:.3f} bins {s['bins']} noise {s['noise']}", flush=True)
+    return out
+
+
+def ingest_cost(name: str = "bbb.mp4") -> dict:
+    """One run on one file: plain decode (the one pass at ingest's resolution, no consumer), the
+    whole ingest through the daemon, then the scene embedders on the ingested keyframes' own
+    thumbnails: time per keyframe and share of the ingest."""
+    from rushes.catalog import Catalog
+    from rushes.decode.decode import decode_pass
+    from rushes.embed.images import load_thumbnail, thumb_file
+    from rushes.embed.step import keyframe_rows
+    from rushes.settings import load_settings
+
+    src = media_dir() / name
+    t0 = time.perf_counter()
+    info = decode_pass(src, [], threads=2)
+    decode_s = time.perf_counter() - t0
+    home = Path(tempfile.mkdtemp(prefix="rushes-bench-ingest-"))
+    try:
+        with Daemon(home) as d:
+            t0 = time.perf_counter()
+            job = json.loads(d.cli("ingest", "--wait", "--json", str(src)))["jobs"][0]
+            ingest_s = time.perf_counter() - t0
+        settings = load_settings({"RUSHES_HOME": str(home)})
+        cat = Catalog.open(settings.catalog_path)
+        mid = int(job["media_id"])
+        rows = keyframe_rows(cat, mid)
+        pics = [load_thumbnail(thumb_file(settings, r["thumb_path"])) for r in rows]
+        out = {"file": name, "frames": info.frames_decoded, "keyframes": len(rows),
+               "plain_decode_s": round(decode_s, 1), "ingest_s": round(ingest_s, 1), "job": job["state"],
+               "embedders": {}}
+        for ename, emb in _scene_embedders(2).items():
+            if ename == "tiny-clip":
+                continue
+            emb.embed_images(pics[:2])
+            t0 = time.perf_counter()
+            emb.embed_images(pics)
+            secs = time.perf_counter() - t0
+            out["embedders"][ename] = {"seconds": round(secs, 2), "ms_per_keyframe": round(secs / len(pics) * 1000, 1),
+                                       "share_of_ingest": round(secs / ingest_s, 3),
+                                       "vs_plain_decode": round(secs / decode_s, 3)}
+        return out
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def embedder_memory(frames: int = 64) -> dict:
+    """Peak RSS of a fresh process that loads the MobileNetV2 embedder and embeds `frames`
+    keyframes, against the same process before the model loads (the embedder's own share)."""
+    code = (
+        "import sys, numpy as np\n"
+        "def hwm():\n"
+        "    # VmHWM, not ru_maxrss: ru_maxrss keeps the parent's peak across fork and exec\n"
+        "    return int([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])\n"
+        "sys.path.insert(0, 'daemon')\n"
+        "from rushes.embed.mobilenet import MobileNetEmbedder\n"
+        "from rushes.models import prepare, registry\n"
+        "from rushes.settings import load_settings\n"
+        "import onnxruntime\n"
+        "folder = registry.locate('mobilenetv2', load_settings())\n"
+        "base = hwm()\n"
+        "emb = MobileNetEmbedder(folder / prepare.MOBILENETV2_FEATURES, threads=2)\n"
+        f"emb.embed_images([np.random.default_rng(0).integers(0, 255, (180, 320, 3), dtype=np.uint8)] * {frames})\n"
+        "peak = hwm()\n"
+        "print(base, peak)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
+    base, peak = (int(v) for v in proc.stdout.split())
+    return {"frames": frames, "process_before_model_mb": round(base / 1024), "peak_mb": round(peak / 1024),
+            "embedder_mb": round((peak - base) / 1024)}
+
+
+def linkage_scale(n: int = 100_000, dim: int = 1542, k: int = 300, seed: int = 0) -> dict:
+    """Time the scene linkage path (sample + assign + leftovers) on n generated unit vectors of
+    the combined embedder's size, with quality against the generating clusters."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from rushes.clustering import linkage
+
+    rng = np.random.default_rng(seed)
+    basis = np.linalg.qr(rng.normal(size=(dim, 64)))[0]
+    centres = rng.normal(size=(k, 64)) @ basis.T
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    sizes = rng.multinomial(n, rng.dirichlet(np.full(k, 1.0)))
+    y = np.repeat(np.arange(k), sizes)
+    # spread like real scene vectors: same set-up ~0.6 apart, different ones ~1.4 (unit vectors)
+    x = (centres[y] + 0.0115 * rng.normal(size=(n, dim))).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    res = linkage.cluster(x, 0.925)
+    secs = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"n": n, "dim": dim, "true_clusters": k, "seconds": round(secs, 1),
+            "found_bins": int(res.labels.max() + 1), "noise": round(float((res.labels < 0).mean()), 4),
+            "ari": round(float(adjusted_rand_score(y, res.labels)), 4),
+            "nmi": round(float(normalized_mutual_info_score(y, res.labels)), 4),
+            "input_mb": round(x.nbytes / 2 ** 20), "peak_rss_mb": round(max(rss0, rss1) / 1024)}
+
+
 # ---------------------------------------------------------------------------------------- main
 
 def main() -> int:
@@ -582,9 +788,24 @@ def main() -> int:
     ap.add_argument("--mode", choices=("auto", "daemon", "truth-shots"), default="auto")
     ap.add_argument("--keep", action="store_true", help="keep the temporary RUSHES_HOME")
     ap.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9], help="one test film per seed")
+    ap.add_argument("--skip-vectors", action="store_true", help="skip the scene embedder x clustering table")
+    ap.add_argument("--skip-linkage-scale", action="store_true")
+    ap.add_argument("--skip-ingest-cost", action="store_true", help="skip the bbb ingest cost run")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     report: dict = {}
+    if not args.skip_vectors:
+        report["scene_vectors"] = scene_vector_bench()
+        report["scene_vectors"]["embedder_memory"] = embedder_memory()
+        print(json.dumps(report["scene_vectors"]["embedder_memory"]), flush=True)
+    if not args.skip_ingest_cost:
+        print("cost: bbb.mp4 plain decode, ingest, scene embedders on its keyframes ...", flush=True)
+        report["ingest_cost"] = ingest_cost()
+        print(json.dumps(report["ingest_cost"]), flush=True)
+    if not args.skip_linkage_scale:
+        print(f"scale: scene linkage on {args.scale_n} x 1542 generated vectors ...", flush=True)
+        report["linkage_scale"] = linkage_scale(args.scale_n)
+        print(json.dumps(report["linkage_scale"]), flush=True)
     if not args.skip_film:
         films = [film_bench(args, seed) for seed in args.seeds]
         report["films"] = films

@@ -89,7 +89,6 @@ def part_asr(args: argparse.Namespace) -> None:
 
 
 def part_ocr(args: argparse.Namespace) -> None:
-    import numpy as np
 
     from rushes.decode.seek import read_frames
     from rushes.models import registry
@@ -129,7 +128,6 @@ def _latency(store, name: str, queries, limit: int = 10) -> tuple[float, float]:
 def part_vectors(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from rushes.settings import load_settings
     from rushes.vectors import Point
     from rushes.vectors.edge import EdgeStore
     from rushes.vectors.server import ClientStore

@@ -125,7 +125,7 @@ def _cut_scenes_clip(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _ingested_seed(tmp_path_factory, _referee_export) -> IngestedProject:
+def _ingested_seed(tmp_path_factory, _referee_export, _pulled_models) -> IngestedProject:
     """The real project, ingested once through the real daemon (`rushes ingest --wait`) into a
     session data folder that `ingested_project` copies from. Files, in ingest order:
 
@@ -143,6 +143,10 @@ def _ingested_seed(tmp_path_factory, _referee_export) -> IngestedProject:
         seeded = home / "models" / exported.parent.name / exported.name
         seeded.parent.mkdir(parents=True, exist_ok=True)
         os.link(exported, seeded)
+    from rushes.models import wheels
+
+    for s, folder in _pulled_models[0]:       # the same models every test's data folder has
+        wheels.link_into(s, folder, home / "models")
     media: dict[str, str] = {}
     with DaemonProcess(home, env={**INGEST_ENV, "XDG_CONFIG_HOME": str(home / "config")}) as d:
         for name, path in paths.items():     # one at a time: ids and clustering order are fixed

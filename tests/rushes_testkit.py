@@ -96,16 +96,23 @@ class DaemonProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"daemon exited with {self.proc.returncode}: {self.log.read_text()}")
             try:
-                connect(self.address, self.env.get("RUSHES_TOKEN"), timeout=0.5).close()
+                connect(self.address, self.token(), timeout=0.5).close()
                 return self
             except DaemonUnavailable:
                 continue
         raise RuntimeError(f"daemon did not start in {timeout}s: {self.log.read_text()}")
 
+    def token(self) -> str:
+        """RUSHES_TOKEN when given, else the token the daemon made for loopback TCP in its home
+        ("" for a Unix socket: none needed)."""
+        from rushes_client.config import read_token_file
+
+        return self.env.get("RUSHES_TOKEN") or read_token_file(self.home) or ""
+
     def client(self):
         from rushes_client import connect
 
-        return connect(self.address, self.env.get("RUSHES_TOKEN"))
+        return connect(self.address, self.token())
 
     def cli(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
         import sys

@@ -11,14 +11,11 @@ from rushes_testkit import real_media
 
 def _frames(name: str, seconds: list[float]) -> list[np.ndarray]:
     """Real frames at the given times, 320 px wide, fetched by seeking like the embed step does."""
-    import av
-
     from rushes.embed.images import fetch_frames
-    from rushes.decode.decode import nominal_rate
+    from rushes.ingest.rates import media_time_base
 
     path = real_media(name)
-    with av.open(str(path)) as c:
-        fps = float(nominal_rate(c.streams.video[0]))
+    fps = float(media_time_base(path).rate)
     wanted = [int(round(s * fps)) for s in seconds]
     got = fetch_frames(path, wanted)
     assert sorted(got) == sorted(set(wanted)), f"{name}: fetched {sorted(got)}, wanted {wanted}"

@@ -95,6 +95,7 @@ def test_compound_clips_stay_nested(tmp_path, fps, start):
     text = (tmp_path / "c1.10.fcpxml").read_text()
     check_refs(text)
     assert text.count("<ref-clip ") == 2 and text.count("<media ") == 2
+    assert text.index("<media ") > text.rindex("<asset ")      # resources before what uses them
     assert nested(fcpxml.read_string(text)) == (["Best bits", "Opening"], want)
 
     # FCP7: each compound is a nested <sequence> inside a clipitem (OTIO's fcp_xml reader drops the

@@ -138,7 +138,7 @@ def test_edl_round_trip_and_cmx_rules(tmp_path, fps, start):
     assert events[0][6] == start
     # LOC lines at the transitions, in the media's timecode; OTIO reads the non-drop ones back.
     locs = re.findall(r"^\* LOC: (\S+) (\w+)\s+(.*)$", text, re.M)
-    assert [(l[0], l[2]) for l in locs] == [(m.timecode(37), "CUT"), (m.timecode(1811), "DISSOLVE")]
+    assert [(loc[0], loc[2]) for loc in locs] == [(m.timecode(37), "CUT"), (m.timecode(1811), "DISSOLVE")]
     if not m.drop_frame:
         markers = [mk for c in back.find_clips() for mk in c.markers]
         assert [round(mk.marked_range.start_time.value) - m.start_frame for mk in markers] == [37, 1811]

@@ -9,7 +9,9 @@ import av
 import pytest
 from rushes_testkit import ffmpeg
 
-from rushes.ingest.probe import ProbeResult, check_decodable, probe
+from rushes.ingest.decodable import check_decodable
+from rushes.decode.decode import decode_pass
+from rushes.ingest.probe import ProbeResult, probe
 
 SRC = "testsrc2=size={size}:rate={rate}"
 
@@ -159,8 +161,11 @@ def test_variable_frame_rate_clip(vfr_clips):
         result = probe(path)
         assert result.variable_frame_rate is True, path
         assert result.fps == 30, (path, result.extra.get("rates"))  # the capture rate, not the 21.36 average
-        assert result.frame_count == _decoded_frames(path) == 42
-        assert result.duration_s == pytest.approx(1.967, abs=0.01)
+        # Conformed as an editor's timeline: 42 pictures, the last (source frame 58) at index 58,
+        # the dropped ones' indices repeating the picture before them.
+        assert _decoded_frames(path) == 42
+        assert result.frame_count == 59 == decode_pass(path, []).frame_count
+        assert result.duration_s == pytest.approx(59 / 30, abs=1e-9)
         check_decodable(path, result)
 
 

@@ -15,7 +15,8 @@ import pytest
 from rushes_testkit import ffmpeg
 
 from rushes.errors import RushesError
-from rushes.ingest.probe import ProbeError, check_decodable, probe
+from rushes.ingest.decodable import check_decodable
+from rushes.ingest.probe import ProbeError, probe
 
 SRC = "testsrc2=size=64x64:rate=25"
 H264 = ("-c:v", "libx264", "-pix_fmt", "yuv420p")

@@ -12,7 +12,8 @@ import pytest
 from rushes_testkit import media_dir, real_media
 
 from rushes.ingest.fingerprint import fingerprint
-from rushes.ingest.probe import check_decodable, probe
+from rushes.ingest.decodable import check_decodable
+from rushes.ingest.probe import probe
 from rushes.ingest.scan import scan
 
 pytestmark = pytest.mark.realmedia

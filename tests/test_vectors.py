@@ -297,11 +297,31 @@ def test_concurrent_calls_from_threads(store):
     assert store.count("scene", {"media_id": 2}) == 100
 
 
-def test_edge_indexes_the_filtered_payload_keys(settings):
+def test_edge_indexes_the_filtered_payload_keys_only_once_the_shard_is_big(settings, monkeypatch):
+    """Issue 11: each payload index cost two fully written 1 MiB bitmaps per segment, ~9 MiB a
+    shard for a handful of vectors; small shards now carry none and filter by scanning."""
+    import rushes.vectors.edge as edge
+
+    monkeypatch.setattr(edge, "INDEX_MIN_POINTS", 6)
     store = open_store(settings)
     try:
         store.ensure_collection("face", 4)
+        assert set(store._shards["face"].info().payload_schema) == set()
+        store.upsert("face", [Point(i + 1, np.eye(4)[i % 4], {"media_id": i % 2}) for i in range(4)])
+        small = sorted(p.id for p in store.scroll("face", filter={"media_id": 1}))
+        assert set(store._shards["face"].info().payload_schema) == set()
+        store.upsert("face", [Point(i + 1, np.eye(4)[i % 4], {"media_id": i % 2}) for i in range(4, 8)])
         assert set(store._shards["face"].info().payload_schema) == {"media_id", "shot_id", "track_id", "model"}
+        assert sorted(p.id for p in store.scroll("face", filter={"media_id": 1})) == small + [6, 8]
+    finally:
+        store.close()
+    # An indexed shard that is (again) below the threshold drops its indexes when opened.
+    monkeypatch.setattr(edge, "INDEX_MIN_POINTS", 100)
+    store = open_store(settings)
+    try:
+        assert store.count("face") == 8
+        assert set(store._shards["face"].info().payload_schema) == set()
+        assert sorted(p.id for p in store.scroll("face", filter={"media_id": 1})) == [2, 4, 6, 8]
     finally:
         store.close()
 

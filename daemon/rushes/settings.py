@@ -20,6 +20,8 @@ from rushes_client.config import (
     DEFAULT_ADDRESS,
     ConfigError,
     config_file,
+    host_of,
+    is_local,
     load_client_config,
     pick,
     read_config_file,
@@ -39,6 +41,14 @@ CORE_KEYS: Mapping[str, str] = {
     "qdrant_url": "a Qdrant server or cluster instead of the embedded engine",
     "threads": "CPU cap",
     "media": "test footage (default ~/.cache/rushes-media)",
+    "allowed_roots": "folders footage may be ingested or watched from (os.pathsep-separated; empty: anywhere "
+                     "but /proc, /sys, /dev and /)",
+    "tls_cert": "PEM certificate chain: the daemon serves TLS on TCP (with tls_key)",
+    "tls_key": "PEM private key of tls_cert",
+    "tls_ca": "PEM roots a client verifies a TLS daemon with",
+    "max_followers": "open FollowJob streams in all (default 1024); past it RESOURCE_EXHAUSTED",
+    "max_followers_per_connection": "open FollowJob streams per client connection (default 256)",
+    "disk_reserve_mb": "free space kept in RUSHES_HOME: below it jobs wait and writes are refused (default 128)",
 }
 
 # `[analysis]` keys (and their RUSHES_<KEY> variables). A new knob is declared here with one
@@ -117,21 +127,21 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "cluster_scene_min_size": "smallest scene cluster",
     "cluster_scene_min_samples": "density smoothing of scene clusters",
     "cluster_scene_epsilon": "merge distance of scene clusters",
+    "cluster_scene_method": "linkage (average linkage under a cut, default) | hdbscan",
+    "cluster_scene_cut": "linkage cut on unit-vector distance; 0 = the scene model's own",
+    "cluster_scene_structure": "use the footage's structure (files, timecode, clip names) as evidence",
+    "cluster_people_method": "hdbscan (default) | linkage",
+    "cluster_people_cut": "linkage cut for people clusters; 0 = relative to the median distance",
+    "cluster_people_structure": "footage structure as evidence for people (off unless set)",
     "cluster_people_min_size": "smallest people cluster",
     "cluster_people_min_samples": "density smoothing of people clusters",
     "cluster_people_epsilon": "merge distance of people clusters",
-    "cluster_scene_method": "linkage | hdbscan (scene view)",
-    "cluster_scene_cut": "linkage distance cut; 0 = the model's own (scene view)",
-    "cluster_scene_structure": "use footage structure (takes, record runs, names) as evidence (scene view)",
-    "cluster_people_method": "linkage | hdbscan (people view)",
-    "cluster_people_cut": "linkage distance cut; 0 = the model's own (people view)",
-    "cluster_people_structure": "use footage structure (takes, record runs, names) as evidence (people view)",
     "cluster_min_confidence": "members below go to the noise bucket",
     "cluster_space_level": "reshape distances around the editor's groups",
     "cluster_learn_reach": "attach noise within the reach learned from rescues",
     "cluster_incremental_ratio": "share of new members above which a project is re-clustered whole",
     "cluster_face_min_quality": "faces below this quality stay out of people clusters",
-    # highlights and rendered exports (defaults and meaning in rushes/highlights/config.py)
+    # highlights (defaults and meaning: rushes/highlights/config.py, README)
     "highlights_mode": "v1 (scene-based) | v2 (highlight-aware)",
     "highlights_step_s": "feature step",
     "highlights_loudness_window_s": "short-term loudness window (BS.1770: 3 s), centred on each step",
@@ -140,30 +150,31 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "highlights_still_motion": "mean grey-level change per frame below which a step is still",
     "highlights_speech_threshold": "Silero probability above which a 32 ms chunk is speech",
     "highlights_peak_z": "excitement peak: loudness and motion z both at least this",
-    "highlights_reaction_loud_z": "loud with little motion: loudness z at least this ...",
-    "highlights_reaction_motion_z": "... and motion z at most this",
-    "highlights_action_window_s": "action sequence: this window has ...",
-    "highlights_action_motion_z": "... mean motion z at least this ...",
-    "highlights_action_min_cuts": "... and at least this many cuts",
+    "highlights_reaction_loud_z": "loud with little motion (reaction): loudness z at least this",
+    "highlights_reaction_motion_z": "loud with little motion (reaction): motion z at most this",
+    "highlights_action_window_s": "action sequence: window length",
+    "highlights_action_motion_z": "action sequence: mean motion z in the window at least this",
+    "highlights_action_min_cuts": "action sequence: cuts in the window at least this",
     "highlights_nms_s": "anchors closer than this: only the strongest stays",
-    "highlights_max_anchors": "max anchors",
+    "highlights_max_anchors": "most anchors kept per media",
     "highlights_target_s": "preferred clip length",
-    "highlights_min_s": "min s",
-    "highlights_max_s": "max s",
-    "highlights_pre_min_s": "start searched in [anchor - pre_max_s, anchor - pre_min_s]",
-    "highlights_pre_max_s": "pre max s",
-    "highlights_post_min_s": "end searched in [anchor + post_min_s, anchor + post_max_s]",
-    "highlights_post_max_s": "post max s",
+    "highlights_min_s": "shortest highlight clip (s)",
+    "highlights_max_s": "longest highlight clip (s)",
+    "highlights_pre_min_s": "start searched from anchor - pre_max_s to anchor - pre_min_s",
+    "highlights_pre_max_s": "start searched from anchor - pre_max_s to anchor - pre_min_s",
+    "highlights_post_min_s": "end searched from anchor + post_min_s to anchor + post_max_s",
+    "highlights_post_max_s": "end searched from anchor + post_min_s to anchor + post_max_s",
     "highlights_speech_extend_s": "a boundary inside speech may move this far out to the speech's edge",
-    "highlights_w_cut": "a cut or transition (times its confidence)",
-    "highlights_w_dip": "an audio dip: quieter than the 2 s either side",
-    "highlights_w_fade": "the edge of a black segment or fade",
-    "highlights_w_valley": "a motion valley",
-    "highlights_w_spacing": "penalty per target length away from target_s",
-    "highlights_w_excitement": "w excitement",
-    "highlights_w_boundary": "w boundary",
-    "highlights_w_anchor": "w anchor",
-    "highlights_w_dead": "penalty weight of dead time (silent and still, black, freeze)",
+    "highlights_w_cut": "boundary weight of a cut or transition (times its confidence)",
+    "highlights_w_dip": "boundary weight of an audio dip",
+    "highlights_w_fade": "boundary weight of a black segment or fade edge",
+    "highlights_w_valley": "boundary weight of a motion valley",
+    "highlights_w_window_dead": "window penalty per share of the window that is dead time",
+    "highlights_w_spacing": "window penalty per target length away from target_s",
+    "highlights_w_excitement": "quality weight of excitement",
+    "highlights_w_boundary": "quality weight of boundary quality",
+    "highlights_w_anchor": "quality weight of anchor placement",
+    "highlights_w_dead": "quality penalty weight of dead time (silent and still, black, freeze)",
     "highlights_max_iou": "a clip overlapping a better one more than this is dropped",
     "highlights_min_score": "boring: quality below this",
     "highlights_min_excitement": "boring: excitement below this",
@@ -173,7 +184,8 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "highlights_v1_min_s": "shots shorter than this merge with a neighbour",
     "highlights_v1_max_s": "shots longer than this are split evenly",
     "highlights_v1_soft_cap": "merge the weakest boundaries until at most this many clips",
-    "render_crf": "x264 quality of rendered highlight exports (lower is better)",
+    # rendered exports
+    "render_crf": "x264 quality of rendered exports (default 20)",
     # watching
     "stable_seconds": "a watched file must stop growing this long before ingest",
     "rescan_interval_s": "periodic rescan of watched folders",
@@ -219,6 +231,13 @@ class Settings:
     qdrant_url: str | None = None
     threads: int = max(1, (os.cpu_count() or 2))
     media_dir: Path = Path.home() / ".cache" / "rushes-media"
+    # Folders footage may be ingested or watched from (empty: anywhere but /proc, /sys, /dev, /).
+    allowed_roots: tuple[Path, ...] = ()
+    disk_reserve_mb: float = 128.0
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    max_followers: int = 1024
+    max_followers_per_connection: int = 256
     # Analysis knobs (issue-level settings live here so one config file steers them all).
     extra: Mapping[str, Any] = field(default_factory=dict)
     config_path: Path | None = None    # the file `extra` came from, named in errors
@@ -255,11 +274,13 @@ class Settings:
 
     @property
     def host(self) -> str:
-        return self.address.rsplit(":", 1)[0].strip("[]")
+        return host_of(self.address)
 
     @property
     def is_loopback(self) -> bool:
-        return self.host in ("127.0.0.1", "localhost", "::1") or self.host.startswith("127.")
+        """Local only: a Unix socket, or TCP on loopback (parsed by the client's reader, which
+        knows `unix:PATH` and `[v6]:port`)."""
+        return is_local(self.address)
 
     def get(self, key: str, default: Any = None) -> Any:
         """An analysis setting: RUSHES_<KEY> env > [analysis] in config.toml > default.
@@ -313,8 +334,31 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         threads = max(1, int(threads_raw))
     except (TypeError, ValueError):
         raise SettingsError(f"RUSHES_THREADS must be a whole number of cores, got {threads_raw!r}") from None
+    roots_raw = get("RUSHES_ALLOWED_ROOTS", "allowed_roots", ())
+    roots_list = roots_raw.split(os.pathsep) if isinstance(roots_raw, str) else list(roots_raw)
+    reserve_raw = get("RUSHES_DISK_RESERVE_MB", "disk_reserve_mb", 128.0)
+    try:
+        reserve = max(0.0, float(reserve_raw))
+    except (TypeError, ValueError):
+        raise SettingsError(f"RUSHES_DISK_RESERVE_MB must be a number of MB, got {reserve_raw!r}") from None
+    def whole(env_key: str, key: str, default: int) -> int:
+        raw = get(env_key, key, default)
+        try:
+            return max(1, int(raw))
+        except (TypeError, ValueError):
+            raise SettingsError(f"{env_key} must be a whole number, got {raw!r}") from None
+
+    cert, key = get("RUSHES_TLS_CERT", "tls_cert", None), get("RUSHES_TLS_KEY", "tls_key", None)
+    if bool(cert) != bool(key):
+        raise SettingsError("TLS needs both RUSHES_TLS_CERT and RUSHES_TLS_KEY (tls_cert and tls_key)")
     return Settings(
         home=home,
+        tls_cert=Path(str(cert)).expanduser() if cert else None,
+        tls_key=Path(str(key)).expanduser() if key else None,
+        max_followers=whole("RUSHES_MAX_FOLLOWERS", "max_followers", 1024),
+        max_followers_per_connection=whole("RUSHES_MAX_FOLLOWERS_PER_CONNECTION", "max_followers_per_connection", 256),
+        allowed_roots=tuple(Path(str(r)).expanduser() for r in roots_list if str(r).strip()),
+        disk_reserve_mb=reserve,
         address=client.address,
         token=client.token,
         models_dir=Path(models).expanduser() if models else None,
@@ -325,3 +369,14 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         extra=dict(cfg.get("analysis", {})),
         config_path=path,
     )
+
+
+def cap_native_threads(threads: int) -> None:
+    """Keep BLAS/OpenMP pools inside RUSHES_THREADS so the daemon never starves the editing software.
+
+    Must run before numpy (or torch, onnxruntime) is first imported: the pools size themselves
+    then. `rushes serve` and `rushes run` call it before importing the server; an explicit
+    value in the environment wins.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ.setdefault(var, str(max(1, threads)))

@@ -12,9 +12,11 @@ import opentimelineio as otio
 from rushes_proto.v1 import rushes_pb2 as pb
 
 from .builders.clusters import build_bins
+from .builders.compound import build_compound_timeline
+from .builders.highlights import build_highlights_timeline, score_color
 from .builders.selects import build_selects_timeline
 from .builders.shots import build_shots_timeline
-from .records import Group, Mark, MediaTime, Span
+from .records import Compound, Group, Mark, MediaTime, Span
 
 VIEWS = ("scene", "character", "people")
 TRANSITION_COLORS = {"cut": "RED", "dissolve": "BLUE", "fade_in": "PURPLE", "fade_out": "PURPLE",
@@ -96,6 +98,59 @@ def clusters(client: Any, project: str, view: str) -> otio.schema.SerializableCo
     return build_bins(view, groups, media, project)
 
 
+def _media_of(client: Any, project: str, ids: Any) -> dict[str, MediaTime]:
+    out: dict[str, MediaTime] = {}
+    for mid in ids:
+        if mid not in out:
+            out[mid] = get_media(client, project, mid)
+    return out
+
+
+def highlight_marks(clips: Any) -> list[Mark]:
+    """Highlights (best first) as named, coloured marks whose note carries score and reason."""
+    marks = []
+    for rank, h in enumerate(clips, 1):
+        rank = h.rank or rank
+        parts = [f"score {h.score:.2f}", f"reason: {h.reason or 'unknown'}"]
+        if h.HasField("components"):
+            c = h.components
+            parts.append(f"excitement {c.excitement:.2f}, boundary {c.boundary:.2f}, "
+                         f"anchor {c.anchor_placement:.2f}, dead time {c.dead_time:.2f}")
+        if h.mode:
+            parts.append(f"mode {h.mode}")
+        marks.append(Mark(media_id=h.media_id, start=h.start_frame, end=h.end_frame,
+                          name=f"#{rank} {h.reason}".strip(), note="; ".join(parts), color=score_color(h.score),
+                          id=h.id, kind="highlight"))
+    return marks
+
+
+def highlights(client: Any, project: str, media: str = "") -> otio.schema.Timeline:
+    """One media's highlights, or (media empty) the project's best, as markers on their media."""
+    resp = client.call("GetHighlights", pb.GetHighlightsRequest(project=project, media=media), timeout=600.0)
+    marks = highlight_marks(resp.clips)
+    found = _media_of(client, project, [m.media_id for m in marks])
+    if not marks:
+        raise ValueError("no highlights to export" + (f" for {media}" if media else f" in project {project!r}"))
+    name = f"{found[marks[0].media_id].name} highlights" if media else f"{project} highlights"
+    return build_highlights_timeline(name, found, marks)
+
+
+def compound_record(c: Any) -> Compound:
+    return Compound(id=c.id, name=c.name, segments=tuple(
+        Span(media_id=s.media_id, start=s.start_frame, end=s.end_frame, id=s.highlight_id or f"segment {n}",
+             kind="segment", name=s.label) for n, s in enumerate(c.segments, 1)))
+
+
+def compound(client: Any, project: str, compound_id: str = "") -> otio.schema.Timeline:
+    """The project's compound clips (or one) as nested stacks on a timeline."""
+    if compound_id:
+        found = [client.call("GetCompoundClip", pb.GetCompoundClipRequest(project=project, id=compound_id))]
+    else:
+        found = list(client.call("ListCompoundClips", pb.ListCompoundClipsRequest(project=project)).clips)
+    records = [compound_record(c) for c in found]
+    media = _media_of(client, project, [s.media_id for c in records for s in c.segments])
+    name = records[0].name if compound_id and records else f"{project} compound clips"
+    return build_compound_timeline(name, records, media)
 def search(client: Any, project: str, query: str = "", saved: str = "", limit: int = 50) -> otio.schema.Timeline:
     """A search's hits (a query, or a search saved with `rushes search QUERY --save NAME`) as a
     selects timeline, best first."""

@@ -3,9 +3,9 @@
     {"project": "default", "what": "shots", "media": "clip.mov"}
     {"project": "default", "what": "clusters", "view": "people", "address": "127.0.0.1:50051"}
 
-`what`: shots | clusters (highlights | compound once the daemon serves them); `media` for the
-per-media products; `view` for clusters. A token never goes in the file: the client finds it
-(RUSHES_TOKEN, else ~/.config/rushes/config.toml) as the CLI does.
+`what`: shots (with `media`) | clusters (with `view`) | highlights (one `media`, or the
+project's best without it) | compound (the project's compound clips). A token never goes in the
+file: the client finds it (RUSHES_TOKEN, else ~/.config/rushes/config.toml) as the CLI does.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import opentimelineio as otio
 from . import fetch
 
 KEYS = ("project", "what", "view", "media", "address")
-PRODUCTS = ("shots", "clusters")
+PRODUCTS = ("shots", "clusters", "highlights", "compound")
 
 
 class QueryError(ValueError):
@@ -43,7 +43,8 @@ def parse(text: str) -> Query:
     if not isinstance(data, dict):
         raise QueryError("a .rushes file is one JSON object")
     if "token" in data:
-        raise QueryError("a .rushes file never holds a token: set RUSHES_TOKEN (or `token` in ~/.config/rushes/config.toml) instead")
+        raise QueryError("a .rushes file never holds a token: set RUSHES_TOKEN (or `token` in "
+                         "~/.config/rushes/config.toml) instead")
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise QueryError(f"unknown keys in the .rushes file: {', '.join(unknown)} (known: {', '.join(KEYS)})")
@@ -68,4 +69,8 @@ def run(query: Query, client: Any = None) -> otio.core.SerializableObject:
             return run(query, c)
     if query.what == "shots":
         return fetch.shots(client, query.project, query.media)
+    if query.what == "highlights":
+        return fetch.highlights(client, query.project, query.media)
+    if query.what == "compound":
+        return fetch.compound(client, query.project)
     return fetch.clusters(client, query.project, query.view)

@@ -14,13 +14,13 @@ import grpc
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
-from .config import DEFAULT_ADDRESS, load_client_config
+from .config import DEFAULT_ADDRESS, ConfigError, is_unix, load_client_config, read_token_file
 
 __all__ = ["DEFAULT_ADDRESS", "DaemonUnavailable", "RushesClient", "connect", "default_address"]
 
 
 def default_address() -> str:
-    """RUSHES_ADDRESS, else `[rushes] address` in config.toml, else 127.0.0.1:50051."""
+    """RUSHES_ADDRESS, else `[rushes] address` in config.toml, else the Unix socket in RUSHES_HOME."""
     return load_client_config().address
 
 
@@ -61,13 +61,23 @@ class RushesClient:
     """
 
     def __init__(self, address: str | None = None, token: str | None = None) -> None:
-        if not address or token is None:
-            config = load_client_config()
-            address = address or config.address
-            token = config.token if token is None else token
+        config = load_client_config()
+        if token is None:
+            # The configured token, else (loopback TCP) the one the daemon wrote to its data folder.
+            token = config.token if not address or address == config.address else (
+                config.token or read_token_file(config.home))
+        address = address or config.address
         self.address = address
         options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
-        channel = grpc.insecure_channel(self.address, options=options)
+        if config.tls_ca is not None and not is_unix(address):
+            try:
+                roots = config.tls_ca.read_bytes()
+            except OSError as exc:
+                raise ConfigError(f"RUSHES_TLS_CA {config.tls_ca}: cannot read it: {exc}") from exc
+            channel = grpc.secure_channel(self.address, grpc.ssl_channel_credentials(root_certificates=roots),
+                                          options=options)
+        else:
+            channel = grpc.insecure_channel(self.address, options=options)
         if token:
             channel = grpc.intercept_channel(channel, _TokenInterceptor(token))
         self._channel = channel

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 
-from rushes.errors import InvalidArgument
+from rushes.errors import InvalidArgument, clip
 
 
 def ensure_project(conn: sqlite3.Connection, name: str) -> int:
     name = (name or "default").strip()
     if not name or len(name) > 200 or "/" in name:
-        raise InvalidArgument(f"bad project name {name!r}: use a short name without '/'")
+        raise InvalidArgument(f"bad project name {clip(name)}: use a short name without '/'")
     row = conn.execute("SELECT id FROM projects WHERE name=?", (name,)).fetchone()
     if row:
         return int(row[0])
@@ -47,3 +48,18 @@ def media_projects(conn: sqlite3.Connection, media_id: int) -> list[str]:
         (media_id,),
     ).fetchall()
     return [r[0] for r in rows]
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    id: int
+    name: str
+    media_count: int
+
+
+def list_projects(conn: sqlite3.Connection) -> list[ProjectSummary]:
+    """Every project by name, with how many media it holds."""
+    rows = conn.execute(
+        "SELECT p.id, p.name, COUNT(pm.media_id) AS n FROM projects p "
+        "LEFT JOIN project_media pm ON pm.project_id=p.id GROUP BY p.id ORDER BY p.name").fetchall()
+    return [ProjectSummary(int(r[0]), str(r[1]), int(r[2])) for r in rows]

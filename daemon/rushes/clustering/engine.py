@@ -72,7 +72,7 @@ class Params:
             threads=int(getattr(settings, "threads", 1) or 1),
             method=str(get(f"cluster_{v}_method", "linkage" if v == "scene" else "hdbscan")),
             cut=float(get(f"cluster_{v}_cut", 0.0)),
-            structure=bool(get(f"cluster_{v}_structure", True)),
+            structure=bool(get(f"cluster_{v}_structure", v == "scene")),
         )
 
 

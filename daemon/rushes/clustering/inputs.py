@@ -56,9 +56,13 @@ def _tc_seconds(start_tc: str | None, fps_num: int | None, fps_den: int | None) 
     if not start_tc or not fps_num or not fps_den:
         return -1.0
     try:
-        return timecode_to_frames(start_tc, Fraction(int(fps_num), int(fps_den))) * int(fps_den) / int(fps_num)
+        frames = timecode_to_frames(start_tc, Fraction(int(fps_num), int(fps_den)))
     except (ValueError, ZeroDivisionError):
         return -1.0
+    # 00:00:00:00 is what probe stores for a file without timecode: not evidence of a record
+    # run (every such file would "overlap" every other). A run truly starting at midnight only
+    # loses this one piece of evidence.
+    return frames * int(fps_den) / int(fps_num) if frames > 0 else -1.0
 
 
 def shot_places(catalog, project_id: int) -> dict[int, Place]:

@@ -5,8 +5,10 @@ machine a swscale conversion of every 1080p frame to RGB costs as much as decodi
 small frames are sampled straight out of the decoder's YUV planes with numpy (a 2x2 box
 average at each output pixel, then a small YUV->RGB matrix), and swscale only runs for the
 rare full-resolution frames a consumer asks for (faces) and for pixel formats numpy does not
-know. Frame indices come from timestamps on the media's own rational rate, so a variable frame
-rate or a container with gaps still numbers frames the way an editor's timeline does.
+know. Frames are numbered by the one time base (`rushes.ingest.rates`), as an editor's timeline
+conforms them: a frame that collides with the one before is not shown, and an index no frame
+lands on (a gap, a slower stretch of VFR footage) repeats the previous picture, so consumers see
+every index from 0 to frame_count - 1 exactly once.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import av
 import numpy as np
 
 from rushes.decode.audio import AudioFeeder, audio_consumers, first_audio_stream, stream_zero_s
+from rushes.ingest.rates import Conformer, stream_time_base
 
 DEFAULT_LOW_WIDTH = 128
 
@@ -33,7 +36,7 @@ class DecodeCancelled(RuntimeError):
 
 @dataclass
 class DecodedFrame:
-    index: int                 # exact frame index on the media's own rate (from timestamps)
+    index: int                 # frame index on the media's time base (rushes.ingest.rates)
     time_s: float
     low: np.ndarray            # HxWx3 uint8 RGB, small (fixed width, displayed orientation)
     full: np.ndarray | None    # HxWx3 uint8 RGB full resolution, only where index % full_stride == 0
@@ -65,6 +68,8 @@ class DecodeInfo:
     variable_frame_rate: bool
     pixel_format: str = ""
     corrupt_packets: int = 0
+    frames_repeated: int = 0   # indices filled with the previous picture (gaps, slower stretches)
+    frames_dropped: int = 0    # frames not shown (collided with the previous index, or before the start)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -73,25 +78,6 @@ class DecodeInfo:
 
 
 # ----------------------------------------------------------------------------- stream facts
-
-def stream_rate(stream: "av.video.stream.VideoStream") -> Fraction:
-    """The nominal rational rate: average rate, else the guessed (r_frame_rate) one."""
-    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
-        if rate:
-            frac = Fraction(rate.numerator, rate.denominator)
-            if 0 < frac <= 1000:
-                return frac.limit_denominator(1001) if frac.denominator > 1001 else frac
-    raise MediaError(f"{stream.container.name}: video stream has no usable frame rate")
-
-
-def nominal_rate(stream) -> Fraction:
-    """Rate the editor's timeline uses: r_frame_rate when the average is a VFR oddity (2500/83)."""
-    avg = stream.average_rate
-    guessed = stream.guessed_rate
-    if guessed and avg and abs(float(guessed) - float(avg)) / float(guessed) < 0.02:
-        return Fraction(guessed.numerator, guessed.denominator)
-    return stream_rate(stream)
-
 
 def rotation_of(stream, frame=None) -> int:
     """Clockwise degrees (0/90/180/270) needed to show the picture upright."""
@@ -240,41 +226,6 @@ def yuv_to_rgb_matrix(height: int, full_range: bool, scale: float) -> tuple[np.n
     return (m * scale).astype(np.float32), offset.astype(np.float32)[:, None]
 
 
-# ----------------------------------------------------------------------------- frame numbering
-
-class FrameNumberer:
-    """Exact frame index from presentation timestamps on the nominal rational rate.
-
-    A timestamp that rounds onto an index already used (VFR jitter, B-frame oddities) takes the
-    next free index, so indices are strictly increasing; a frame without timestamp continues
-    from the last one.
-    """
-
-    def __init__(self, fps: Fraction, time_base: Fraction | None, start_pts: int | None) -> None:
-        self.fps = fps
-        self.time_base = time_base
-        self.start_pts = start_pts
-        self.last = -1
-        # index = floor(dt * tb * fps + 1/2) in integers (Fractions per frame cost real time)
-        if time_base is not None:
-            self._num = 2 * time_base.numerator * fps.numerator
-            self._den = 2 * time_base.denominator * fps.denominator
-        else:
-            self._num = self._den = 1
-
-    def index_of(self, pts: int | None) -> int:
-        if pts is None or self.time_base is None:
-            idx = self.last + 1
-        else:
-            if self.start_pts is None:
-                self.start_pts = pts
-            idx = ((pts - self.start_pts) * self._num + self._den // 2) // self._den
-            if idx <= self.last:
-                idx = self.last + 1
-        self.last = idx
-        return idx
-
-
 def open_video(path: str | Path, threads: int):
     """Open a file and its first video stream for multithreaded decoding, or raise MediaError."""
     try:
@@ -319,23 +270,46 @@ def decode_pass(
     try:
         astream = first_audio_stream(container) if listeners else None
         feeder = AudioFeeder(astream, listeners, stream_zero_s(stream)) if astream is not None else None
-        fps = nominal_rate(stream)
-        tb = Fraction(stream.time_base.numerator, stream.time_base.denominator) if stream.time_base else None
-        numberer = FrameNumberer(fps, tb, stream.start_time)
+        try:
+            timebase = stream_time_base(path, container, stream).time_base
+        except ValueError:
+            raise MediaError(f"{path}: video stream has no usable frame rate") from None
+        fps = timebase.rate
+        conformer = Conformer(timebase)
         spf = fps.denominator / fps.numerator
         sampler = SmallFrameSampler(low_width)
+        tb = timebase.time_base
         duration_s = 0.0
         if stream.duration and tb:
             duration_s = float(stream.duration * tb)
         elif container.duration:
             duration_s = container.duration / 1_000_000
         expected = stream.frames or int(duration_s * float(fps)) or 0
-        rotation: int | None = None
-        decoded = 0
+        state = _PassState()
         corrupt = 0
-        width = height = 0
-        pix_fmt = ""
         last_report = 0
+
+        def emit(vf) -> None:
+            """Number one decoded frame and hand it (and any gap before it) to every consumer."""
+            if state.rotation is None:
+                state.rotation = rotation_of(stream, vf)
+                state.pix_fmt = vf.format.name
+                state.size = (vf.height, vf.width) if state.rotation in (90, 270) else (vf.width, vf.height)
+            idx = conformer.place(vf.pts if vf.pts is not None else vf.dts)
+            state.decoded += 1
+            if idx is None:
+                state.dropped += 1
+                return
+            prev = state.previous
+            for gap in range(idx - conformer.gap_before, idx):    # repeat the previous picture
+                full = rotate(prev[0].to_ndarray(format="rgb24"), state.rotation) if stride and gap % stride == 0 else None
+                _hand(consumers, DecodedFrame(gap, gap * spf, prev[1], full))
+                state.repeated += 1
+            low = sampler.sample(vf, state.rotation)
+            full = rotate(vf.to_ndarray(format="rgb24"), state.rotation) if stride and idx % stride == 0 else None
+            _hand(consumers, DecodedFrame(idx, idx * spf, low, full))
+            state.previous = (vf, low)
+
         for packet in container.demux(*((stream, astream) if astream is not None else (stream,))):
             if feeder is not None and packet.stream is astream:
                 feeder.feed(packet)
@@ -347,42 +321,20 @@ def decode_pass(
                 continue
             try:
                 for vf in frames:
-                    if rotation is None:
-                        rotation = rotation_of(stream, vf)
-                        pix_fmt = vf.format.name
-                        width, height = (vf.height, vf.width) if rotation in (90, 270) else (vf.width, vf.height)
-                    pts = vf.pts if vf.pts is not None else vf.dts
-                    idx = numberer.index_of(pts)
-                    time_s = idx * spf
-                    low = sampler.sample(vf, rotation)
-                    full = None
-                    if stride and idx % stride == 0:
-                        full = rotate(vf.to_ndarray(format="rgb24"), rotation)
-                    df = DecodedFrame(idx, time_s, low, full)
-                    for c in consumers:
-                        c.consume(df)
-                    decoded += 1
-                    if decoded - last_report >= 50:
-                        last_report = decoded
+                    emit(vf)
+                    if state.decoded - last_report >= 50:
+                        last_report = state.decoded
                         if cancelled is not None and cancelled():
                             raise DecodeCancelled(f"{path}: decode cancelled")
                         if progress is not None and expected:
-                            progress(min(1.0, decoded / expected))
+                            progress(min(1.0, state.decoded / expected))
             except av.error.InvalidDataError:
                 corrupt += 1
                 continue
         # Flush frames the decoder still holds (B-frame reordering, frame threads).
         try:
             for vf in stream.codec_context.decode(None):
-                if rotation is None:
-                    rotation = rotation_of(stream, vf)
-                idx = numberer.index_of(vf.pts)
-                low = sampler.sample(vf, rotation)
-                full = rotate(vf.to_ndarray(format="rgb24"), rotation) if stride and idx % stride == 0 else None
-                df = DecodedFrame(idx, float(Fraction(idx) / fps), low, full)
-                for c in consumers:
-                    c.consume(df)
-                decoded += 1
+                emit(vf)
         except (av.error.FFmpegError, ValueError):
             pass
         if feeder is not None:
@@ -391,6 +343,9 @@ def decode_pass(
         raise MediaError(f"{path}: decode failed: {exc}") from exc
     finally:
         container.close()
+    decoded, rotation = state.decoded, state.rotation
+    width, height = state.size
+    pix_fmt = state.pix_fmt
     if decoded == 0:
         raise MediaError(f"{path}: no decodable video frames")
     for c in consumers:
@@ -402,12 +357,29 @@ def decode_pass(
         progress(1.0)
     ow, oh = sampler.out_size
     low_w, low_h = (oh, ow) if rotation in (90, 270) else (ow, oh)
-    frame_count = numberer.last + 1
-    avg = stream.average_rate
-    vfr = bool(avg and abs(float(avg) - float(fps)) > 1e-3 * float(fps))
+    frame_count = conformer.frame_count
     return DecodeInfo(
         path=str(path), fps=fps, frame_count=frame_count, frames_decoded=decoded,
         width=width, height=height, low_width=low_w, low_height=low_h, rotation=rotation or 0,
-        duration_s=duration_s or float(frame_count / fps), variable_frame_rate=vfr,
-        pixel_format=pix_fmt, corrupt_packets=corrupt,
+        duration_s=float(Fraction(frame_count) / fps) if timebase.variable else duration_s or float(frame_count / fps),
+        variable_frame_rate=timebase.variable, pixel_format=pix_fmt, corrupt_packets=corrupt,
+        frames_repeated=state.repeated, frames_dropped=state.dropped,
     )
+
+
+@dataclass
+class _PassState:
+    """What the pass carries from one decoded frame to the next."""
+
+    rotation: int | None = None
+    pix_fmt: str = ""
+    size: tuple[int, int] = (0, 0)
+    decoded: int = 0
+    repeated: int = 0
+    dropped: int = 0
+    previous: tuple[object, np.ndarray] | None = None     # (the last shown frame, its small picture)
+
+
+def _hand(consumers: Sequence[FrameConsumer], frame: DecodedFrame) -> None:
+    for c in consumers:
+        c.consume(frame)

@@ -2,18 +2,21 @@
 
 Targets are visited in order; a target close ahead of the decoder is reached by decoding on,
 a far one by seeking to the keyframe before it, so a list of keyframes across a film costs a
-few GOPs each instead of a second full decode.
+few GOPs each instead of a second full decode. Frames are numbered by the one time base
+(`rushes.ingest.rates`), exactly as the decode pass numbers them: the picture for index N is the
+last frame whose index is <= N (a gap repeats the previous picture; of two frames on one index
+the first is shown).
 """
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import av
 import numpy as np
 
-from rushes.decode.decode import MediaError, nominal_rate, open_video, rotate, rotation_of
+from rushes.decode.decode import MediaError, open_video, rotate, rotation_of
+from rushes.ingest.rates import stream_time_base
 
 SEEK_AHEAD_S = 4.0       # decode on rather than seek when the next target is this close
 
@@ -30,11 +33,14 @@ def read_frames(path: str | Path, frames: Iterable[int], *, width: int | None = 
         return
     container, stream = open_video(path, threads)
     try:
-        fps = nominal_rate(stream)
-        tb = Fraction(stream.time_base.numerator, stream.time_base.denominator)
-        start_pts = stream.start_time or 0
-        ahead = int(SEEK_AHEAD_S * float(fps))
-        current = -1
+        try:
+            timebase = stream_time_base(path, container, stream).time_base
+        except ValueError:
+            raise MediaError(f"{path}: video stream has no usable frame rate") from None
+        start_pts = timebase.first_pts or 0
+        ahead = int(SEEK_AHEAD_S * float(timebase.rate))
+        current, shown = -1, None   # the last shown frame's index and picture
+        previous = None          # (index, frame) of the frame shown before it
         rotation = None
         gen = None
         fresh = False            # just seeked: decode at least one frame before judging
@@ -45,28 +51,37 @@ def read_frames(path: str | Path, frames: Iterable[int], *, width: int | None = 
             far = target > current + ahead and target != sought
             if gen is None or (not fresh and (far or target <= current)):
                 sought = target
-                ts = int(start_pts + Fraction(target) / fps / tb) if tb else 0
+                ts = timebase.pts_of(target) if timebase.time_base else 0
                 container.seek(max(ts, start_pts), stream=stream, backward=True, any_frame=False)
                 gen = container.decode(stream)
-                current = -1
+                current, previous = -1, None
                 fresh = True
             try:
                 vf = next(gen)
             except StopIteration:
-                break
+                break                       # what is left lies past the last frame
             except av.error.InvalidDataError:
                 continue
             fresh = False
             if rotation is None:
                 rotation = rotation_of(stream, vf)
             pts = vf.pts if vf.pts is not None else vf.dts
-            if pts is None:
-                current += 1
+            if pts is None or timebase.time_base is None:
+                idx = current + 1
             else:
-                current = int((Fraction(pts - start_pts) * tb * fps + Fraction(1, 2)) // 1)
+                idx = timebase.index_of(pts, start_pts)
+                if idx < 0 or idx <= current:
+                    continue                # not shown: before the start, or collides with the frame before
+            if current >= 0:
+                previous = (current, shown)
+            current, shown = idx, vf
             while i < len(wanted) and wanted[i] <= current:
-                if wanted[i] == current or wanted[i] < current:
+                if wanted[i] == current:
                     yield wanted[i], _picture(vf, width, rotation)
+                elif previous is not None and previous[0] <= wanted[i]:
+                    yield wanted[i], _picture(previous[1], width, rotation)   # a gap: the picture before
+                else:
+                    yield wanted[i], _picture(vf, width, rotation)   # nothing earlier decoded since the seek
                 i += 1
     except av.error.FFmpegError as exc:
         raise MediaError(f"{path}: cannot read frames: {exc}") from exc

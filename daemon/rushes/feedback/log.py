@@ -21,7 +21,7 @@ def append_pairs(path: Path, lines: list[dict]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = "".join(json.dumps(line, sort_keys=True) + "\n" for line in lines)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # private like all of RUSHES_HOME
     try:
         os.write(fd, data.encode("utf-8"))
         os.fsync(fd)

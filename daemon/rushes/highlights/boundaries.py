@@ -75,8 +75,9 @@ def candidates(sig: Signals, tl: MediaTimeline, cfg: HighlightConfig) -> list[Bo
         i = int(min(sig.n - 1, max(0, np.searchsorted(times, t) - 1)))
         j = min(sig.n - 1, i + 1)
         lo, hi = max(0, i - n_around), min(sig.n, j + n_around + 1)
-        here_l = float(min(sig.lufs[i], sig.lufs[j]))
-        around_l = float(np.mean(np.concatenate([sig.lufs[lo:i], sig.lufs[j + 1:hi]]))) if hi - lo > 2 else here_l
+        lm = sig.lufs_momentary
+        here_l = float(min(lm[i], lm[j]))
+        around_l = float(np.mean(np.concatenate([lm[lo:i], lm[j + 1:hi]]))) if hi - lo > 2 else here_l
         dip = float(np.clip((around_l - here_l) / 10.0, 0.0, 1.0)) if sig.has_audio else 0.0
         valley = 0.0
         if sig.has_video:

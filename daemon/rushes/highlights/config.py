@@ -43,9 +43,9 @@ class HighlightConfig:
     target_s: float = 10.0            # preferred clip length
     min_s: float = 4.0
     max_s: float = 25.0
-    pre_min_s: float = 1.0            # start searched in [anchor - pre_max_s, anchor - pre_min_s]
+    pre_min_s: float = 0.5            # start searched in [anchor - pre_max_s, anchor - pre_min_s]
     pre_max_s: float = 8.0
-    post_min_s: float = 2.0           # end searched in [anchor + post_min_s, anchor + post_max_s]
+    post_min_s: float = 0.5           # end searched in [anchor + post_min_s, anchor + post_max_s]
     post_max_s: float = 12.0
     speech_extend_s: float = 3.0      # a boundary inside speech may move this far out to the speech's edge
     # --- boundary score parts
@@ -54,6 +54,7 @@ class HighlightConfig:
     w_fade: float = 0.8               # the edge of a black segment or fade
     w_valley: float = 0.4             # a motion valley
     w_spacing: float = 0.5            # penalty per target length away from target_s
+    w_window_dead: float = 1.0        # window penalty per share of the window that is dead time
     # --- quality score
     w_excitement: float = 0.45
     w_boundary: float = 0.25

@@ -16,11 +16,15 @@ from rushes.highlights.features import RawFeatures
 from rushes.highlights.timeline import MediaTimeline
 
 
+MOMENTARY_S = 0.4        # BS.1770 momentary loudness window
+
+
 @dataclass
 class Signals:
     step_s: float
     n: int
-    lufs: np.ndarray          # short-term loudness (window centred on the step)
+    lufs: np.ndarray          # short-term loudness (window centred on the step): excitement
+    lufs_momentary: np.ndarray  # momentary loudness (400 ms, centred): silence and dips, which must be sharp
     rms_db: np.ndarray        # dBFS of the step
     motion: np.ndarray        # mean grey change per frame in the step (cut frames discounted)
     z_loud: np.ndarray
@@ -113,11 +117,13 @@ def compute(raw: RawFeatures, tl: MediaTimeline, cfg: HighlightConfig) -> Signal
         st = blocks.short_term_lufs(cfg.loudness_window_s, centred=True)
         centre_block = np.minimum(((np.arange(n) + 0.5) * step / raw.block_s).astype(np.int64), len(st) - 1)
         lufs = st[centre_block]
+        lufs_m = _per_step(blocks.short_term_lufs(MOMENTARY_S, centred=True), raw.block_s, step, n, -70.0)
         ms = _per_step(raw.mean_square, raw.block_s, step, n, 0.0)
         with np.errstate(divide="ignore"):
             rms_db = np.maximum(10.0 * np.log10(np.maximum(ms, 1e-12)), -120.0)
     else:
         lufs = np.full(n, -70.0)
+        lufs_m = np.full(n, -70.0)
         rms_db = np.full(n, -120.0)
 
     speech_spans: list[tuple[float, float]] = []
@@ -132,7 +138,7 @@ def compute(raw: RawFeatures, tl: MediaTimeline, cfg: HighlightConfig) -> Signal
 
     z_loud = robust_z(lufs) if raw.has_audio else np.zeros(n)
     z_motion = robust_z(np.log1p(motion)) if raw.has_video else np.zeros(n)
-    silent = lufs < cfg.silence_lufs
+    silent = lufs_m < cfg.silence_lufs
     still = motion < cfg.still_motion if raw.has_video else np.ones(n, bool)
     dead = (silent & still).astype(np.float64)
     for span in tl.spans:
@@ -146,7 +152,7 @@ def compute(raw: RawFeatures, tl: MediaTimeline, cfg: HighlightConfig) -> Signal
     loud_term = softplus(z_loud) if raw.has_audio else np.ones(n)
     motion_term = softplus(z_motion) if raw.has_video else np.full(n, float(np.log(2.0)))
     excitement = moving_mean(loud_term * motion_term * (1.0 - dead), max(1, int(round(cfg.smooth_s / step))))
-    return Signals(step_s=step, n=n, lufs=lufs, rms_db=rms_db, motion=motion, z_loud=z_loud, z_motion=z_motion,
+    return Signals(step_s=step, n=n, lufs=lufs, lufs_momentary=lufs_m, rms_db=rms_db, motion=motion, z_loud=z_loud, z_motion=z_motion,
                    excitement=excitement, speech=speech, silent=silent, dead=dead, cut_times=cut_times,
                    cut_strength=cut_strength, speech_spans=speech_spans, has_video=raw.has_video,
                    has_audio=raw.has_audio)

@@ -87,6 +87,12 @@ def clip_quality(sig: Signals, cfg: HighlightConfig, s: float, e: float, anchor_
     return score, Components(round(excitement, 4), round(boundary, 4), round(placement, 4), round(dead, 4))
 
 
+def _dead_share(sig: Signals, s: float, e: float) -> float:
+    i0 = max(0, int(round(s / sig.step_s)))
+    i1 = max(i0 + 1, min(sig.n, int(round(e / sig.step_s))))
+    return float(np.mean(sig.dead[i0:i1]))
+
+
 def _thumb_at(raw: RawFeatures, t: float) -> np.ndarray | None:
     if len(raw.thumbs) == 0:
         return None
@@ -156,7 +162,8 @@ def score(raw: RawFeatures, tl: MediaTimeline, cfg: HighlightConfig) -> ScoreRes
                 length = be.time_s - bs.time_s
                 if length < cfg.min_s - 1e-9 or length > cfg.max_s + 1e-9:
                     continue
-                value = bs.score + be.score - cfg.w_spacing * abs(length - cfg.target_s) / cfg.target_s
+                value = (bs.score + be.score - cfg.w_spacing * abs(length - cfg.target_s) / cfg.target_s
+                         - cfg.w_window_dead * _dead_share(sig, bs.time_s, be.time_s))
                 tried.append((value, bs, be))
                 if best is None or value > best[0] + 1e-12:
                     best = (value, bs, be)

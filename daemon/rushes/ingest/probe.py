@@ -27,20 +27,17 @@ import av.error
 from rushes.errors import InvalidArgument
 from rushes.ingest import timecode as tc
 from rushes.ingest.bwf import IXml, read_ixml
+from rushes.ingest.rates import TimeBase, stream_time_base, survey_packets
 from rushes.ingest.scan import sniff
 
 log = logging.getLogger(__name__)
 
-# Containers whose video is constant-rate by construction: no timestamp survey needed.
-CFR_CONTAINERS = {"mxf", "gxf", "dv", "avi", "lxf", "yuv4mpegpipe"}
 # Counting packets gives an exact frame count when the header has none; worth a read of the
 # file only up to this size (a 100 GB camera file on a NAS gets duration x rate instead, which
 # is exact for constant-rate streams anyway; VFR clips are always counted).
 PACKET_COUNT_MAX_BYTES = 256 << 20
 # How many packets to demux, at most, looking for the first decodable frame.
 FIRST_FRAME_MAX_PACKETS = 400
-# Timestamps surveyed for variable-frame-rate detection when there is no index.
-VFR_SURVEY_PACKETS = 240
 # Audio-only media have no frame rate; their timecode (BWF time_reference) counts at this rate
 # unless the file says otherwise. 25 is the EBU default for sound rolls.
 DEFAULT_AUDIO_TC_RATE = Fraction(25)
@@ -111,118 +108,6 @@ class ProbeResult:
         data["path"] = str(self.path)
         data["fps"] = self.fps_text
         return data
-
-
-# --------------------------------------------------------------------------------------------
-# Frame rate
-
-
-def _rate_candidates(stream: Any) -> list[Fraction]:
-    out = []
-    for name in ("average_rate", "guessed_rate", "base_rate"):
-        value = getattr(stream, name, None)
-        if value is not None and value > 0 and value < 10000:
-            out.append(Fraction(value))
-    return out
-
-
-def pick_rate(stream: Any) -> Fraction:
-    """The media's own rate as an exact fraction.
-
-    Tries, in order, the average rate (what the file plays at), the guessed rate and the
-    r_frame_rate, snapping each to a standard rate when it lies within 0.02 % (so 2997/100 or a
-    timebase-rounded average become 30000/1001). If none is standard -- a VFR phone clip that
-    averages 29.87 -- a standard guessed/base rate wins over the raw average.
-    """
-    candidates = _rate_candidates(stream)
-    if not candidates:
-        raise ValueError("no frame rate")
-    for cand in candidates:
-        snapped = tc.snap_rate(cand)
-        if snapped.denominator in (1, 1001):
-            return snapped
-    first = candidates[0]
-    return first.limit_denominator(1001) if first.denominator > 1001 else first
-
-
-# --------------------------------------------------------------------------------------------
-# Timestamps: VFR detection and frame counting
-
-
-def _deltas(values: list[int]) -> list[int]:
-    ordered = sorted(set(values))
-    return [b - a for a, b in zip(ordered, ordered[1:])]
-
-
-def is_variable(timestamps: list[int]) -> bool:
-    """True when frame intervals really vary (not just timebase rounding, e.g. 33/34 ms).
-
-    An interval counts as off when it differs from the median by more than one tick and 1 %;
-    the clip is VFR when at least two intervals, and 1 % of them, are off (one glitch at a
-    splice does not make a clip VFR).
-    """
-    deltas = _deltas(timestamps)
-    if len(deltas) < 3:
-        return False
-    median = sorted(deltas)[len(deltas) // 2]
-    tolerance = max(1, median * 0.01)
-    off = sum(1 for d in deltas if abs(d - median) > tolerance)
-    return off >= 2 and off >= 0.01 * len(deltas)
-
-
-def rate_from_intervals(timestamps: list[int], time_base: Fraction) -> Fraction | None:
-    """The nominal rate of a VFR clip: the typical (median-neighbourhood) frame interval.
-
-    Matroska stores every VFR clip's rate as its average (1260/59); the frames themselves
-    still tick at the capture rate, which is what frame numbers should count.
-    """
-    deltas = _deltas(timestamps)
-    if not deltas or not time_base:
-        return None
-    median = sorted(deltas)[len(deltas) // 2]
-    if median <= 0:
-        return None
-    close = [d for d in deltas if abs(d - median) <= max(1, median * 0.01)]
-    mean = Fraction(sum(close), len(close)) * Fraction(time_base)
-    estimate = 1 / mean
-    if median < 1000 and round(estimate) > 0 and abs(round(estimate) - estimate) / estimate <= 0.005:
-        # A coarse timebase (Matroska's 1 ms) cannot tell 30 from 29.97: take the whole rate.
-        return Fraction(round(estimate))
-    snapped = tc.snap_rate(estimate, tolerance=0.005)
-    if snapped.denominator in (1, 1001):
-        return snapped
-    return estimate.limit_denominator(1001)
-
-
-def _index_timestamps(stream: Any) -> list[int]:
-    """Timestamps of every frame from the container index, or [] when the index is partial.
-
-    MOV/MP4 index every sample (then len == frames); MPEG-PS or Matroska cues list only some
-    keyframes, whose spacing says nothing about the frame rate.
-    """
-    entries = stream.index_entries
-    n = len(entries)
-    if n < 2 or n != stream.frames:
-        return []
-    return [entry.timestamp for entry in entries if not entry.is_discard]
-
-
-def _survey_packets(path: Path, stream_index: int, limit: int | None) -> tuple[list[int], int]:
-    """Timestamps of the first `limit` packets of a stream (all when None) and their count."""
-    stamps: list[int] = []
-    count = 0
-    with av.open(str(path)) as container:
-        stream = container.streams[stream_index]
-        for packet in container.demux(stream):
-            if packet.size == 0:
-                continue
-            count += 1
-            stamp = packet.pts if packet.pts is not None else packet.dts
-            if stamp is not None:
-                stamps.append(stamp)
-            if limit is not None and count >= limit:
-                break
-    return stamps, count
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,9 +392,11 @@ def _apply_timecode_and_reel(result: ProbeResult, container: Any, audio: Any | N
 def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra: dict[str, Any]) -> ProbeResult:
     cc = video.codec_context
     try:
-        rate = pick_rate(video)
+        facts = stream_time_base(p, container, video)   # the one time base (rushes.ingest.rates)
     except ValueError:
         raise ProbeError(p, "the video stream has no frame rate FFmpeg can determine") from None
+    timebase, stamps, full_index = facts.time_base, facts.stamps, facts.full_index
+    rate, vfr = timebase.rate, timebase.variable
     extra["rates"] = {name: (str(getattr(video, name)) if getattr(video, name, None) else None)
                       for name in ("average_rate", "guessed_rate", "base_rate")}
     if cc.profile:
@@ -524,24 +411,15 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
         # First timestamp of the video: frame index = round((pts * tb - video_start_s) * fps).
         extra["video_start_s"] = float(video.start_time * tb)
 
-    # Variable frame rate: from the index when the container keeps one, else a short survey.
-    stamps = _index_timestamps(video)
-    full_index = bool(stamps)  # MOV/MP4: every sample indexed; edit-list trims marked discard
-    if not stamps and fmt.split(",")[0] not in CFR_CONTAINERS:
-        stamps, _ = _survey_packets(p, video.index, VFR_SURVEY_PACKETS)
-    vfr = is_variable(stamps)
-    if vfr:
-        estimate = rate_from_intervals(stamps, tb)
-        standard = rate.denominator in (1, 1001)
-        if estimate and not (standard and abs(rate - estimate) / estimate < Fraction(2, 100)):
-            rate = estimate
-
     # Frame count: the header's sample count, else duration x rate, else counted packets.
     stream_duration_s = float(video.duration * tb) if video.duration and tb else None
     container_duration_s = container.duration / av.time_base if container.duration else None
     count: int | None = None
     source = ""
-    if full_index:
+    if vfr and stamps:
+        # Conformed onto the nominal rate: the timeline runs to the last frame's index.
+        count, source = _conformed_count(timebase, stamps), "timestamps (conformed)"
+    elif full_index:
         # Samples outside the edit list (a trimmed export's pre-roll) are never shown.
         count, source = len(stamps), "index"
         if count != video.frames:
@@ -549,7 +427,7 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
     elif video.frames and video.frames > 0:
         count, source = int(video.frames), "stream header"
     if count is None and (vfr or size <= PACKET_COUNT_MAX_BYTES) and fmt.split(",")[0] not in ("mxf", "gxf"):
-        _, counted = _survey_packets(p, video.index, None)
+        _, counted = survey_packets(p, video.index, None)
         if counted:
             count, source = counted, "packets"
             seconds = stream_duration_s or container_duration_s
@@ -582,17 +460,18 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
     if rotation in (90, 270):
         width, height = height, width
 
-    if vfr and stream_duration_s:
-        duration_s = stream_duration_s
-    elif vfr and container_duration_s:
-        duration_s = container_duration_s
-    else:
-        duration_s = float(Fraction(count) / rate)
+    duration_s = float(Fraction(count) / rate)
     return ProbeResult(path=p, kind="video", container=fmt, video_codec=cc.name, audio_codec=None,
                        width=width, height=height, rotation=rotation, fps_num=rate.numerator,
                        fps_den=rate.denominator, frame_count=count, duration_s=duration_s,
                        start_timecode="00:00:00:00", drop_frame=False, reel=None, audio_channels=0,
                        audio_rate=0, variable_frame_rate=vfr, extra=extra)
+
+
+def _conformed_count(timebase: TimeBase, stamps: list[int]) -> int:
+    """frame_count of conformed VFR media: the last shown frame's index + 1 (rushes.ingest.rates)."""
+    first = timebase.first_pts if timebase.first_pts is not None else min(stamps)
+    return timebase.index_of(max(stamps), first) + 1
 
 
 def _probe_audio(p: Path, container: Any, audio: Any, extra: dict[str, Any], ixml: IXml | None = None) -> ProbeResult:
@@ -621,137 +500,3 @@ def _probe_audio(p: Path, container: Any, audio: Any, extra: dict[str, Any], ixm
                        width=0, height=0, rotation=0, fps_num=rate.numerator, fps_den=rate.denominator,
                        frame_count=count, duration_s=seconds, start_timecode="00:00:00:00", drop_frame=False,
                        reel=None, audio_channels=0, audio_rate=0, variable_frame_rate=False, extra=extra)
-
-
-# --------------------------------------------------------------------------------------------
-# Deep check: does the stream decode in the middle and up to the end?
-
-CHECK_POINTS = (0.0, 0.25, 0.5, 0.75)
-MAX_PACKETS_PER_POINT = 600
-
-
-@dataclass
-class _PointResult:
-    label: str
-    target_s: float
-    frames: int = 0
-    failed_packets: int = 0
-    corrupt_frames: int = 0
-    last_time_s: float | None = None
-    error: str | None = None
-
-
-def _decode_from(container: Any, stream: Any, target_s: float, label: str, want: int, to_end: bool,
-                 back_s: float = 0.0) -> _PointResult:
-    """Seek `back_s` before `target_s`, decode up to `want` frames at/after it (or to the end).
-
-    Seeking to the very start goes to timestamp 0, below the stream's start: an MPEG-TS seek
-    to the first timestamp itself can land just past the first keyframe.
-    """
-    result = _PointResult(label, target_s)
-    tb = stream.time_base
-    try:
-        seek_s = target_s - back_s
-        offset = int(Fraction(seek_s) / tb) + (stream.start_time or 0) if seek_s > 0 else 0
-        container.seek(max(0, offset), stream=stream, backward=True)
-    except av.error.FFmpegError as exc:
-        result.error = f"cannot seek: {exc.strerror or exc}"
-        return result
-    stream.codec_context.flush_buffers()
-    packets = 0
-    slack = 0.5 / float(stream.average_rate or stream.guessed_rate or 25) if stream.type == "video" else 0.05
-    start_s = float((stream.start_time or 0) * tb)
-
-    def take(frames: list[Any]) -> None:
-        for frame in frames:
-            t = (float(frame.pts * tb) - start_s) if frame.pts is not None else None
-            if frame.is_corrupt:
-                result.corrupt_frames += 1
-            if t is not None and t + slack >= target_s:
-                result.frames += 1
-                result.last_time_s = t if result.last_time_s is None else max(result.last_time_s, t)
-
-    try:
-        for packet in container.demux(stream):
-            packets += 1
-            try:
-                take(stream.decode(packet))
-            except av.error.FFmpegError:
-                result.failed_packets += 1
-            if not to_end and (result.frames >= want or packets >= MAX_PACKETS_PER_POINT):
-                break
-    except av.error.FFmpegError as exc:
-        result.error = f"reading stopped: {exc.strerror or exc}"
-    if to_end:
-        try:
-            take(stream.decode(None))  # drain the decoder's delayed frames
-        except av.error.FFmpegError:
-            pass
-    return result
-
-
-def _decode_with_retries(container: Any, stream: Any, target_s: float, label: str, want: int, to_end: bool,
-                         backs: tuple[float, ...]) -> _PointResult:
-    """Containers without an index (MPEG-TS/PS) seek to any packet, not a keyframe: when
-    nothing decodes after a seek, seek further back before calling the point broken."""
-    result = _PointResult(label, target_s)
-    for back in backs:
-        result = _decode_from(container, stream, target_s, label, want, to_end, back)
-        if result.frames > 0 or result.error or target_s - back <= 0:
-            break
-    return result
-
-
-def check_decodable(path: str | os.PathLike[str], probe_result: ProbeResult, frames_per_point: int = 2) -> list[str]:
-    """Decode a few frames at the start, 25/50/75 % and the end; raise ProbeError if broken.
-
-    Broken beyond recovery means: nothing decodes at the middle, the end cannot be reached
-    (decoding stops more than max(1 s, 2 %) short of the duration -- a truncated copy), or at
-    least half the sampled points fail. Damage FFmpeg conceals (a few packets that fail, frames
-    marked corrupt) is returned as warnings and added to `probe_result.extra["decode_warnings"]`.
-    Costs a few seeks and at most one GOP per point, never a full decode.
-    """
-    p = Path(path)
-    _check_file(p)
-    container = _open(p)
-    try:
-        streams = [s for s in container.streams if s.type == probe_result.kind
-                   and not (s.disposition & av.stream.Disposition.attached_pic)]
-        if not streams:
-            raise ProbeError(p, f"no {probe_result.kind} stream any more (has the file changed since it was probed?)")
-        stream = streams[0]
-        stream.codec_context.thread_count = 1
-        duration = max(0.0, probe_result.duration_s)
-        step = float(1 / probe_result.fps) if probe_result.kind == "video" else 0.1
-        points = [_decode_with_retries(container, stream, duration * f, f"{int(f * 100)} %", frames_per_point,
-                                       False, (0.0, 3.0, 15.0))
-                  for f in CHECK_POINTS]
-        end_target = max(0.0, duration - max(2.0, 3 * step))
-        # From the start as a last resort only for short clips: never a full decode of a long file.
-        end_backs = (0.0, 10.0) + ((end_target,) if duration <= 120 else ())
-        end = _decode_with_retries(container, stream, end_target, "end", 0, True, end_backs)
-    finally:
-        container.close()
-
-    broken = [pt for pt in points if pt.frames == 0]
-    reached = end.last_time_s if end.last_time_s is not None else -1.0
-    short_by = duration - step - reached
-    warnings: list[str] = []
-    if short_by > max(1.0, 0.02 * duration):
-        where = f"{reached:.2f} s" if reached >= 0 else "nothing near the end"
-        raise ProbeError(p, f"truncated or damaged: decoding reaches {where} of {duration:.2f} s")
-    middle = next(pt for pt in points if pt.label == "50 %")
-    if middle.frames == 0 or len(broken) * 2 >= len(points):
-        names = ", ".join(pt.label for pt in broken) or "50 %"
-        raise ProbeError(p, f"damaged stream: nothing decodes at {names} of the {probe_result.kind}")
-    failed = sum(pt.failed_packets for pt in points + [end])
-    corrupt = sum(pt.corrupt_frames for pt in points + [end])
-    for pt in broken:
-        warnings.append(f"nothing decodes at {pt.label} ({pt.error or f'{pt.failed_packets} packets failed'})")
-    if failed:
-        warnings.append(f"{failed} damaged packet(s) skipped in the sampled points")
-    if corrupt:
-        warnings.append(f"{corrupt} frame(s) decoded with concealed damage")
-    if warnings:
-        probe_result.extra.setdefault("decode_warnings", []).extend(warnings)
-    return warnings

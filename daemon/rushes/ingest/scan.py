@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from rushes.ingest.roots import forbidden_reason, inside, real
+
 VIDEO_EXTS = frozenset(
     "mp4 mov mxf mkv avi webm mpg mpeg m4v mts m2ts m2t 3gp 3g2 wmv flv ts mod tod vob dv ogv "
     "f4v asf mjpeg y4m cine".split()
@@ -164,7 +166,8 @@ def classify(path: Path) -> ScanEntry:
     return ScanEntry(path, "skip", NOT_MEDIA)
 
 
-def _walk(folder: Path, seen_dirs: set[tuple[int, int]], seen_files: dict[tuple[int, int], Path]) -> Iterator[ScanEntry]:
+def _walk(folder: Path, seen_dirs: set[tuple[int, int]], seen_files: dict[tuple[int, int], Path],
+          root: Path | None = None) -> Iterator[ScanEntry]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except PermissionError:
@@ -174,11 +177,19 @@ def _walk(folder: Path, seen_dirs: set[tuple[int, int]], seen_files: dict[tuple[
         yield ScanEntry(folder, "skip", f"cannot list folder: {exc.strerror or exc}")
         return
     for entry in entries:
-        yield from _visit(Path(entry.path), seen_dirs, seen_files)
+        yield from _visit(Path(entry.path), seen_dirs, seen_files, root=root)
 
 
 def _visit(path: Path, seen_dirs: set[tuple[int, int]], seen_files: dict[tuple[int, int], Path],
-           top: bool = False) -> Iterator[ScanEntry]:
+           top: bool = False, root: Path | None = None) -> Iterator[ScanEntry]:
+    if not top and path.is_symlink():
+        target = real(path)
+        if root is not None and target.is_dir() and not inside(target, root):
+            yield ScanEntry(path, "skip", f"link to a folder outside {root} (not followed)")
+            return
+        if forbidden_reason(target) is not None:
+            yield ScanEntry(path, "skip", f"link into {target} (not footage)")
+            return
     try:
         st = path.stat()  # follows symlinks
     except FileNotFoundError:
@@ -201,7 +212,7 @@ def _visit(path: Path, seen_dirs: set[tuple[int, int]], seen_files: dict[tuple[i
         if key in seen_dirs:
             return  # symlink loop or a folder reached twice: scanned already
         seen_dirs.add(key)
-        yield from _walk(path, seen_dirs, seen_files)
+        yield from _walk(path, seen_dirs, seen_files, root=real(path) if top else root)
         return
     if not stat.S_ISREG(st.st_mode):
         yield ScanEntry(path, "skip", NOT_MEDIA)  # fifo, socket, device
@@ -219,8 +230,9 @@ def _visit(path: Path, seen_dirs: set[tuple[int, int]], seen_files: dict[tuple[i
 def scan(paths: Iterable[Path | str]) -> Iterator[ScanEntry]:
     """Every file under `paths` (files or folders, recursive), sorted by name within each folder.
 
-    Symlinks are followed, but each folder is entered once (loops end) and a file reached by
-    two paths is media only once. Read-only: only stat, listdir and a 64-byte sniff.
+    Symlinks are followed inside each given folder, never to a folder outside it nor into
+    /proc, /sys or /dev (rushes.ingest.roots); each folder is entered once (loops end) and a file
+    reached by two paths is media only once. Read-only: only stat, listdir and a 64-byte sniff.
     """
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: dict[tuple[int, int], Path] = {}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, cast
 
-from rushes.jobs import stages
-from rushes.jobs.context import StepContext
+from rushes.steps import stages
+from rushes.steps.context import StepContext
 from rushes.jobs.pipeline import INGEST_STEPS, _load
 from rushes.jobs.queue import JobQueue
 from rushes.jobs.stores import Stores
@@ -25,7 +26,8 @@ CATCH_UP_STEPS = ("speech", "ocr", "text_index")
 def owed_steps(stores: Stores, row) -> list[str]:
     """The catch-up steps this media row never ran and could run now."""
     conn = stores.catalog.connect()
-    ctx = StepContext(catalog=stores.catalog, vectors=None, settings=stores.settings, media=row,
+    # current_version reads settings, catalog and the media row only: no vector store is opened.
+    ctx = StepContext(catalog=stores.catalog, vectors=cast(Any, None), settings=stores.settings, media=row,
                       project_id=int(row["first_project"] or 0), job_id=0)
     owed = []
     for name, module_name, needs_video in INGEST_STEPS:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from rushes.catalog import media_rows, projects
-from rushes.errors import InvalidArgument, NotFound
+from rushes.errors import InvalidArgument, NotFound, clip
+from rushes.ingest.roots import check_root
 from rushes.ingest.scan import scan
 from rushes.jobs.pipeline import ingest_step_names
 from rushes.jobs.queue import JobQueue
@@ -49,7 +50,7 @@ def project_id(stores: Stores, name: str, *, create: bool = False) -> int:
         if name == "default":
             with stores.catalog.transaction() as conn:
                 return projects.ensure_project(conn, name)
-        raise NotFound(f"no project {name!r}: ingest into it first or run `rushes projects`")
+        raise NotFound(f"no project {clip(name)}: ingest into it first or run `rushes projects`")
     return pid
 
 
@@ -68,8 +69,8 @@ class IngestService:
         for text in paths:
             p = abspath(text)
             if not p.exists():
-                raise NotFound(f"{p}: no such file or folder")
-            roots.append(p)
+                raise NotFound(f"{clip(str(p))}: no such file or folder")
+            roots.append(check_root(p, self.stores.settings.allowed_roots))
         pid = project_id(self.stores, project, create=True)
         out = IngestOutcome()
         for entry in scan(roots):
@@ -100,8 +101,9 @@ class IngestService:
         running for the path -> None for the id.
         """
         catalog = self.stores.catalog
-        row = catalog.query_one(
-            "SELECT * FROM media WHERE path=? AND status='ready' ORDER BY id DESC LIMIT 1", (str(path),))
+        row = catalog.query_one(  # any known copy of a media (media_paths, migration 0006)
+            "SELECT m.id, mp.size, mp.mtime FROM media m JOIN media_paths mp ON mp.media_id=m.id "
+            "WHERE mp.path=? AND m.status='ready' ORDER BY m.id DESC LIMIT 1", (str(path),))
         if row is not None and media_rows.same_file(path, row):
             return f"already ingested (media {row['id']})", int(row["id"])
         job = catalog.query_one("SELECT id FROM jobs WHERE path=? AND state IN ('queued','running')", (str(path),))

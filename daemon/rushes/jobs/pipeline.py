@@ -11,14 +11,17 @@ import hashlib
 import importlib
 import json
 import logging
+import sqlite3
 import traceback
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 from rushes.catalog import media_rows, projects
+from rushes.diskspace import is_disk_full_error
 from rushes.errors import RushesError
-from rushes.jobs import stages
-from rushes.jobs.context import JobCancelled, StepContext, StepFailed
+from rushes.steps import stages
+from rushes.steps.context import JobCancelled, StepContext, StepFailed
 from rushes.jobs.queue import JobQueue, JobSnapshot
 from rushes.jobs.stores import Stores
 
@@ -89,7 +92,7 @@ class IngestRunner:
         media_id = snap.media_id
         if "probe" not in step_states and media_id:
             # A media already analysed that joined another project: only the project-level steps run.
-            ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+            ctx.media = self._media_row(media_id)
         current = "probe"
         try:
             for name, module_name, needs_video in INGEST_STEPS:
@@ -98,10 +101,11 @@ class IngestRunner:
                 current = name
                 if step_states[name] == "done":
                     if name == "probe" and media_id:
-                        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+                        ctx.media = self._media_row(media_id)
                     continue
+                self._check_space()
                 queue.set_step(snap.id, name, "running", 0.0)
-                ctx.report = lambda f, m="", _n=name: queue.report(snap.id, _n, f, m)
+                ctx.report = self._reporter(queue, snap.id, name)
                 if name == "probe":
                     media_id = self._probe(queue, snap, ctx)
                     if media_id is None:
@@ -133,17 +137,39 @@ class IngestRunner:
             if media_id:
                 with self.stores.catalog.transaction() as conn:
                     media_rows.set_media_status(conn, int(media_id), "failed", f"{snap.path}: cancelled during {current}")
+        elif is_disk_full_error(exc):
+            self._fail(queue, snap, media_id, current, self.stores.disk.message())
         elif isinstance(exc, (StepFailed, RushesError, OSError)):
             self._fail(queue, snap, media_id, current, str(exc))
         else:  # a bug in a step: keep the trace in the log, give the editor one line
             log.error("step %s crashed on %s: %s", current, snap.path, "".join(traceback.format_exception(exc)))
             self._fail(queue, snap, media_id, current, f"{snap.path}: {current} failed: {type(exc).__name__}: {exc}")
 
+    def _reporter(self, queue: JobQueue, job_id: int, step: str) -> Callable[..., None]:
+        """A step's progress callback that also checks free space, so a full disk fails the job
+        between writes rather than inside one."""
+
+        def report(fraction: float, message: str = "") -> None:
+            self._check_space()
+            queue.report(job_id, step, fraction, message)
+
+        return report
+
+    def _check_space(self) -> None:
+        """Fail the running job, cleanly, before a write could meet a full disk (see rushes.diskspace)."""
+        self.stores.disk.check()
+
+    def _media_row(self, media_id: int) -> sqlite3.Row:
+        row = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (int(media_id),))
+        if row is None:
+            raise StepFailed(f"media {media_id} is no longer in the catalog")
+        return row
+
     # ------------------------------------------------------------------ steps
     def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool,
                   step_states: dict[str, str] | None = None) -> None:
         assert module_name is not None
-        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (ctx.media["id"],))
+        ctx.media = self._media_row(ctx.media["id"])
         if needs_video and ctx.media["kind"] != "video":
             ctx.report(1.0, "audio-only media: no picture to analyse")
             return
@@ -193,7 +219,8 @@ class IngestRunner:
 
     def _probe(self, queue: JobQueue, snap: JobSnapshot, ctx: StepContext) -> int | None:
         from rushes.ingest.fingerprint import fingerprint
-        from rushes.ingest.probe import ProbeError, check_decodable, probe
+        from rushes.ingest.decodable import check_decodable
+        from rushes.ingest.probe import ProbeError, probe
 
         path = Path(snap.path or "")
         spath = str(path)
@@ -229,17 +256,25 @@ class IngestRunner:
             )
             # A file that failed before under this path and now reads: drop the placeholder.
             conn.execute("DELETE FROM media WHERE fingerprint=? AND id<>?", (_failed_key(spath), media_id))
+            media_rows.add_path(conn, media_id, spath, st.st_size, st.st_mtime)
             projects.link_media(conn, ctx.project_id, media_id)
             conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
             stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
-        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+        ctx.media = self._media_row(media_id)
         return media_id
 
     def _fail(self, queue: JobQueue, snap: JobSnapshot, media_id: int | None, step: str, reason: str) -> None:
         if snap.path and snap.path not in reason:
             reason = f"{snap.path}: {reason}"
-        queue.set_step(snap.id, step, "failed", error=reason)
-        queue.finish(snap.id, "failed", error=reason)
-        if media_id:
-            with self.stores.catalog.transaction() as conn:
-                media_rows.set_media_status(conn, int(media_id), "failed", reason)
+        try:
+            queue.set_step(snap.id, step, "failed", error=reason)
+            queue.finish(snap.id, "failed", error=reason)
+            if media_id:
+                with self.stores.catalog.transaction() as conn:
+                    media_rows.set_media_status(conn, int(media_id), "failed", reason)
+        except Exception as exc:
+            if not is_disk_full_error(exc):
+                raise
+            # Not even the failure could be written: the job stays 'running' in the catalog and
+            # is resumed at the next start (its committed steps are not redone).
+            log.error("job %s: cannot record its failure (%s): %s", snap.id, reason, exc)

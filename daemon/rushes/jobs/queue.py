@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from rushes.catalog import Catalog
+from rushes.diskspace import DiskGuard, is_disk_full_error
 from rushes.errors import FailedPrecondition, NotFound
 
 log = logging.getLogger("rushes.jobs")
@@ -45,8 +46,11 @@ Runner = Callable[["JobQueue", JobSnapshot], None]
 
 
 class JobQueue:
-    def __init__(self, catalog: Catalog, runner: Runner, workers: int = 1) -> None:
+    def __init__(self, catalog: Catalog, runner: Runner, workers: int = 1, space: DiskGuard | None = None) -> None:
         self.catalog = catalog
+        self.space = space          # queued jobs wait while RUSHES_HOME is below its reserve
+        self._recovered = False
+        self._recover_lock = threading.Lock()
         self.runner = runner
         self.workers = max(1, workers)
         self._cond = threading.Condition()
@@ -57,13 +61,30 @@ class JobQueue:
 
     # ---------------------------------------------------------------- lifecycle
     def recover(self) -> int:
-        """Jobs left 'running' by a dead daemon go back to the queue; returns how many."""
-        with self.catalog.transaction() as conn:
-            n = conn.execute("UPDATE jobs SET state='queued', message='resumed after restart' WHERE state='running'").rowcount
-            conn.execute("UPDATE job_steps SET state='queued', progress=0 WHERE state='running'")
+        """Jobs left 'running' by a dead daemon go back to the queue; returns how many.
+
+        On a full disk this write cannot happen: the daemon starts anyway (reads work) and the
+        workers retry it once space returns, before they take any job.
+        """
+        try:
+            with self.catalog.transaction() as conn:
+                n = conn.execute("UPDATE jobs SET state='queued', message='resumed after restart' WHERE state='running'").rowcount
+                conn.execute("UPDATE job_steps SET state='queued', progress=0 WHERE state='running'")
+        except Exception as exc:
+            if not is_disk_full_error(exc):
+                raise
+            log.warning("cannot resume interrupted jobs yet: %s; serving read-only until space returns",
+                        self.space.message() if self.space else exc)
+            return 0
+        self._recovered = True
         if n:
             log.info("resuming %d interrupted job(s)", n)
         return n
+
+    @property
+    def waiting_for_space(self) -> bool:
+        """True while queued work waits for RUSHES_HOME to have its reserve free again."""
+        return self.space is not None and not self.space.ok()
 
     def start(self) -> None:
         self.recover()
@@ -88,11 +109,12 @@ class JobQueue:
                steps: list[str], params: dict[str, Any] | None = None) -> int:
         now = time.time()
         with self.catalog.transaction() as conn:
-            job_id = int(conn.execute(
+            job_id = conn.execute(
                 "INSERT INTO jobs(kind, project_id, media_id, path, state, params_json, created_at) "
                 "VALUES (?, ?, ?, ?, 'queued', ?, ?)",
                 (kind, project_id, media_id, path, json.dumps(params or {}), now),
-            ).lastrowid)
+            ).lastrowid
+            assert job_id is not None
             conn.executemany(
                 "INSERT INTO job_steps(job_id, position, name) VALUES (?, ?, ?)",
                 [(job_id, i, name) for i, name in enumerate(steps)],
@@ -131,7 +153,8 @@ class JobQueue:
 
     def depth(self) -> tuple[int, int]:
         """(queued, running)."""
-        rows = dict(self.catalog.query("SELECT state, COUNT(*) FROM jobs WHERE state IN ('queued','running') GROUP BY state"))
+        rows: dict[str, int] = {r[0]: int(r[1]) for r in self.catalog.query(
+            "SELECT state, COUNT(*) FROM jobs WHERE state IN ('queued','running') GROUP BY state")}
         return int(rows.get("queued", 0)), int(rows.get("running", 0))
 
     def cancel(self, job_id: int) -> JobSnapshot:
@@ -215,7 +238,24 @@ class JobQueue:
 
     def _work(self) -> None:
         while not self._stop.is_set():
-            job_id = self._claim()
+            if self.waiting_for_space:
+                self._stop.wait(2.0)  # queued jobs wait; reads go on; checked again in 2 s
+                continue
+            if not self._recovered:
+                with self._recover_lock:
+                    if not self._recovered:
+                        self.recover()
+                if not self._recovered:
+                    self._stop.wait(2.0)
+                    continue
+            try:
+                job_id = self._claim()
+            except Exception as exc:  # the catalog refused the write (disk filled by another program)
+                if not is_disk_full_error(exc):
+                    raise
+                log.warning("cannot take the next job: %s", exc)
+                self._stop.wait(2.0)
+                continue
             if job_id is None:
                 with self._cond:
                     self._cond.wait(0.5)

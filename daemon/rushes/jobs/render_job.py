@@ -5,6 +5,7 @@ renders exactly what was asked); this runner only executes it, one step per outp
 """
 from __future__ import annotations
 
+import functools
 import logging
 from fractions import Fraction
 from pathlib import Path
@@ -20,19 +21,23 @@ if TYPE_CHECKING:
 log = logging.getLogger("rushes.render")
 
 
+def _report_encoding(queue: JobQueue, job_id: int, step: str, fraction: float) -> None:
+    queue.report(job_id, step, fraction, "encoding")
+
+
 def output_to_params(out: RenderOutput) -> dict[str, Any]:
     return {"path": str(out.path), "fps": f"{out.fps.numerator}/{out.fps.denominator}", "width": out.width,
             "height": out.height, "crf": out.crf,
             "segments": [{"media_id": s.media_id, "path": s.path, "start_frame": s.start_frame,
                           "end_frame": s.end_frame, "fps": f"{s.fps.numerator}/{s.fps.denominator}",
                           "has_audio": s.has_audio, "vfr": s.variable_frame_rate, "width": s.width,
-                          "height": s.height} for s in out.segments]}
+                          "height": s.height, "has_video": s.has_video} for s in out.segments]}
 
 
 def output_from_params(p: dict[str, Any]) -> RenderOutput:
     segs = tuple(RenderSegment(int(s["media_id"]), str(s["path"]), int(s["start_frame"]), int(s["end_frame"]),
                                Fraction(s["fps"]), bool(s["has_audio"]), bool(s["vfr"]), int(s["width"]),
-                               int(s["height"])) for s in p["segments"])
+                               int(s["height"]), bool(s.get("has_video", True))) for s in p["segments"])
     return RenderOutput(Path(p["path"]), segs, Fraction(p["fps"]), int(p["width"]), int(p["height"]), int(p["crf"]))
 
 
@@ -56,7 +61,7 @@ class RenderRunner:
                     continue
                 queue.set_step(snap.id, name, "running", 0.0)
                 render(out, threads=self.stores.settings.threads, cancelled=lambda: queue.is_cancelled(snap.id),
-                       progress=lambda f, _n=name: queue.report(snap.id, _n, f, "encoding"))
+                       progress=functools.partial(_report_encoding, queue, snap.id, name))
                 queue.set_step(snap.id, name, "done", 1.0)
             queue.finish(snap.id, "done", message=f"{len(outputs)} file(s) rendered: " +
                          ", ".join(str(o.path) for o in outputs))

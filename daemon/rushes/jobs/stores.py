@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 
 from rushes.catalog import Catalog
+from rushes.diskspace import DiskGuard, home_guard
+from rushes.homedir import ensure_private_home
 from rushes.settings import Settings
 from rushes.vectors import VectorStore, open_store
 
@@ -18,8 +20,9 @@ class Stores:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        settings.home.mkdir(parents=True, exist_ok=True)
+        ensure_private_home(settings.home)  # 0700: the catalog and pictures are nobody else's
         self.catalog = Catalog.open(settings.catalog_path)
+        self.disk: DiskGuard = home_guard(settings)
         self._vectors: VectorStore | None = None
         self._lock = threading.Lock()
 
@@ -28,6 +31,9 @@ class Stores:
         """Opened on first use, so a daemon whose vector engine is unreachable still serves the catalog."""
         with self._lock:
             if self._vectors is None:
+                # Opening a shard may write (WAL replay, an older shard's rewrite): not on a full
+                # disk, where a write into a mapped file is a SIGBUS. Catalog reads go on meanwhile.
+                self.disk.check()
                 self._vectors = open_store(self.settings)
             return self._vectors
 

@@ -10,7 +10,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from rushes.errors import InvalidArgument
+from rushes.catalog import media_rows
+from rushes.errors import InvalidArgument, clip
+from rushes.ingest.roots import check_root
 from rushes.ingest.watch import FolderWatcher
 from rushes.jobs.ingest import IngestService, abspath, project_id
 from rushes.jobs.stores import Stores
@@ -43,7 +45,9 @@ class WatchService:
                                      poll_interval=float(settings.get("poll_interval_s", 5.0)))
         for row in self.stores.catalog.query("SELECT DISTINCT path, polling FROM watch_folders"):
             try:
-                self.watcher.add(Path(row["path"]), polling=bool(row["polling"]))
+                self.watcher.add(check_root(Path(row["path"]), settings.allowed_roots), polling=bool(row["polling"]))
+            except InvalidArgument as exc:  # saved by an older version, or the allow-list changed
+                log.warning("not watching %s: %s", row["path"], exc)
             except OSError as exc:
                 log.warning("cannot watch %s: %s", row["path"], exc)
         self.watcher.start()
@@ -56,7 +60,8 @@ class WatchService:
     def add(self, project: str, path: str, polling: bool) -> WatchFolder:
         p = abspath(path)
         if not p.is_dir():
-            raise InvalidArgument(f"{p}: not a folder; `rushes watch add` takes a folder")
+            raise InvalidArgument(f"{clip(str(p))}: not a folder; `rushes watch add` takes a folder")
+        check_root(p, self.stores.settings.allowed_roots)
         pid = project_id(self.stores, project, create=True)
         with self.stores.catalog.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO watch_folders(project_id, path, polling, created_at) "
@@ -77,7 +82,7 @@ class WatchService:
             self.watcher.remove(p)
         return bool(n)
 
-    def list(self, project: str = "") -> list[WatchFolder]:
+    def folders(self, project: str = "") -> list[WatchFolder]:
         sql = "SELECT w.id, w.path, w.polling, p.name FROM watch_folders w JOIN projects p ON p.id=w.project_id"
         params: tuple[str, ...] = ()
         if project:
@@ -101,14 +106,11 @@ class WatchService:
 
     def _on_deleted(self, path: Path) -> None:
         with self.stores.catalog.transaction() as conn:
-            conn.execute("UPDATE media SET status='offline', reason=? WHERE path=? AND status<>'failed'",
-                         (f"{path}: file deleted or unreachable; analysis kept", str(path)))
+            media_rows.copy_gone(conn, str(path))  # offline only when no other copy remains
 
     def _on_moved(self, src: Path, dst: Path) -> None:
         with self.stores.catalog.transaction() as conn:
-            conn.execute("UPDATE media SET path=?, reason=NULL, "
-                         "status=CASE WHEN status='offline' THEN 'ready' ELSE status END WHERE path=?",
-                         (str(dst), str(src)))
+            media_rows.copy_moved(conn, str(src), str(dst))
         # A move into a watched folder from outside is a new file there.
-        if not self.stores.catalog.query_one("SELECT 1 FROM media WHERE path=?", (str(dst),)):
+        if not self.stores.catalog.query_one("SELECT 1 FROM media_paths WHERE path=?", (str(dst),)):
             self._on_ready(dst)

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from rushes.catalog import texts
 from rushes.decode.decode import MediaError
 from rushes.decode.seek import read_frames
-from rushes.jobs import stages
+from rushes.steps import stages
 from rushes.models import registry
 from rushes.ocr.engine import MODEL_NAME, TextLine, engine_for, merge_rows
 from rushes.ocr.slate import SlateReading, read_slate
 
 if TYPE_CHECKING:
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
 
 log = logging.getLogger(__name__)
 

@@ -46,30 +46,43 @@ def command(out: RenderOutput, dest: Path, threads: int = 2) -> list[str]:
     for i, seg in enumerate(out.segments):
         seek = max(Fraction(0), seg.start_s - Fraction(PRE_ROLL_S))
         args += ["-ss", _f(seek), "-t", _f(seg.start_s - seek + seg.duration_s + Fraction(1, 2)), "-i", seg.path]
+    black = {}
+    for i, seg in enumerate(out.segments):
+        if not seg.has_video:
+            black[i] = len(out.segments) + len(black)
+            args += ["-f", "lavfi", "-t", _f(seg.duration_s + Fraction(1, 10)),
+                     "-i", f"color=c=black:s={out.width}x{out.height}:r={out.fps.numerator}/{out.fps.denominator}"]
+    first_silent = len(out.segments) + len(black)
     for i, seg in enumerate(out.segments):
         if not seg.has_audio:
             silent.append(i)
             args += ["-f", "lavfi", "-t", _f(seg.duration_s + Fraction(1, 10)),
                      "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
-    silent_input = {seg_i: len(out.segments) + k for k, seg_i in enumerate(silent)}
+    silent_input = {seg_i: first_silent + k for k, seg_i in enumerate(silent)}
     for i, seg in enumerate(out.segments):
         seek = max(Fraction(0), seg.start_s - Fraction(PRE_ROLL_S))
         rel = seg.start_s - seek
-        half = Fraction(1, 2) / seg.fps
-        conform = f"fps={seg.fps.numerator}/{seg.fps.denominator}," if seg.variable_frame_rate else ""
-        rate = "" if seg.fps == out.fps else f",fps={out.fps.numerator}/{out.fps.denominator}"
+        n_out = out.frames_of(seg)
+        length = Fraction(n_out) / out.fps          # the segment's length in the output, picture and sound
+        if seg.has_video:
+            vsrc, v0, half = f"[{i}:v:0]", rel, Fraction(1, 2) / seg.fps
+            conform = f"fps={seg.fps.numerator}/{seg.fps.denominator}," if seg.variable_frame_rate else ""
+            rate = "" if seg.fps == out.fps else f"fps={out.fps.numerator}/{out.fps.denominator},"
+        else:
+            vsrc, v0, half, conform, rate = f"[{black[i]}:v:0]", Fraction(0), Fraction(1, 2) / out.fps, "", ""
         chains.append(
-            f"[{i}:v:0]{conform}trim=start={_f(rel - half)}:end={_f(rel + seg.duration_s - half)},setpts=PTS-STARTPTS,"
+            f"{vsrc}{conform}trim=start={_f(max(Fraction(0), v0 - half))}:end={_f(v0 + seg.duration_s - half)},"
+            f"setpts=PTS-STARTPTS,{rate}tpad=stop_mode=clone:stop=2,trim=end_frame={n_out},setpts=PTS-STARTPTS,"
             f"scale={out.width}:{out.height}:force_original_aspect_ratio=decrease,"
-            f"pad={out.width}:{out.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p{rate}[v{i}]")
+            f"pad={out.width}:{out.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v{i}]")
         if seg.has_audio:
             src, a0 = f"[{i}:a:0]", rel
         else:
             src, a0 = f"[{silent_input[i]}:a:0]", Fraction(0)
         chains.append(
             f"{src}aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
-            f"atrim=start={_f(a0)}:end={_f(a0 + seg.duration_s)},asetpts=PTS-STARTPTS,"
-            f"apad=whole_dur={_f(seg.duration_s)},atrim=end={_f(seg.duration_s)}[a{i}]")
+            f"atrim=start={_f(a0)}:end={_f(a0 + length)},asetpts=PTS-STARTPTS,"
+            f"apad=whole_dur={_f(length)},atrim=end={_f(length)}[a{i}]")
     joins = "".join(f"[v{i}][a{i}]" for i in range(len(out.segments)))
     chains.append(f"{joins}concat=n={len(out.segments)}:v=1:a=1[vout][aout]")
     args += ["-filter_complex", ";".join(chains), "-map", "[vout]", "-map", "[aout]",

@@ -20,6 +20,7 @@ class RenderSegment:
     variable_frame_rate: bool = False
     width: int = 0              # displayed size (after rotation)
     height: int = 0
+    has_video: bool = True      # False: a sound roll, rendered over black
 
     @property
     def frames(self) -> int:
@@ -43,10 +44,15 @@ class RenderOutput:
     height: int
     crf: int = 20
 
+    def frames_of(self, seg: RenderSegment) -> int:
+        """A segment's frames in the output: its own count at the output's rate, else its
+        duration on the output rate, rounded (the sound is cut to the same length)."""
+        return seg.frames if seg.fps == self.fps else max(1, int(round(seg.duration_s * self.fps)))
+
     @property
     def frames(self) -> int:
-        """Frames the file will hold: each segment's duration on the output rate."""
-        return sum(int(round(s.duration_s * self.fps)) for s in self.segments)
+        """Frames the file will hold: the sum of its segments'."""
+        return sum(self.frames_of(s) for s in self.segments)
 
 
 def check_range(media_id: int, path: str, start: int, end: int, frame_count: int) -> None:

@@ -12,12 +12,12 @@ import logging
 from typing import TYPE_CHECKING
 
 from rushes.catalog import texts
-from rushes.jobs import stages
+from rushes.steps import stages
 from rushes.search.loader import MISSING_HINT, load_text_embedder, text_model_folder
 from rushes.search.textembed import DIM, MODEL_NAME, MODEL_VERSION
 
 if TYPE_CHECKING:
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
 
 log = logging.getLogger(__name__)
 

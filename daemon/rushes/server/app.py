@@ -12,6 +12,7 @@ import sqlite3
 from rushes import __version__
 from rushes.catalog import Catalog, media_rows
 from rushes.jobs.catchup import queue_catch_up
+from rushes.diskspace import DiskGuard
 from rushes.jobs.ingest import IngestService, project_id
 from rushes.jobs.runner import JobRunner
 from rushes.jobs.queue import JobQueue
@@ -28,7 +29,8 @@ class App:
         self.settings = settings
         register_model_checks()
         self.stores = Stores(settings)
-        self.jobs = JobQueue(self.stores.catalog, JobRunner(self.stores), workers=max(1, settings.threads // 2))
+        self.jobs = JobQueue(self.stores.catalog, JobRunner(self.stores), workers=max(1, settings.threads // 2),
+                             space=self.stores.disk)
         self.ingest = IngestService(self.stores, self.jobs)
         self.watch = WatchService(self.stores, self.ingest)
         if start_workers:
@@ -36,6 +38,10 @@ class App:
             queue_catch_up(self.stores, self.jobs)
         if start_watcher:
             self.watch.start()
+
+    @property
+    def disk(self) -> DiskGuard:
+        return self.stores.disk
 
     @property
     def catalog(self) -> Catalog:

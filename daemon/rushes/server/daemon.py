@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from concurrent import futures
@@ -13,21 +12,13 @@ import grpc
 from rushes.errors import FailedPrecondition
 from rushes.server.app import App
 from rushes.server.auth import TokenInterceptor
+from rushes.server import transport
 from rushes.server.service import RushesServicer
-from rushes.settings import Settings
+from rushes.server.streams import UNARY_THREADS, FollowerLimit
+from rushes.settings import Settings, cap_native_threads
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
 log = logging.getLogger("rushes.server")
-
-
-def cap_native_threads(threads: int) -> None:
-    """Keep BLAS/OpenMP pools inside RUSHES_THREADS so the daemon never starves the editing software.
-
-    Set before the analysis stack is imported (steps import it lazily); an explicit value in the
-    environment wins.
-    """
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-        os.environ.setdefault(var, str(max(1, threads)))
 
 
 class Daemon:
@@ -37,22 +28,33 @@ class Daemon:
         if not settings.is_loopback and not settings.token:
             raise FailedPrecondition(
                 f"refusing to bind {settings.address} beyond loopback without RUSHES_TOKEN: "
-                "set RUSHES_TOKEN (clients must send the same) or bind 127.0.0.1")
+                "set RUSHES_TOKEN (clients must send the same) or use the default Unix socket")
         self.settings = settings
         cap_native_threads(settings.threads)
         self.app = App(settings, start_watcher=start_watcher)
-        interceptors = [TokenInterceptor(settings.token)] if settings.token else []
-        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="rushes-rpc"),
-                                  interceptors=interceptors,
+        try:
+            self.binding = transport.prepare(settings)
+        except Exception:
+            self.app.close()
+            raise
+        interceptors = [TokenInterceptor(self.binding.token)] if self.binding.token else []
+        followers = FollowerLimit(settings.max_followers, settings.max_followers_per_connection)
+        # Followers may hold at most max_followers threads; UNARY_THREADS more stay for unary calls.
+        pool = futures.ThreadPoolExecutor(max_workers=followers.total + UNARY_THREADS, thread_name_prefix="rushes-rpc")
+        self.server = grpc.server(pool, interceptors=interceptors,
                                   options=[("grpc.max_send_message_length", 64 * 1024 * 1024),
+                                           ("grpc.max_concurrent_streams", followers.per_connection + UNARY_THREADS),
                                            ("grpc.so_reuseport", 0)])
-        pb_grpc.add_RushesServicer_to_server(RushesServicer(self.app), self.server)
+        pb_grpc.add_RushesServicer_to_server(RushesServicer(self.app, followers), self.server)
         self._stopped = threading.Event()
         self.port = 0
 
     def start(self) -> "Daemon":
         try:
-            self.port = self.server.add_insecure_port(self.settings.address)
+            if self.binding.credentials is not None:
+                self.port = self.server.add_secure_port(self.settings.address, self.binding.credentials)
+            else:
+                self.port = self.server.add_insecure_port(self.settings.address)
         except RuntimeError as exc:
             self.app.close()
             raise FailedPrecondition(f"cannot bind {self.settings.address}: {exc} (is another daemon running?)") from exc
@@ -60,6 +62,7 @@ class Daemon:
             self.app.close()
             raise FailedPrecondition(f"cannot bind {self.settings.address}: port in use? set RUSHES_ADDRESS")
         self.server.start()
+        transport.after_bind(self.binding)
         log.info("serving on %s (data %s)", self.settings.address, self.settings.home)
         threading.Thread(target=self._catch_up, name="rushes-catch-up", daemon=True).start()
         return self

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from rushes.catalog import texts
 from rushes.decode.audio import AudioDecodeError, audio_pass
 from rushes.ingest.timecode import seconds_to_frames
-from rushes.jobs import stages
+from rushes.steps import stages
 from rushes.models import registry
 from rushes.speech.audio import SpeechAudio
 from rushes.speech.engine import SpokenText, engine_for
 
 if TYPE_CHECKING:
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
     from rushes.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -46,6 +46,8 @@ def open_store(settings: "Settings") -> VectorStore:
             api_key=settings.get("qdrant_api_key") or None,
             prefix=str(settings.get("qdrant_collection_prefix", "rushes_")),
         )
+    from rushes.diskspace import home_guard
+
     from .edge import EdgeStore
 
-    return EdgeStore(settings.vectors_dir, threads=settings.threads)
+    return EdgeStore(settings.vectors_dir, threads=settings.threads, space=home_guard(settings, settings.vectors_dir))

@@ -15,6 +15,8 @@ from typing import Any, Iterable
 
 import qdrant_edge as qe
 
+from rushes.diskspace import DiskGuard
+
 from .base import (
     INDEXED_FIELDS,
     SCROLL_PAGE,
@@ -34,6 +36,7 @@ from .base import (
 )
 
 _CONFIG_FILE = "edge_config.json"  # written by Qdrant Edge into every shard folder
+INDEX_MIN_POINTS = 20_000  # payload indexes pay off only past this many points (see _index_fields)
 
 
 def _edge_filter(flt: Filter | None, name: str) -> qe.Filter | None:
@@ -53,13 +56,17 @@ class EdgeStore(VectorStore):
 
     engine = "qdrant-edge"
 
-    def __init__(self, folder: Path, threads: int | None = None) -> None:
+    def __init__(self, folder: Path, threads: int | None = None, space: DiskGuard | None = None) -> None:
         super().__init__()
+        # Edge writes through memory-mapped files: a write the disk cannot back is a SIGBUS that
+        # kills the process, so every write first checks the free-space reserve (issue 11).
+        self._space = space
         self.folder = Path(folder)
         self.location = str(self.folder)
         self._threads = threads
         self._shards: dict[str, qe.EdgeShard] = {}
         self._dims: dict[str, int | None] = {}
+        self._indexed: dict[str, bool] = {}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -73,8 +80,52 @@ class EdgeStore(VectorStore):
         return (self._path(name) / _CONFIG_FILE).is_file()
 
     def _config(self, dim: int | None) -> qe.EdgeConfig:
-        vectors = qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine) if dim is not None else None
-        return qe.EdgeConfig(vectors=vectors, max_search_threads=self._threads)
+        """Vectors and payload Cold (memory-mapped, paged in on use).
+
+        Edge's default (Cached) pre-faults every mapped page of a segment's 32 MiB vector chunk
+        when a shard is created or loaded: on a tmpfs (RAM-backed, as /tmp often is) that
+        allocates the whole chunk, 32 MiB per shard whatever it holds -- the 96 MB for 73
+        vectors of issue 11 -- and on a nearly full disk the fault is a SIGBUS. Cold maps the
+        same files without pre-faulting; the page cache keeps a small library in RAM anyway.
+        """
+        vectors = (qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, memory=qe.Memory.Cold)
+                   if dim is not None else None)
+        return qe.EdgeConfig(vectors=vectors, max_search_threads=self._threads, payload_memory=qe.Memory.Cold)
+
+    def _is_cold(self, name: str) -> bool:
+        try:
+            data = json.loads((self._path(name) / _CONFIG_FILE).read_text(encoding="utf-8"))
+            return data["vectors"][""].get("memory") == "cold"
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return True  # unreadable: leave it to Edge, never rewrite what we cannot read
+
+    def _rewrite_cold(self, name: str, dim: int) -> None:
+        """A shard made before Cold (by an older Rushes): copy its points into a Cold shard beside
+        it, then swap the folders, so the old one's pre-faulted chunk stops costing 32 MiB."""
+        path = self._path(name)
+        fresh = path.with_name(path.name + ".cold-tmp")
+        shutil.rmtree(fresh, ignore_errors=True)
+        self._check_space()
+        old = qe.EdgeShard.load(str(path), None)
+        new = qe.EdgeShard.create(str(fresh), self._config(dim))
+        offset = None
+        while True:
+            records, offset = old.scroll(qe.ScrollRequest(offset=offset, limit=SCROLL_PAGE, with_payload=True,
+                                                          with_vector=True))
+            points = [qe.Point(r.id, r.vector if not isinstance(r.vector, dict) else r.vector.get(""), r.payload)
+                      for r in records]
+            if points:
+                new.update(qe.UpdateOperation.upsert_points(points))
+            if offset is None:
+                break
+        new.flush()
+        new.close()
+        old.close()
+        retired = path.with_name(path.name + ".old-tmp")
+        shutil.rmtree(retired, ignore_errors=True)
+        path.rename(retired)
+        fresh.rename(path)
+        shutil.rmtree(retired, ignore_errors=True)
 
     def _persisted_dim(self, name: str) -> int | None:
         """The dimension Edge recorded for the shard (None if unreadable: Edge still checks)."""
@@ -95,8 +146,11 @@ class EdgeStore(VectorStore):
                 # Edge checks a given config against the shard: pass the asked (or recorded)
                 # dimension so a mismatch is caught at open, and our thread cap applies.
                 known = dim if dim is not None else self._persisted_dim(name)
+                if known is not None and not self._is_cold(name):
+                    self._rewrite_cold(name, known)
                 shard = qe.EdgeShard.load(str(path), self._config(known) if known is not None else None)
             elif create:
+                self._check_space()
                 shard = qe.EdgeShard.create(str(path), self._config(dim))
             else:
                 return None
@@ -119,12 +173,32 @@ class EdgeStore(VectorStore):
         return shard
 
     def _index_fields(self, name: str, shard: qe.EdgeShard) -> None:
-        """Payload indexes for the keys filters use (made once; shards from before get them too)."""
-        have = set(self._call(name, "info", shard.info).payload_schema)
+        """Payload indexes for the keys filters use, only once the shard is big enough to need them.
+
+        Each payload index costs Edge two fully written 1 MiB bitmaps per segment whatever the
+        number of points (its null index), so four indexed keys made a 6-clip library take
+        ~9 MiB per shard, ~96 MB for 73 vectors once segments multiplied (issue 11). Below
+        INDEX_MIN_POINTS a filter simply scans the points (microseconds at that size), so small
+        shards carry no index and an older shard below the threshold has its indexes dropped.
+        """
+        info = self._call(name, "info", shard.info)
+        have = set(info.payload_schema)
+        if self._space is not None and not self._space.ok():
+            return  # no index change on a full disk; retried at the next write
+        if int(info.points_count) < INDEX_MIN_POINTS:
+            for key in sorted(have & set(INDEXED_FIELDS)):
+                self._call(name, f"drop index {key}", shard.update, qe.UpdateOperation.delete_field_index(key))
+            self._indexed[name] = False
+            return
         for key, kind in INDEXED_FIELDS.items():
             if key not in have:
                 schema = qe.PayloadSchemaType.Integer if kind is int else qe.PayloadSchemaType.Keyword
                 self._call(name, f"index {key}", shard.update, qe.UpdateOperation.create_field_index(key, schema))
+        self._indexed[name] = True
+
+    def _check_space(self) -> None:
+        if self._space is not None:
+            self._space.check()
 
     def _call(self, name: str, what: str, fn: Any, *args: Any) -> Any:
         try:
@@ -166,6 +240,7 @@ class EdgeStore(VectorStore):
         with self._guard():
             shard = self._shards.pop(name, None)
             self._dims.pop(name, None)
+            self._indexed.pop(name, None)
             if shard is not None:
                 self._call(name, "close", shard.close)
             path = self._path(name)
@@ -187,7 +262,10 @@ class EdgeStore(VectorStore):
             op = qe.UpdateOperation.upsert_points(
                 [qe.Point(pid, vec.tolist(), payload) for pid, vec, payload in prepared]
             )
+            self._check_space()
             self._call(name, "upsert", shard.update, op)
+            if not self._indexed.get(name):
+                self._index_fields(name, shard)  # index once the shard has grown past the threshold
 
     def delete(self, name: str, ids: Iterable[int] | None = None, filter: Filter | None = None) -> None:
         if ids is None and not filter:
@@ -208,6 +286,7 @@ class EdgeStore(VectorStore):
                 op = qe.UpdateOperation.delete_points(id_list)
             else:
                 op = qe.UpdateOperation.delete_points_by_filter(flt)
+            self._check_space()  # a delete is a WAL write too
             self._call(name, "delete", shard.update, op)
 
     def search(
@@ -273,6 +352,7 @@ class EdgeStore(VectorStore):
         """Edge runs no background optimiser: merge segments and build HNSW after big batches."""
         with self._guard():
             for name, shard in self._shards.items():
+                self._check_space()  # optimising rewrites segments
                 self._call(name, "optimize", shard.optimize)
 
     def close(self) -> None:

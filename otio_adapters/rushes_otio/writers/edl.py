@@ -17,7 +17,6 @@ What the adapter does not do, and this module adds:
 """
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 
@@ -109,7 +108,7 @@ def _edl(title: str, items: list, record_start: otio.opentime.RationalTime | Non
             continue
         media = media_of(item)
         start, end = clip_frames(item, media)
-        out = otio.schema.Clip(name=item.name, source_range=_range(media.start_frame + start, end - start, edl_rate))
+        out = otio.schema.Clip(name=_comment(item.name), source_range=_range(media.start_frame + start, end - start, edl_rate))
         out.media_reference = otio.schema.ExternalReference(target_url=media.path)
         out.metadata["cmx_3600"] = {"reel": reels[media.path]}
         for m in item.markers:

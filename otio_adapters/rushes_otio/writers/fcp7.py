@@ -145,7 +145,7 @@ def _bins_document(collection: otio.schema.SerializableCollection) -> ET.Element
         _sub(b, "name", bin_.name)
         meta = bin_.metadata.get(NAMESPACE)
         if meta:
-            _sub(_sub(b, "labels"), "label2", json.dumps(dict(meta), sort_keys=True))
+            _sub(_sub(b, "comments"), "mastercomment1", json.dumps(dict(meta), sort_keys=True))
         items = _sub(b, "children")
         for k, clip in enumerate(c for c in bin_ if isinstance(c, otio.schema.Clip)):
             items.append(_bin_clip(clip, f"clip-{n}-{k + 1}", files))
@@ -218,7 +218,7 @@ def read_string(text: str) -> otio.core.SerializableObject:
 
 def _read_bin(b: ET.Element, root: ET.Element) -> otio.schema.SerializableCollection:
     out = otio.schema.SerializableCollection(name=b.findtext("./name") or "")
-    label = b.findtext("./labels/label2")
+    label = b.findtext("./comments/mastercomment1")
     if label:
         try:
             out.metadata[NAMESPACE] = json.loads(label)
@@ -260,7 +260,8 @@ def _read_media(f: ET.Element) -> MediaTime:
     start, drop = 0, False
     if t is not None:
         drop = (t.findtext("./displayformat") or "NDF").upper() == "DF"
-        start = int(t.findtext("./frame")) if t.findtext("./frame") else tc.to_frames(t.findtext("./string"), rate, drop)
+        frame = t.findtext("./frame")
+        start = int(frame) if frame else tc.to_frames(t.findtext("./string"), rate, drop)
     video = f.find("./media/video/samplecharacteristics")
     return MediaTime(id="", path=path, rate=rate, frame_count=int(f.findtext("./duration") or 0), start_frame=start,
                      drop_frame=drop, width=int(video.findtext("./width") or 0) if video is not None else 0,

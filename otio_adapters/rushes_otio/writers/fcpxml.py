@@ -25,7 +25,6 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from .. import timecode as tc
 from ..builders.media import NAMESPACE, clip as make_clip, file_url
 from ..builders.shots import marker as make_marker
 from ..errors import FormatLimit
@@ -125,7 +124,8 @@ def render(obj: otio.core.SerializableObject, version: str = DEFAULT_VERSION) ->
         for timeline in found:
             _project(event, res, timeline)
     ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n\n' + ET.tostring(root, encoding="unicode") + "\n"
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n\n' + body + "\n"
 
 
 def _keyword_value(label: str) -> str:
@@ -214,7 +214,8 @@ def _sequence(parent: ET.Element, res: _Resources, track: otio.schema.Track, fir
 def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
     value = time.rescaled_to(float(rate)).value
     if abs(value - round(value)) > 1e-6:
-        raise FormatLimit(f"a duration of {time.to_seconds():.4f} s is not a whole number of frames at {float(rate):g} fps")
+        raise FormatLimit(f"a duration of {time.to_seconds():.4f} s is not a whole number of frames at "
+                          f"{float(rate):g} fps")
     return round(value)
 
 
@@ -242,10 +243,12 @@ def _ref_clip(spine: ET.Element, res: _Resources, stack: otio.schema.Stack, offs
     if len(tracks) != 1:
         raise FormatLimit(f"compound clip {stack.name!r} has {len(tracks)} video tracks; this writer nests one")
     mid = res.next_id()
-    media_e = ET.SubElement(res.root, "media", {"id": mid, "name": stack.name or "Compound Clip"})
+    media_e = ET.Element("media", {"id": mid, "name": stack.name or "Compound Clip"})
     _sequence(media_e, res, tracks[0], first, 0)
-    ET.SubElement(spine, "ref-clip", {"ref": mid, "offset": seconds(offset, rate), "name": stack.name or "Compound Clip",
-                                      "start": "0s", "duration": seconds(_frames(stack.duration(), rate), rate)})
+    res.root.append(media_e)     # after the formats and assets its sequence uses, as Final Cut writes them
+    ET.SubElement(spine, "ref-clip", {"ref": mid, "offset": seconds(offset, rate),
+                                      "name": stack.name or "Compound Clip", "start": "0s",
+                                      "duration": seconds(_frames(stack.duration(), rate), rate)})
 
 
 # ------------------------------------------------------------------ reading (1.9+ and our 1.8)

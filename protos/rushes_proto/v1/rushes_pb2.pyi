@@ -11,21 +11,23 @@ class HealthRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class StoreInfo(_message.Message):
-    __slots__ = ("name", "engine", "location", "ok", "detail")
+    __slots__ = ("name", "engine", "location", "ok", "detail", "bytes_on_disk")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ENGINE_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     OK_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    BYTES_ON_DISK_FIELD_NUMBER: _ClassVar[int]
     name: str
     engine: str
     location: str
     ok: bool
     detail: str
-    def __init__(self, name: _Optional[str] = ..., engine: _Optional[str] = ..., location: _Optional[str] = ..., ok: _Optional[bool] = ..., detail: _Optional[str] = ...) -> None: ...
+    bytes_on_disk: int
+    def __init__(self, name: _Optional[str] = ..., engine: _Optional[str] = ..., location: _Optional[str] = ..., ok: _Optional[bool] = ..., detail: _Optional[str] = ..., bytes_on_disk: _Optional[int] = ...) -> None: ...
 
 class HealthResponse(_message.Message):
-    __slots__ = ("version", "data_folder", "stores", "models", "queue_depth", "running_jobs", "address", "threads", "fallbacks", "schema_version")
+    __slots__ = ("version", "data_folder", "stores", "models", "queue_depth", "running_jobs", "address", "threads", "fallbacks", "schema_version", "disk_free_bytes", "disk_reserve_bytes", "disk_full", "disk_detail")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     DATA_FOLDER_FIELD_NUMBER: _ClassVar[int]
     STORES_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +38,10 @@ class HealthResponse(_message.Message):
     THREADS_FIELD_NUMBER: _ClassVar[int]
     FALLBACKS_FIELD_NUMBER: _ClassVar[int]
     SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DISK_FREE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DISK_RESERVE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DISK_FULL_FIELD_NUMBER: _ClassVar[int]
+    DISK_DETAIL_FIELD_NUMBER: _ClassVar[int]
     version: str
     data_folder: str
     stores: _containers.RepeatedCompositeFieldContainer[StoreInfo]
@@ -46,7 +52,11 @@ class HealthResponse(_message.Message):
     threads: int
     fallbacks: _containers.RepeatedScalarFieldContainer[str]
     schema_version: int
-    def __init__(self, version: _Optional[str] = ..., data_folder: _Optional[str] = ..., stores: _Optional[_Iterable[_Union[StoreInfo, _Mapping]]] = ..., models: _Optional[_Iterable[_Union[Model, _Mapping]]] = ..., queue_depth: _Optional[int] = ..., running_jobs: _Optional[int] = ..., address: _Optional[str] = ..., threads: _Optional[int] = ..., fallbacks: _Optional[_Iterable[str]] = ..., schema_version: _Optional[int] = ...) -> None: ...
+    disk_free_bytes: int
+    disk_reserve_bytes: int
+    disk_full: bool
+    disk_detail: str
+    def __init__(self, version: _Optional[str] = ..., data_folder: _Optional[str] = ..., stores: _Optional[_Iterable[_Union[StoreInfo, _Mapping]]] = ..., models: _Optional[_Iterable[_Union[Model, _Mapping]]] = ..., queue_depth: _Optional[int] = ..., running_jobs: _Optional[int] = ..., address: _Optional[str] = ..., threads: _Optional[int] = ..., fallbacks: _Optional[_Iterable[str]] = ..., schema_version: _Optional[int] = ..., disk_free_bytes: _Optional[int] = ..., disk_reserve_bytes: _Optional[int] = ..., disk_full: _Optional[bool] = ..., disk_detail: _Optional[str] = ...) -> None: ...
 
 class Project(_message.Message):
     __slots__ = ("id", "name", "media_count")
@@ -225,7 +235,7 @@ class ListWatchFoldersResponse(_message.Message):
     def __init__(self, folders: _Optional[_Iterable[_Union[WatchFolder, _Mapping]]] = ...) -> None: ...
 
 class Media(_message.Message):
-    __slots__ = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode", "audio_channels", "status", "reason", "fingerprint", "container", "video_codec", "audio_codec", "rotation", "reel", "audio_rate", "variable_frame_rate", "projects", "slate")
+    __slots__ = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode", "audio_channels", "status", "reason", "fingerprint", "container", "video_codec", "audio_codec", "rotation", "reel", "audio_rate", "variable_frame_rate", "projects", "paths", "slate")
     ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -247,6 +257,7 @@ class Media(_message.Message):
     AUDIO_RATE_FIELD_NUMBER: _ClassVar[int]
     VARIABLE_FRAME_RATE_FIELD_NUMBER: _ClassVar[int]
     PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    PATHS_FIELD_NUMBER: _ClassVar[int]
     SLATE_FIELD_NUMBER: _ClassVar[int]
     id: str
     path: str
@@ -269,8 +280,9 @@ class Media(_message.Message):
     audio_rate: int
     variable_frame_rate: bool
     projects: _containers.RepeatedScalarFieldContainer[str]
+    paths: _containers.RepeatedScalarFieldContainer[str]
     slate: Slate
-    def __init__(self, id: _Optional[str] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., duration_s: _Optional[float] = ..., fps: _Optional[str] = ..., frame_count: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., start_timecode: _Optional[str] = ..., audio_channels: _Optional[int] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., fingerprint: _Optional[str] = ..., container: _Optional[str] = ..., video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., rotation: _Optional[int] = ..., reel: _Optional[str] = ..., audio_rate: _Optional[int] = ..., variable_frame_rate: _Optional[bool] = ..., projects: _Optional[_Iterable[str]] = ..., slate: _Optional[_Union[Slate, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., duration_s: _Optional[float] = ..., fps: _Optional[str] = ..., frame_count: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., start_timecode: _Optional[str] = ..., audio_channels: _Optional[int] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., fingerprint: _Optional[str] = ..., container: _Optional[str] = ..., video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., rotation: _Optional[int] = ..., reel: _Optional[str] = ..., audio_rate: _Optional[int] = ..., variable_frame_rate: _Optional[bool] = ..., projects: _Optional[_Iterable[str]] = ..., paths: _Optional[_Iterable[str]] = ..., slate: _Optional[_Union[Slate, _Mapping]] = ...) -> None: ...
 
 class Slate(_message.Message):
     __slots__ = ("frame", "scene", "take", "roll", "camera", "date", "raw_text", "confidence")

@@ -2,6 +2,8 @@
 
     rushes export --what shots --format edl MEDIA -o shots.edl
     rushes export --what clusters --view people --format fcpxml -o people.fcpxml
+    rushes export --what highlights --format edl MEDIA -o best.edl      # no MEDIA: the project's best
+    rushes export --what compound --format fcpxml -o compounds.fcpxml   # --compound ID for one
     rushes export --what search --query '"we are late"' --format otio -o selects.otio
 
 Everything goes through the thin side (`rushes_client` + `rushes_otio`), exactly as an editor's
@@ -17,19 +19,21 @@ import sys
 
 from rushes.cli.common import add_common, connect, print_json
 
-WHATS = ("shots", "clusters", "search")
+WHATS = ("shots", "clusters", "highlights", "compound", "search")
 VIEWS = ("scene", "character", "people")
 FORMATS = ("otio", "edl", "fcp7", "fcpxml")
 EXIT_LIMIT = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="export shots or clusters as OTIO, EDL, FCP7 XML or FCPXML")
+    p = sub.add_parser("export", help="export shots, clusters, highlights or compound clips as OTIO, EDL, FCP7 XML "
+                                      "or FCPXML")
     add_common(p)
-    p.add_argument("media", nargs="?", default="", help="media id or path (for --what shots)")
+    p.add_argument("media", nargs="?", default="", help="media id or path (--what shots; highlights of one media)")
     p.add_argument("--what", choices=WHATS, required=True, help="which results to export")
     p.add_argument("--format", choices=FORMATS, required=True, help="file format")
     p.add_argument("--view", choices=VIEWS, default="scene", help="cluster view (default: scene)")
+    p.add_argument("--compound", default="", help="one compound clip id (--what compound; default: all)")
     p.add_argument("--query", default="", help="--what search: the query (as `rushes search` takes it)")
     p.add_argument("--saved", default="", help="--what search: a search saved with `rushes search ... --save NAME`")
     p.add_argument("-o", "--output", required=True, help="file to write (an EDL of clusters: one file per cluster, "
@@ -58,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
         media = args.media if (not args.media or args.media.isdigit()) else os.path.abspath(args.media)
         if args.what == "shots":
             doc = fetch.shots(client, args.project, media)
+        elif args.what == "highlights":
+            doc = fetch.highlights(client, args.project, media)
+        elif args.what == "compound":
+            doc = fetch.compound(client, args.project, args.compound)
         elif args.what == "search":
             doc = fetch.search(client, args.project, query=args.query, saved=args.saved)
         else:

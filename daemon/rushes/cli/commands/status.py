@@ -22,10 +22,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"rushes {health.version} at {health.address} ({health.threads} threads)")
     print(f"data folder: {health.data_folder}")
     for s in health.stores:
-        print(f"store {s.name}: {s.engine} {s.location} {'ok' if s.ok else 'NOT OK: ' + s.detail}")
+        size = f" ({s.bytes_on_disk / 1e6:.1f} MB on disk)" if s.bytes_on_disk else ""
+        print(f"store {s.name}: {s.engine} {s.location} {'ok' if s.ok else 'NOT OK: ' + s.detail}{size}")
     present = [m.name for m in health.models if m.present]
     print(f"models present: {', '.join(present) or 'none'}")
     for f in health.fallbacks:
         print(f"fallback: {f}")
     print(f"jobs: {health.queue_depth} queued, {health.running_jobs} running")
+    if health.disk_full:
+        print(health.disk_detail)
+    else:
+        print(f"disk: {health.disk_free_bytes / 1e6:.0f} MB free ({health.disk_reserve_bytes / 1e6:.0f} MB reserve)")
     return 0

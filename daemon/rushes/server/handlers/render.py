@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+
+import grpc
 
 from rushes.catalog import projects
 from rushes.errors import InvalidArgument, NotFound
@@ -13,21 +14,21 @@ from rushes.jobs.render_job import output_to_params, step_names
 from rushes.render.plan import RenderOutput, RenderSegment, check_range, even, output_folder, target
 from rushes.server import convert
 from rushes.server.handlers.highlights import has_audio
+from rushes.server.app import App
 from rushes_proto.v1 import rushes_pb2 as pb
 
 MAX_SIDE = 3840
 
 
 def _segment(media: sqlite3.Row, start: int, end: int) -> RenderSegment:
-    if media["kind"] != "video":
-        raise InvalidArgument(f"media {media['id']} ({media['path']}) is audio only: there is no picture to render")
     check_range(int(media["id"]), str(media["path"]), start, end, int(media["frame_count"] or 0))
     return RenderSegment(int(media["id"]), str(media["path"]), start, end, media_fps(media), has_audio(media),
-                         bool(media["variable_frame_rate"]), int(media["width"] or 0), int(media["height"] or 0))
+                         bool(media["variable_frame_rate"]), int(media["width"] or 0), int(media["height"] or 0),
+                         has_video=media["kind"] == "video")
 
 
 class RenderHandlers:
-    app: Any
+    app: App
 
     def _render_media(self, text: str, project: str) -> sqlite3.Row:
         try:
@@ -41,7 +42,7 @@ class RenderHandlers:
         folders |= {Path(str(r[0])) for r in conn.execute("SELECT path FROM watch_folders")}
         return sorted(folders)
 
-    def Render(self, request: pb.RenderRequest, context: Any) -> pb.RenderResponse:
+    def Render(self, request: pb.RenderRequest, context: grpc.ServicerContext) -> pb.RenderResponse:
         pid = self.app.project_id(request.project)
         if request.crf < 0 or request.crf > 51:
             raise InvalidArgument(f"crf must be 0..51 (0: the default), got {request.crf}")
@@ -65,7 +66,7 @@ class RenderHandlers:
         taken: set[Path] = set()
         outputs = []
         for stem, segs in jobs_of:
-            first = segs[0]
+            first = next((s for s in segs if s.has_video), segs[0])
             w, h = first.width or 1280, first.height or 720
             scale = min(1.0, MAX_SIDE / max(w, h))
             outputs.append(RenderOutput(target(folder, stem, request.overwrite, taken), tuple(segs), first.fps,

@@ -67,18 +67,20 @@ class SearchHandlers:
         typed = SearchRequest(query=query, project_id=pid, media_ids=media_ids, cluster_ids=list(request.clusters),
                               has_speech=request.has_speech, has_faces=request.has_faces,
                               min_duration_s=float(request.min_duration_s), limit=limit)
+        for text in request.like_shots:
+            sid = _shot_id(text)
+            typed.image_vectors.append(shot_vector(app.vectors, sid))
+            typed.like_shot_ids.append(sid)
         needs_scene = bool(request.images) or request.visual or query.has_content
-        embedder = load_scene_embedder(app.settings) if needs_scene else None
-        stored_dim = app.vectors.dimension(SCENE_COLLECTION) if needs_scene else None
+        if not needs_scene:
+            return typed, notes
+        embedder = load_scene_embedder(app.settings)
+        stored_dim = app.vectors.dimension(SCENE_COLLECTION)
         if request.images:
             if stored_dim is not None and stored_dim != embedder.dim:
                 raise InvalidArgument(f"scene vectors were made by another model ({stored_dim}-d, the scene model "
                                       f"gives {embedder.dim}-d): re-analyse before searching by picture")
             typed.image_vectors += list(embedder.embed_images([_picture(b) for b in request.images]))
-        for text in request.like_shots:
-            sid = _shot_id(text)
-            typed.image_vectors.append(shot_vector(app.vectors, sid))
-            typed.like_shot_ids.append(sid)
         if query.has_content or request.visual:
             if not query.has_content:
                 raise InvalidArgument("--visual searches shots by words: give some words")

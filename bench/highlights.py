@@ -1,0 +1,133 @@
+"""Highlights bench: what the audio analysis costs the ingest, how fast a re-score is, and how
+fast a render is against ffmpeg doing the same encode. One run, one machine, same file.
+
+    .venv/bin/python bench/highlights.py [--media bbb.mp4] [--threads 2]
+
+1. Decode cost: a plain decode pass of the file (no consumers), the shots analysis alone (the
+   ingest's "analyse" step without highlights), and the same with the highlight feature
+   collector on the pass (motion, BS.1770 loudness of every channel, 16 kHz Silero VAD). The
+   audio analysis' cost is the difference, relative to the plain decode and to the analysis.
+2. Re-score: features and shots stored in a catalog; time GetHighlights' scoring path with new
+   settings (v2 and v1), which never decodes.
+3. Render: three 10 s ranges of the file as one compound clip, our renderer against one plain
+   ffmpeg command doing the same trims, concat and encode (libx264 veryfast crf 20, AAC).
+The ground-truth film (bench/highlights_film.py) is measured by tests/test_highlights_film.py.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "daemon"), str(ROOT / "protos"), str(ROOT / "plugins")]
+
+from rushes.audio.vad import locate_model  # noqa: E402
+from rushes.catalog import Catalog, media_rows, projects  # noqa: E402
+from rushes.decode.decode import decode_pass  # noqa: E402
+from rushes.highlights.config import HighlightConfig  # noqa: E402
+from rushes.highlights.features import FeatureCollector  # noqa: E402
+from rushes.highlights.scoring import media_highlights  # noqa: E402
+from rushes.highlights.store import save_features  # noqa: E402
+from rushes.ingest.probe import probe  # noqa: E402
+from rushes.render.ffmpeg import render  # noqa: E402
+from rushes.render.plan import RenderOutput, RenderSegment  # noqa: E402
+from rushes.settings import load_settings  # noqa: E402
+from rushes.shots import analyse_file, step as shots_step  # noqa: E402
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--media", default="bbb.mp4")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    media_dir = Path(os.environ.get("RUSHES_MEDIA") or Path.home() / ".cache" / "rushes-media").expanduser()
+    path = media_dir / args.media
+    settings = load_settings()
+    model, why = locate_model(settings)
+    print(f"file {path.name}; speech model: {model or why}")
+    p = probe(path)
+    fps = Fraction(p.fps_num, p.fps_den)
+
+    t_plain, info = timed(lambda: decode_pass(path, [], threads=args.threads))
+    print(f"plain decode pass: {t_plain:.1f} s ({info.frame_count} frames)")
+    t_shots, _ = timed(lambda: analyse_file(str(path), settings, threads=args.threads))
+    print(f"shots analysis (analyse step, no highlights): {t_shots:.1f} s")
+    collector = FeatureCollector(1, float(fps), vad_model=model, vad_why=why)
+    t_both, shots = timed(lambda: analyse_file(str(path), settings, consumers=collector.consumers(),
+                                               threads=args.threads))
+    added = t_both - t_shots
+    print(f"shots analysis + highlight features on the same pass: {t_both:.1f} s")
+    print(f"  audio+motion features add {added:.1f} s: {100 * added / t_plain:.1f}% of the plain decode, "
+          f"{100 * added / t_shots:.1f}% of the analysis")
+    t_collect_only, _ = timed(lambda: decode_pass(path, FeatureCollector(1, float(fps), vad_model=model,
+                                                                         vad_why=why).consumers(),
+                                                  threads=args.threads))
+    print(f"decode pass + features only: {t_collect_only:.1f} s "
+          f"(+{100 * (t_collect_only - t_plain) / t_plain:.1f}% over the plain decode)")
+
+    home = Path(tempfile.mkdtemp(prefix="bench-hl-"))
+    try:
+        cat = Catalog.open(home / "catalog.sqlite3")
+        with cat.transaction() as conn:
+            pid = projects.ensure_project(conn, "default")
+            d = p.to_dict()
+            mid = media_rows.upsert_media(conn, fingerprint="bench", path=str(path), size=1, mtime=0.0,
+                                          probe={k: d.get(k) for k in media_rows.MEDIA_FIELDS}, status="ready")
+            projects.link_media(conn, pid, mid)
+            shots_step.store(conn, mid, shots, {})
+            save_features(conn, mid, collector.result())
+        media = cat.query_one("SELECT * FROM media WHERE id=?", (mid,))
+        base = HighlightConfig.from_settings(settings)
+        for mode in ("v2", "v1"):
+            cfg = base.with_mode(mode)
+            times = []
+            for k in range(3):
+                dt, mh = timed(lambda: media_highlights(cat, media, cfg, {"target_count": str(8 + k)}))
+                times.append(dt)
+            print(f"re-score {mode} with new settings: best {min(times):.3f} s, worst {max(times):.3f} s, "
+                  f"{len(mh.clips)} clips")
+        mh = media_highlights(cat, media, base)
+        print("top v2 clips:")
+        for c in mh.clips:
+            print(f"  {float(c.start_frame / fps):7.2f}-{float(c.end_frame / fps):7.2f} s  score {c.score:.3f}  {c.reason}")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+    out_dir = Path(tempfile.mkdtemp(prefix="bench-render-"))
+    try:
+        starts = [60, 300, 420]
+        segs = tuple(RenderSegment(1, str(path), int(s * fps), int((s + 10) * fps), fps, True,
+                                   width=p.width, height=p.height) for s in starts)
+        out = RenderOutput(out_dir / "ours.mp4", segs, fps, p.width - p.width % 2, p.height - p.height % 2)
+        t_ours, _ = timed(lambda: render(out, threads=args.threads))
+        cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
+        for s in starts:
+            cmd += ["-ss", str(s), "-t", "10", "-i", str(path)]
+        cmd += ["-filter_complex", "".join(f"[{i}:v:0][{i}:a:0]" for i in range(3)) + "concat=n=3:v=1:a=1[v][a]",
+                "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart",
+                "-threads", str(args.threads), str(out_dir / "ffmpeg.mp4")]
+        t_ff, _ = timed(lambda: subprocess.run(cmd, check=True))
+        print(f"render 3 x 10 s of {path.name}: ours {t_ours:.1f} s, plain ffmpeg {t_ff:.1f} s "
+              f"(ours / ffmpeg = {t_ours / t_ff:.2f})")
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
