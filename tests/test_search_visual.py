@@ -69,10 +69,19 @@ def test_image_like_and_people(app, settings):
     like = _search(app, like_shots=[str(shots[2])])
     ranges = [(h.start_frame, h.end_frame) for h in like.hits]
     assert (76, 137) not in ranges and len(ranges) == len(SHOTS) - 1
+    # Shots last 1.2, 1.84, 2.44, 2.0 and 2.2 s: at least 2.1 s leaves shot 4 (shot 2 is the one asked).
+    longer = _search(app, like_shots=[str(shots[2])], min_duration_s=2.1)
+    assert sorted((h.start_frame, h.end_frame) for h in longer.hits) == [(187, 242)]
+    with app.catalog.transaction() as conn:
+        pid = conn.execute("SELECT id FROM projects WHERE name='default'").fetchone()[0]
+        conn.execute("INSERT INTO clusters(id, project_id, view, name) VALUES ('scene-1', ?, 'scene', '')", (pid,))
+        conn.executemany("INSERT INTO cluster_members(project_id, cluster_id, member_kind, member_id) "
+                         "VALUES (?, 'scene-1', 'shot', ?)", [(pid, shots[0]), (pid, shots[3])])
+    inside = _search(app, images=[_jpeg(frame)], clusters=["scene-1"])
+    assert [(h.start_frame, h.end_frame) for h in inside.hits] == [(137, 187), (0, 30)]
 
     # "Anna Smith": tracks in shot 1 (frames 35-70) and shot 3 (140-180), named in the people view.
     with app.catalog.transaction() as conn:
-        pid = conn.execute("SELECT id FROM projects WHERE name='default'").fetchone()[0]
         conn.execute("INSERT INTO clusters(id, project_id, view, name) VALUES ('person-1', ?, 'people', 'Anna Smith')",
                      (pid,))
         for shot_idx, (a, b) in ((1, (35, 70)), (3, (140, 180))):
