@@ -15,7 +15,7 @@ from pathlib import Path
 from rushes.catalog import media_rows
 from rushes.errors import InvalidArgument, clip
 from rushes.ingest.roots import check_root
-from rushes.ingest.probe import copy_complete
+from rushes.ingest.decodable import copy_complete
 from rushes.ingest.watch import FolderWatcher
 from rushes.jobs.ingest import IngestService, abspath, project_id
 from rushes.jobs.stores import Stores
