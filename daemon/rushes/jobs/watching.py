@@ -72,7 +72,11 @@ class WatchService:
         It is reported again when its copy resumes (size and mtime change); if it never does, it
         is ingested after `incomplete_wait_s` anyway and fails there with the reason.
         """
-        problem = copy_complete(path)
+        try:
+            problem = copy_complete(path)
+        except Exception as exc:  # the check must never keep a file from its ingest job, which reports it
+            log.warning("watch: cannot tell whether %s is complete (%s); ingesting it", path, exc)
+            problem = None
         now = time.monotonic()
         with self._lock:
             first = self._incomplete.get(path)
