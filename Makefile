@@ -41,7 +41,14 @@ run: venv ffmpeg models
 	@test -n "$(FOOTAGE)" || { echo "usage: make run FOOTAGE=<folder of footage>"; exit 2; }
 	$(VENV)/bin/rushes run --project "$(PROJECT)" "$(FOOTAGE)"
 
+# Layers (import-linter), lint (ruff, a small rule set) and types (mypy on the thin side and the
+# protos-facing daemon code) before the tests; each reads its settings from pyproject.toml.
+SRC_PATH := daemon:plugins:otio_adapters:protos
+
 test: venv ffmpeg luajit models
+	PYTHONPATH=$(SRC_PATH) $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 protos: venv

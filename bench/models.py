@@ -273,7 +273,7 @@ def part_ingest(bbb_seconds: float | None) -> dict[str, Any]:
     from rushes.faces import step as faces_step
     from rushes.ingest.fingerprint import fingerprint
     from rushes.ingest.probe import probe
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
     from rushes.settings import load_settings
     from rushes.vectors import open_store
 

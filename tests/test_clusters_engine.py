@@ -1,7 +1,6 @@
 """The clustering engine on a real catalog and vector store: views, noise, stable ids, increments."""
 from __future__ import annotations
 
-import numpy as np
 
 from rushes.clustering import engine, views
 from test_clusters_util import add_media, add_project, add_shots, add_tracks, blobs, by_id, open_all
@@ -20,7 +19,7 @@ def _project(settings, scenes=(0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2)):
 
 
 def _groups(clusters, field="shots"):
-    return {frozenset(c[field]) for c in clusters if c["id"] != "noise"}
+    return {frozenset(getattr(c, field)) for c in clusters if c.id != "noise"}
 
 
 def test_scene_people_character_views(settings):
@@ -29,25 +28,25 @@ def test_scene_people_character_views(settings):
     assert done["scene"] == "full" and done["people"] == "full"
     scene = views.list_clusters(cat, pid, "scene")
     assert _groups(scene) == {frozenset(str(s) for s in shots[k::3]) for k in range(3)}
-    assert scene[-1]["id"] == "noise" and scene[-1]["shots"] == []
+    assert scene[-1].id == "noise" and scene[-1].shots == ()
     people = views.list_clusters(cat, pid, "people")
     assert _groups(people, "tracks") == {frozenset(str(t) for t in tracks[k::2]) for k in range(2)}
     for c in people[:-1]:   # a person's cluster lists the shots they appear in
-        assert set(c["shots"]) == {str(shots[tracks.index(int(t))]) for t in c["tracks"]}
-        assert all(0.5 <= v <= 1 for v in c["confidence"].values())
+        assert set(c.shots) == {str(shots[tracks.index(int(t))]) for t in c.tracks}
+        assert all(0.5 <= v <= 1 for v in c.confidence.values())
     chars = views.list_clusters(cat, pid, "character")
     # every (person, scene) pair with a track is a character inside that scene
     assert len(chars) - 1 == 6
     for c in chars[:-1]:
-        person, scene_id = c["id"].split("@")
-        assert c["parent_id"] == scene_id and set(c["shots"]) <= set(by_id(scene)[scene_id]["shots"])
+        person, scene_id = c.id.split("@")
+        assert c.parent_id == scene_id and set(c.shots) <= set(by_id(scene)[scene_id].shots)
     cat.close(); store.close()
 
 
 def test_nothing_changed_is_free_and_ids_survive_new_footage(settings):
     cat, store, pid, mid, shots, tracks, (centers, rng, spread), _ = _project(settings, scenes=(0, 1, 2) * 8)
     engine.recluster(cat, store, settings, pid)
-    before = {c["id"]: set(c["shots"]) for c in views.list_clusters(cat, pid, "scene")}
+    before = {c.id: set(c.shots) for c in views.list_clusters(cat, pid, "scene")}
     assert engine.recluster(cat, store, settings, pid) == {"scene": "unchanged", "people": "unchanged",
                                                            "character": "unchanged"}
     # Two new shots of scene 0 and one far-off shot arrive: incremental, ids kept.
@@ -56,13 +55,13 @@ def test_nothing_changed_is_free_and_ids_survive_new_footage(settings):
     odd = add_shots(cat, store, mid2, [0], -centers, rng, spread)
     done = engine.recluster(cat, store, settings, pid)
     assert done["scene"] == "incremental"
-    after = {c["id"]: c for c in views.list_clusters(cat, pid, "scene")}
+    after = {c.id: c for c in views.list_clusters(cat, pid, "scene")}
     home = next(cid for cid, members in before.items() if str(shots[0]) in members)
-    assert {str(s) for s in new} <= set(after[home]["shots"])
-    assert str(odd[0]) in after["noise"]["shots"] and "new footage" in after["noise"]["reasons"][str(odd[0])]
+    assert {str(s) for s in new} <= set(after[home].shots)
+    assert str(odd[0]) in after["noise"].shots and "new footage" in after["noise"].reasons[str(odd[0])]
     # A full re-clustering keeps every id whose membership survives.
     engine.recluster(cat, store, settings, pid, force=True, full=True)
-    full = {c["id"]: set(c["shots"]) for c in views.list_clusters(cat, pid, "scene")}
+    full = {c.id: set(c.shots) for c in views.list_clusters(cat, pid, "scene")}
     for cid, members in before.items():
         if cid != "noise":
             assert members <= full[cid]
@@ -76,13 +75,13 @@ def test_shots_without_vectors_are_noise_with_reason(settings):
                          (mid,)).lastrowid
     engine.recluster(cat, store, settings, pid)
     noise = by_id(views.list_clusters(cat, pid, "scene"))["noise"]
-    assert str(lone) in noise["shots"] and "no scene vector" in noise["reasons"][str(lone)]
+    assert str(lone) in noise.shots and "no scene vector" in noise.reasons[str(lone)]
     cat.close(); store.close()
 
 
 def test_step_runs_on_pipeline_context(settings):
     from rushes.clustering import step
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
 
     cat, store, pid, mid, *_ = _project(settings)
     media = cat.query_one("SELECT * FROM media WHERE id=?", (mid,))

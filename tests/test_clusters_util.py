@@ -9,6 +9,7 @@ import numpy as np
 
 from rushes.catalog import Catalog
 from rushes.vectors import Point, open_store
+from rushes.catalog.cluster_views import ClusterView
 
 
 def open_all(settings):
@@ -78,8 +79,8 @@ def add_tracks(cat, store, media_id: int, shot_ids: list[int], people: list[int]
     return ids
 
 
-def by_id(clusters: list[dict]) -> dict[str, dict]:
-    return {c["id"]: c for c in clusters}
+def by_id(clusters: list[ClusterView]) -> dict[str, ClusterView]:
+    return {c.id: c for c in clusters}
 
 
 def cluster_of(clusters: list[dict], member: int, field: str = "shots") -> str | None:

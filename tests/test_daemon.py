@@ -81,7 +81,7 @@ def test_binding_beyond_loopback_needs_a_token(tmp_path):
 
 def test_token_is_required_on_every_call_when_set(tmp_path):
     port = free_address().rsplit(":", 1)[1]
-    with DaemonProcess(tmp_path / "home", address=f"0.0.0.0:{port}", env={"RUSHES_TOKEN": "s3cret"}) as d:
+    with DaemonProcess(tmp_path / "home", address=f"0.0.0.0:{port}", env={"RUSHES_TOKEN": "s3cret"}):
         from rushes_client import RushesClient
 
         good = RushesClient(f"127.0.0.1:{port}", token="s3cret")
@@ -145,3 +145,32 @@ def test_every_rpc_of_the_contract_has_a_handler():
 
     for name in RPC_NAMES:
         assert getattr(RushesServicer, name) is not getattr(__import__("rushes_proto.v1.rushes_pb2_grpc", fromlist=["x"]).RushesServicer, name)
+
+
+def test_thread_cap_is_set_before_numpy_loads(tmp_path):
+    """RUSHES_THREADS caps BLAS/OpenMP pools only if the cap is in the environment when numpy is
+    first imported; `rushes serve` used to import the server (and numpy with it) first."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent('''
+        import argparse, importlib.abc, json, os, sys
+        seen = {}
+        class Hook(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name == "numpy" and name not in seen:
+                    seen[name] = os.environ.get("OMP_NUM_THREADS")
+                return None
+        sys.meta_path.insert(0, Hook())
+        from rushes.cli.commands.serve import start_daemon
+        daemon = start_daemon(argparse.Namespace(address=None), "serve")
+        daemon.stop()
+        print(json.dumps(seen))
+    ''')
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    env.update(RUSHES_HOME=str(tmp_path / "home"), RUSHES_THREADS="1", RUSHES_ADDRESS=free_address())
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"numpy": "1"}

@@ -18,7 +18,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import grpc
 import pytest
 from rushes_testkit import DaemonProcess, in_ci, synth_clip
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -62,7 +61,7 @@ def _add_media(settings, catalog, name: str, *, thumbs: bool = True, drop_thumb_
 
 
 def _ctx(settings, catalog, store, media):
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
 
     return StepContext(catalog=catalog, vectors=store, settings=settings, media=media, project_id=1, job_id=1)
 
@@ -70,7 +69,7 @@ def _ctx(settings, catalog, store, media):
 def test_embeds_every_keyframe_and_marks_the_stage(settings, env, monkeypatch):
     monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")    # this test is about the descriptor's vectors
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
 
     catalog, store = env
     media = _add_media(settings, catalog, "bikes.mp4", drop_thumb_of=130)
@@ -108,7 +107,7 @@ def test_embeds_every_keyframe_and_marks_the_stage(settings, env, monkeypatch):
 
 def test_new_model_reembeds_only_this_stage_and_replaces_points(settings, env, tmp_path):
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
     from rushes.models import registry
 
     catalog, store = env
@@ -142,7 +141,7 @@ def test_new_model_reembeds_only_this_stage_and_replaces_points(settings, env, t
 def test_media_without_keyframes_is_marked_done(settings, env, monkeypatch):
     monkeypatch.setenv("RUSHES_SCENE_EMBEDDER", "classical")
     from rushes.embed import step
-    from rushes.jobs import stages
+    from rushes.steps import stages
 
     catalog, store = env
     now = time.time()

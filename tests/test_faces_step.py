@@ -10,8 +10,8 @@ import pytest
 from rushes_testkit import real_media
 
 from rushes.catalog import Catalog
-from rushes.jobs.context import StepContext
-from rushes.jobs.stages import done_version
+from rushes.steps.context import StepContext
+from rushes.steps.stages import done_version
 
 
 def _media(cat: Catalog, path: Path, *, fps: tuple[int, int], size: tuple[int, int], frames: int,

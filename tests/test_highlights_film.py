@@ -19,8 +19,8 @@ from rushes.highlights.config import HighlightConfig
 from rushes.highlights.scoring import media_highlights
 from rushes.highlights.store import load_features, load_run
 from rushes.ingest.probe import probe
-from rushes.jobs import stages
-from rushes.jobs.context import StepContext
+from rushes.steps import stages
+from rushes.steps.context import StepContext
 from rushes.shots import step as sstep
 
 ROOT = Path(__file__).resolve().parents[1]

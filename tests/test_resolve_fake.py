@@ -140,7 +140,7 @@ def test_timelines_start_at_one_hour_counted_at_the_nominal_rate(rate, start, tc
 def test_record_frame_is_absolute_and_end_frame_exclusive():
     project, pool = _pool(_app())
     a = pool.ImportMedia(["/r/a.mov"])[0]
-    tl = pool.CreateEmptyTimeline("t")
+    pool.CreateEmptyTimeline("t")
     items = pool.AppendToTimeline([{"mediaPoolItem": a, "startFrame": 10, "endFrame": 58, "recordFrame": 86400 + 24,
                                     "trackIndex": 1, "mediaType": 1}])
     assert len(items) == 1 and isinstance(items[0], TimelineItem)
@@ -268,3 +268,20 @@ def test_compound_clip_replaces_its_items():
     assert tl.GetItemListInTrack("video", 1) == [compound]
     assert isinstance(compound.GetMediaPoolItem(), MediaPoolItem) and compound.GetMediaPoolItem().GetName() == "Best bits"
     assert tl.CreateCompoundClip([], {"name": "x"}) is None
+
+
+def test_version_gates():
+    """AppendToTimeline returns [TimelineItem] from 18.1 (Bool before); SetStartTimecode from 18.5."""
+    old = FakeResolve(version=(18, 0, 4, 0, ""))
+    old.add_media("/r/a.mov", "24", 240)
+    _, pool = _pool(old)
+    a = pool.ImportMedia(["/r/a.mov"])[0]
+    tl = pool.CreateEmptyTimeline("t")
+    assert pool.AppendToTimeline([a]) is True
+    assert tl.SetStartTimecode("00:00:00:00") is None
+    mid = FakeResolve(version=(18, 1, 0, 0, ""))
+    mid.add_media("/r/a.mov", "24", 240)
+    _, pool = _pool(mid)
+    a = pool.ImportMedia(["/r/a.mov"])[0]
+    tl = pool.CreateEmptyTimeline("t")
+    assert isinstance(pool.AppendToTimeline([a]), list) and tl.SetStartTimecode("00:00:00:00") is None

@@ -21,11 +21,15 @@ def test_path_without_daemon_prints_exact_json_and_stores_nothing(rushes_home):
     proc = _cli("shots", str(clip), "--shots-model", "off", "--json", env_home=rushes_home)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert list(out) == ["fps", "frame_count", "shots", "transitions"]
+    assert list(out) == ["media_id", "fps", "frame_count", "shots", "transitions", "segments"]
+    assert out["media_id"] is None                      # nothing stored: no catalog ids
     assert out["fps"] == "25/1" and out["frame_count"] == 250
     shots = out["shots"]
-    assert [list(s) for s in shots][0] == ["id", "start_frame", "end_frame", "keyframes"]
+    assert [list(s) for s in shots][0] == ["id", "index", "start_frame", "end_frame", "start_s", "end_s",
+                                           "keyframes", "motion"]
     assert [s["start_frame"] for s in shots] == [0, 30, 76, 137, 187, 242]
+    assert [s["index"] for s in shots] == list(range(6)) and all(s["id"] is None for s in shots)
+    assert shots[1]["start_s"] == 1.2 and shots[-1]["end_s"] == 10.0
     assert all(a["end_frame"] == b["start_frame"] for a, b in zip(shots, shots[1:])) and shots[-1]["end_frame"] == 250
     for t in out["transitions"]:
         assert t["type"] == "cut" and set(t) == {"type", "frame", "confidence"} and 0 < t["confidence"] <= 1

@@ -6,12 +6,12 @@ import io
 import json
 
 import pytest
-from rushes_testkit import DaemonProcess, real_media, synth_clip
+from rushes_testkit import DaemonProcess, free_address, real_media, synth_clip
 
 from rushes.catalog import Catalog, media_rows, projects
 from rushes.ingest.probe import probe
-from rushes.jobs import stages
-from rushes.jobs.context import StepContext
+from rushes.steps import stages
+from rushes.steps.context import StepContext
 
 
 def _media(cat: Catalog, path) -> tuple[int, int]:
@@ -73,7 +73,7 @@ def test_step_stores_everything_and_replaces_earlier_rows(settings, monkeypatch)
 
 
 def test_step_fails_the_file_not_the_daemon(settings, tmp_path):
-    from rushes.jobs.context import StepFailed
+    from rushes.steps.context import StepFailed
     from rushes.shots import step
 
     clip = synth_clip(tmp_path / "ok.mp4", seconds=1.0, size="160x120")
@@ -97,11 +97,18 @@ def test_ingest_then_rushes_shots_and_keyframe_images_through_the_daemon(tmp_pat
         proc = d.cli("ingest", "--wait", "--json", str(src), check=False)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         out = json.loads(d.cli("shots", str(clip), "--json").stdout)
-        assert set(out) == {"fps", "frame_count", "shots", "transitions"}
-        assert out["fps"] == "25/1" and out["frame_count"] == 250
+        assert out["fps"] == "25/1" and out["frame_count"] == 250 and out["media_id"].isdigit()
         assert [s["start_frame"] for s in out["shots"]] == [0, 30, 76, 137, 187, 242]
-        assert all(isinstance(s["id"], str) and s["keyframes"] for s in out["shots"])
+        assert all(s["id"].isdigit() and s["keyframes"] for s in out["shots"])
         assert [t["frame"] for t in out["transitions"] if t["type"] == "cut"] == [30, 76, 137, 187, 242]
+        # One shape both ways: the same file analysed in-process (no daemon at that address)
+        # prints the same record; only the catalog ids differ (null: nothing stored).
+        alone = json.loads(d.cli("--address", free_address(), "shots", str(clip), "--json").stdout)
+        assert list(alone) == list(out) and [list(s) for s in alone["shots"]] == [list(s) for s in out["shots"]]
+        strip = lambda shots: [{k: v for k, v in s.items() if k != "id"} for s in shots]  # noqa: E731
+        assert strip(alone["shots"]) == strip(out["shots"])
+        assert (alone["transitions"], alone["segments"]) == (out["transitions"], out["segments"])
+        assert alone["media_id"] is None and all(s["id"] is None for s in alone["shots"])
         from PIL import Image
 
         from rushes_proto.v1 import rushes_pb2 as pb

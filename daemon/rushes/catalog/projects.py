@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 
 from rushes.errors import InvalidArgument, clip
 
@@ -47,3 +48,18 @@ def media_projects(conn: sqlite3.Connection, media_id: int) -> list[str]:
         (media_id,),
     ).fetchall()
     return [r[0] for r in rows]
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    id: int
+    name: str
+    media_count: int
+
+
+def list_projects(conn: sqlite3.Connection) -> list[ProjectSummary]:
+    """Every project by name, with how many media it holds."""
+    rows = conn.execute(
+        "SELECT p.id, p.name, COUNT(pm.media_id) AS n FROM projects p "
+        "LEFT JOIN project_media pm ON pm.project_id=p.id GROUP BY p.id ORDER BY p.name").fetchall()
+    return [ProjectSummary(int(r[0]), str(r[1]), int(r[2])) for r in rows]

@@ -13,5 +13,8 @@ Modules, one job each:
 """
 from __future__ import annotations
 
-NOISE = "noise"
+from rushes.catalog.cluster_views import NOISE
+
+__all__ = ["NOISE", "VIEWS"]
+
 VIEWS = ("scene", "character", "people")

@@ -8,13 +8,13 @@ new). Clustering is per project: a media in several projects re-clusters the one
 from __future__ import annotations
 
 from rushes.clustering import engine
-from rushes.jobs.stages import mark_done
+from rushes.steps.stages import mark_done
 
 VERSION = "cluster-1"
 
 
 def run(ctx) -> None:
-    """`rushes.jobs.context.StepContext` -> None: re-cluster ctx.project_id incrementally."""
+    """`rushes.steps.context.StepContext` -> None: re-cluster ctx.project_id incrementally."""
     ctx.progress(0.0, "clustering scenes and people")
     done = engine.recluster(ctx.catalog, ctx.vectors, ctx.settings, ctx.project_id)
     with ctx.catalog.transaction() as conn:

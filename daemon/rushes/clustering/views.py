@@ -1,4 +1,4 @@
-"""Clusters as every API shows them: `{"id", "name", "view", "shots", "tracks", "confidence"}`.
+"""Clusters as every API shows them: `ClusterView` records (rushes.catalog.cluster_views).
 
 The noise bucket is one more cluster, id "noise", with `reasons` saying why each member is
 there. Character clusters show their person's name when they have none of their own, because
@@ -6,6 +6,7 @@ an editor names a person once, in whichever view they happen to be looking at.
 """
 from __future__ import annotations
 
+from rushes.catalog.cluster_views import ClusterView
 from rushes.clustering import NOISE, VIEWS, store
 from rushes.errors import InvalidArgument
 
@@ -17,7 +18,7 @@ def check_view(view: str) -> str:
     return view
 
 
-def list_clusters(catalog, project_id: int, view: str) -> list[dict]:
+def list_clusters(catalog, project_id: int, view: str) -> list[ClusterView]:
     """The stored clusters of a view, noise bucket last (always present)."""
     view = check_view(view)
     rows = store.read_view(catalog, project_id, view)
@@ -30,19 +31,12 @@ def list_clusters(catalog, project_id: int, view: str) -> list[dict]:
         name = c.name
         if not name and view == "character" and c.id != NOISE:
             name = people_names.get(c.id.split("@")[0], "")
-        item = {
-            "id": c.id,
-            "name": name,
-            "view": view,
-            "parent_id": c.parent_id,
-            "shots": [str(s) for s in shots],
-            "tracks": [str(t) for t in tracks],
-            "confidence": {str(m.id): round(m.confidence, 4) for m in c.members if m.kind == member_kind},
-        }
-        if c.id == NOISE:
-            item["reasons"] = {str(m.id): m.reason for m in c.members if m.kind == member_kind}
-        out.append(item)
-    if not any(c["id"] == NOISE for c in out):
-        out.append({"id": NOISE, "name": "", "view": view, "parent_id": "", "shots": [], "tracks": [],
-                    "confidence": {}, "reasons": {}})
+        out.append(ClusterView(
+            id=c.id, name=name, view=view, parent_id=c.parent_id,
+            shots=tuple(str(s) for s in shots), tracks=tuple(str(t) for t in tracks),
+            confidence={str(m.id): round(m.confidence, 4) for m in c.members if m.kind == member_kind},
+            reasons={str(m.id): m.reason for m in c.members if m.kind == member_kind} if c.id == NOISE else {},
+        ))
+    if not any(c.id == NOISE for c in out):
+        out.append(ClusterView(id=NOISE, name="", view=view))
     return out

@@ -93,6 +93,7 @@ def load_scene_embedder(settings: "Settings", *, allow_fallback: bool = True) ->
                                batch_size=int(settings.get("embed_batch", 16)))
         except Exception as exc:
             _failed[key] = str(exc)
+            registry.report_load_failure(registry.SCENE_MODEL, folder, str(exc))
             if not allow_fallback:
                 raise
             log.warning("scene model at %s does not load, using the fallback scene vectors: %s", folder, exc)

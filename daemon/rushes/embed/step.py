@@ -15,13 +15,13 @@ import numpy as np
 
 from rushes.embed.images import fetch_frames, load_thumbnail, thumb_file
 from rushes.embed.loader import load_scene_embedder
-from rushes.jobs import stages
-from rushes.jobs.context import StepFailed
+from rushes.steps import stages
+from rushes.steps.context import StepFailed
 
 if TYPE_CHECKING:
     from rushes.catalog import Catalog
     from rushes.embed.base import SceneEmbedder
-    from rushes.jobs.context import StepContext
+    from rushes.steps.context import StepContext
     from rushes.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -101,7 +101,7 @@ class FaceEngine:
     """Detector + landmarks + descriptor, loaded once; `analyse` is safe to call from a worker thread."""
 
     config: EngineConfig = field(default_factory=EngineConfig)
-    settings: Any = None
+    settings: Settings | None = None
 
     def __post_init__(self) -> None:
         self.models = load_models(self.settings, cnn=self.config.detector == "cnn")

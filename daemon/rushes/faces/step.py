@@ -13,14 +13,19 @@ faces_fine_every_s (longest gap between full fine scans, 4.0; 0 = every sample; 
 """
 from __future__ import annotations
 
+import sqlite3
 import logging
 from pathlib import Path
-from typing import Any
 
 from rushes.faces.engine import EngineConfig, FaceEngine
 from rushes.faces.sampler import FaceSampler, SampleSet, stride_for
 from rushes.faces.store import delete_media_faces, insert_tracks, read_shots, upsert_vectors
 from rushes.faces.tracks import link
+from rushes.settings import Settings
+from rushes.decode.decode import DecodeCancelled
+from rushes.faces.resample import feed
+from rushes.steps.context import JobCancelled, StepContext, StepFailed
+from rushes.steps.stages import mark_done
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ DEFAULT_SAMPLE_S = 1.0
 DEFAULT_FINE_EVERY_S = 4.0
 
 
-def current_version(ctx: Any) -> str:
+def current_version(ctx: StepContext) -> str:
     """Stage version: the code's VERSION plus the settings that change what is found, so switching
     the detector or the stride re-does this stage (and only it) on the next ingest."""
     config = EngineConfig.from_settings(ctx.settings)
@@ -41,7 +46,7 @@ def current_version(ctx: Any) -> str:
     return f"{VERSION};{config.detector};min_face={config.min_face:g};every={sample_s:g}s;fine={fine_s:g}s"
 
 
-def _fps(media: Any) -> float:
+def _fps(media: sqlite3.Row) -> float:
     try:
         num, den = media["fps_num"], media["fps_den"]
         if num and den:
@@ -51,7 +56,7 @@ def _fps(media: Any) -> float:
     return 25.0
 
 
-def new_sampler(settings: Any, media: Any) -> FaceSampler:
+def new_sampler(settings: Settings | None, media: sqlite3.Row) -> FaceSampler:
     """A sampler for this media with the configured engine and stride."""
     config = EngineConfig.from_settings(settings)
     sample_s = float(settings.get("faces_sample_s", DEFAULT_SAMPLE_S)) if settings is not None else DEFAULT_SAMPLE_S
@@ -63,7 +68,7 @@ def new_sampler(settings: Any, media: Any) -> FaceSampler:
                        fine_every=int(round(fine_s * fps)) if fine_s > 0 else 0)
 
 
-def make_consumer(ctx: Any) -> FaceSampler | None:
+def make_consumer(ctx: StepContext) -> FaceSampler | None:
     """The frame consumer for the decode pass (None for audio-only media: nothing to look at)."""
     if ctx.media["kind"] != "video":
         return None
@@ -72,13 +77,13 @@ def make_consumer(ctx: Any) -> FaceSampler | None:
     return sampler
 
 
-def make_consumers(ctx: Any) -> list[FaceSampler]:
+def make_consumers(ctx: StepContext) -> list[FaceSampler]:
     """What the pipeline asks every pending step for before the decode pass."""
     consumer = make_consumer(ctx)
     return [consumer] if consumer is not None else []
 
 
-def _samples_from_scratch(ctx: Any) -> SampleSet | None:
+def _samples_from_scratch(ctx: StepContext) -> SampleSet | None:
     candidates = [ctx.scratch.get(SCRATCH_KEY)] + list(ctx.scratch.get("frame_consumers") or [])
     for consumer in candidates:
         if isinstance(consumer, FaceSampler) and consumer.media_id == int(ctx.media["id"]):
@@ -89,21 +94,15 @@ def _samples_from_scratch(ctx: Any) -> SampleSet | None:
     return None
 
 
-def _drop_sampler(ctx: Any) -> None:
+def _drop_sampler(ctx: StepContext) -> None:
     sampler = ctx.scratch.pop(SCRATCH_KEY, None)
     if isinstance(sampler, FaceSampler):
         sampler.close()
 
 
-def _resample(ctx: Any) -> SampleSet:
-    from rushes.faces.resample import feed
-    from rushes.jobs.context import JobCancelled
-    from rushes.decode.decode import DecodeCancelled
-
+def _resample(ctx: StepContext) -> SampleSet:
     path = Path(ctx.media["path"])
     if not path.is_file():
-        from rushes.jobs.context import StepFailed
-
         raise StepFailed(f"{path}: file is missing, cannot look for faces (is the drive mounted?)")
     sampler = new_sampler(ctx.settings, ctx.media)
     try:
@@ -117,10 +116,8 @@ def _resample(ctx: Any) -> SampleSet:
     return sampler.result()
 
 
-def run(ctx: Any) -> None:
+def run(ctx: StepContext) -> None:
     """Link the sampled faces into tracks per shot and store them (replacing earlier ones)."""
-    from rushes.jobs.stages import mark_done
-
     media_id = int(ctx.media["id"])
     if ctx.media["kind"] != "video":
         with ctx.catalog.transaction() as conn:

@@ -22,6 +22,7 @@ from typing import Iterable
 
 import numpy as np
 
+from rushes.catalog.cluster_views import FeedbackOutcome
 from rushes.clustering import NOISE, store
 from rushes.clustering.engine import character_rows, project_lock
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
@@ -37,8 +38,8 @@ PAIRS_PER_MEMBER = 3
 
 def submit(catalog, vectors, settings, project_id: int, *, action: str, view: str = "scene",
            members: Iterable[str] = (), cluster: str = "", clusters: Iterable[str] = (), name: str = "",
-           source: str = "") -> tuple[int, list[dict]]:
-    """Store one decision; returns (feedback id, the changed clusters as the API shows them).
+           source: str = "") -> FeedbackOutcome:
+    """Store one decision; returns its id and the changed clusters as the API shows them.
     Runs under the project's clustering lock, so a re-clustering never interleaves with it."""
     with project_lock(project_id):
         return _submit(catalog, vectors, settings, project_id, action=action, view=view, members=members,
@@ -46,7 +47,7 @@ def submit(catalog, vectors, settings, project_id: int, *, action: str, view: st
 
 
 def _submit(catalog, vectors, settings, project_id: int, *, action: str, view: str, members: Iterable[str],
-            cluster: str, clusters: Iterable[str], name: str, source: str) -> tuple[int, list[dict]]:
+            cluster: str, clusters: Iterable[str], name: str, source: str) -> FeedbackOutcome:
     action = (action or "").strip().lower()
     if action not in ACTIONS:
         raise InvalidArgument(f"unknown feedback action {action!r}: use one of {', '.join(ACTIONS)}")
@@ -176,7 +177,7 @@ def _submit(catalog, vectors, settings, project_id: int, *, action: str, view: s
     if action == "name":
         changed = {cluster}
     shown = list_clusters(catalog, project_id, view if action != "name" else shown_view)
-    return fid, [c for c in shown if c["id"] in changed]
+    return FeedbackOutcome(str(fid), tuple(c for c in shown if c.id in changed))
 
 
 def _base(cid: str, shown_view: str, action: str) -> str:

@@ -23,8 +23,8 @@ from rushes.highlights.config import HighlightConfig
 from rushes.highlights.features import FEATURES_VERSION, FeatureCollector
 from rushes.highlights.store import load_features, save_features, save_run
 from rushes.highlights.timeline import load_timeline, media_fps
-from rushes.jobs.context import JobCancelled, StepContext, StepFailed
-from rushes.jobs.stages import mark_done
+from rushes.steps.context import JobCancelled, StepContext, StepFailed
+from rushes.steps.stages import mark_done
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,18 @@ import hashlib
 import importlib
 import json
 import logging
+import sqlite3
 import traceback
+from typing import Any
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 from rushes.catalog import media_rows, projects
 from rushes.diskspace import is_disk_full_error
 from rushes.errors import RushesError
-from rushes.jobs import stages
-from rushes.jobs.context import JobCancelled, StepContext, StepFailed
+from rushes.steps import stages
+from rushes.steps.context import JobCancelled, StepContext, StepFailed
 from rushes.jobs.queue import JobQueue, JobSnapshot
 from rushes.jobs.stores import Stores
 
@@ -31,6 +34,9 @@ INGEST_STEPS: tuple[tuple[str, str | None, bool], ...] = (
     ("analyse", "rushes.shots.step", True),
     ("faces", "rushes.faces.step", True),
     ("embed", "rushes.embed.step", True),
+    ("speech", "rushes.speech.step", False),
+    ("ocr", "rushes.ocr.step", True),
+    ("text_index", "rushes.search.step", False),
     ("highlights", "rushes.highlights.step", False),
     ("cluster", "rushes.clustering.step", False),
 )
@@ -87,7 +93,7 @@ class IngestRunner:
         media_id = snap.media_id
         if "probe" not in step_states and media_id:
             # A media already analysed that joined another project: only the project-level steps run.
-            ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+            ctx.media = self._media_row(media_id)
         current = "probe"
         try:
             for name, module_name, needs_video in INGEST_STEPS:
@@ -96,11 +102,11 @@ class IngestRunner:
                 current = name
                 if step_states[name] == "done":
                     if name == "probe" and media_id:
-                        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+                        ctx.media = self._media_row(media_id)
                     continue
                 self._check_space()
                 queue.set_step(snap.id, name, "running", 0.0)
-                ctx.report = lambda f, m="", _n=name: (self._check_space(), queue.report(snap.id, _n, f, m))
+                ctx.report = self._reporter(queue, snap.id, name)
                 if name == "probe":
                     media_id = self._probe(queue, snap, ctx)
                     if media_id is None:
@@ -140,15 +146,31 @@ class IngestRunner:
             log.error("step %s crashed on %s: %s", current, snap.path, "".join(traceback.format_exception(exc)))
             self._fail(queue, snap, media_id, current, f"{snap.path}: {current} failed: {type(exc).__name__}: {exc}")
 
+    def _reporter(self, queue: JobQueue, job_id: int, step: str) -> Callable[..., None]:
+        """A step's progress callback that also checks free space, so a full disk fails the job
+        between writes rather than inside one."""
+
+        def report(fraction: float, message: str = "") -> None:
+            self._check_space()
+            queue.report(job_id, step, fraction, message)
+
+        return report
+
     def _check_space(self) -> None:
         """Fail the running job, cleanly, before a write could meet a full disk (see rushes.diskspace)."""
         self.stores.disk.check()
+
+    def _media_row(self, media_id: int) -> sqlite3.Row:
+        row = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (int(media_id),))
+        if row is None:
+            raise StepFailed(f"media {media_id} is no longer in the catalog")
+        return row
 
     # ------------------------------------------------------------------ steps
     def _run_step(self, ctx: StepContext, name: str, module_name: str | None, needs_video: bool,
                   step_states: dict[str, str] | None = None) -> None:
         assert module_name is not None
-        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (ctx.media["id"],))
+        ctx.media = self._media_row(ctx.media["id"])
         if needs_video and ctx.media["kind"] != "video":
             ctx.report(1.0, "audio-only media: no picture to analyse")
             return
@@ -213,7 +235,8 @@ class IngestRunner:
                 ctx.progress(0.5, "checking the stream decodes")
                 check_decodable(path, result)
         except (ProbeError, OSError) as exc:
-            reason = str(exc) if isinstance(exc, ProbeError) else f"{spath}: {exc.strerror or exc}"
+            text = str(exc) if isinstance(exc, ProbeError) or not exc.strerror else exc.strerror
+            reason = text if text.startswith(spath) else f"{spath}: {text}"  # the path once, not twice
             with self.stores.catalog.transaction() as conn:
                 media_id = media_rows.upsert_media(conn, fingerprint=_failed_key(spath), path=spath, size=None, mtime=None,
                                                 probe=None, status="failed", reason=reason)
@@ -228,6 +251,8 @@ class IngestRunner:
             existing = conn.execute("SELECT id, path, status FROM media WHERE fingerprint=?", (fp,)).fetchone()
             if existing is not None and existing["path"] != spath:
                 log.info("media %s moved or renamed: %s -> %s", existing["id"], existing["path"], spath)
+            if existing is None:
+                self._adopt_grown(conn, spath, st.st_size, fp)
             media_id = media_rows.upsert_media(
                 conn, fingerprint=fp, path=spath, size=st.st_size, mtime=st.st_mtime,
                 probe={k: probe_dict.get(k) for k in media_rows.MEDIA_FIELDS},
@@ -239,8 +264,24 @@ class IngestRunner:
             projects.link_media(conn, ctx.project_id, media_id)
             conn.execute("UPDATE jobs SET media_id=? WHERE id=?", (media_id, snap.id))
             stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
-        ctx.media = self.stores.catalog.query_one("SELECT * FROM media WHERE id=?", (media_id,))
+        ctx.media = self._media_row(media_id)
         return media_id
+
+    @staticmethod
+    def _adopt_grown(conn: Any, spath: str, size: int, fp: str) -> None:
+        """A file that grew at the same path after it was ingested (a recording still being
+        written, a copy that resumed) is the same media with more in it: it takes the new
+        fingerprint and every stage is redone, instead of a second media for one file."""
+        row = conn.execute(
+            "SELECT m.id, mp.size, (SELECT COUNT(*) FROM media_paths o WHERE o.media_id=m.id) AS copies "
+            "FROM media_paths mp JOIN media m ON m.id=mp.media_id WHERE mp.path=? AND m.fingerprint NOT LIKE 'unread:%' "
+            "ORDER BY m.id DESC LIMIT 1", (spath,)).fetchone()
+        if row is None or row["size"] is None or size <= int(row["size"]) or int(row["copies"]) > 1:
+            return
+        log.info("media %s grew at %s (%s -> %s bytes): analysing it again as the same media",
+                 row["id"], spath, row["size"], size)
+        conn.execute("UPDATE media SET fingerprint=? WHERE id=?", (fp, int(row["id"])))
+        stages.clear(conn, int(row["id"]))
 
     def _fail(self, queue: JobQueue, snap: JobSnapshot, media_id: int | None, step: str, reason: str) -> None:
         if snap.path and snap.path not in reason:

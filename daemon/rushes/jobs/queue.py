@@ -109,11 +109,12 @@ class JobQueue:
                steps: list[str], params: dict[str, Any] | None = None) -> int:
         now = time.time()
         with self.catalog.transaction() as conn:
-            job_id = int(conn.execute(
+            job_id = conn.execute(
                 "INSERT INTO jobs(kind, project_id, media_id, path, state, params_json, created_at) "
                 "VALUES (?, ?, ?, ?, 'queued', ?, ?)",
                 (kind, project_id, media_id, path, json.dumps(params or {}), now),
-            ).lastrowid)
+            ).lastrowid
+            assert job_id is not None
             conn.executemany(
                 "INSERT INTO job_steps(job_id, position, name) VALUES (?, ?, ?)",
                 [(job_id, i, name) for i, name in enumerate(steps)],
@@ -152,7 +153,8 @@ class JobQueue:
 
     def depth(self) -> tuple[int, int]:
         """(queued, running)."""
-        rows = dict(self.catalog.query("SELECT state, COUNT(*) FROM jobs WHERE state IN ('queued','running') GROUP BY state"))
+        rows: dict[str, int] = {r[0]: int(r[1]) for r in self.catalog.query(
+            "SELECT state, COUNT(*) FROM jobs WHERE state IN ('queued','running') GROUP BY state")}
         return int(rows.get("queued", 0)), int(rows.get("running", 0))
 
     def cancel(self, job_id: int) -> JobSnapshot:

@@ -5,6 +5,7 @@ renders exactly what was asked); this runner only executes it, one step per outp
 """
 from __future__ import annotations
 
+import functools
 import logging
 from fractions import Fraction
 from pathlib import Path
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
     from rushes.jobs.stores import Stores
 
 log = logging.getLogger("rushes.render")
+
+
+def _report_encoding(queue: JobQueue, job_id: int, step: str, fraction: float) -> None:
+    queue.report(job_id, step, fraction, "encoding")
 
 
 def output_to_params(out: RenderOutput) -> dict[str, Any]:
@@ -56,7 +61,7 @@ class RenderRunner:
                     continue
                 queue.set_step(snap.id, name, "running", 0.0)
                 render(out, threads=self.stores.settings.threads, cancelled=lambda: queue.is_cancelled(snap.id),
-                       progress=lambda f, _n=name: queue.report(snap.id, _n, f, "encoding"))
+                       progress=functools.partial(_report_encoding, queue, snap.id, name))
                 queue.set_step(snap.id, name, "done", 1.0)
             queue.finish(snap.id, "done", message=f"{len(outputs)} file(s) rendered: " +
                          ", ".join(str(o.path) for o in outputs))

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -188,16 +187,30 @@ def model_info(name: str, settings: "Settings") -> ModelInfo:
     return _info(spec(name), settings, scene_present)
 
 
+_load_failures: dict[tuple[str, str, str], str] = {}
+
+
+def report_load_failure(name: str, folder: Path, problem: str) -> None:
+    """A room that failed to load a present model says why (shown by fallbacks and health)."""
+    _load_failures[(name, str(folder), loc.hf_folder_version(folder))] = problem
+
+
+def load_failure(name: str, settings: "Settings") -> str | None:
+    """Why model `name`'s present folder did not load in this process, or None."""
+    folder = _find(BY_NAME[name], settings)[0]
+    if folder is None:
+        return None
+    return _load_failures.get((name, str(folder), loc.hf_folder_version(folder)))
+
+
 def fallbacks(settings: "Settings") -> list[str]:
     """Classical stand-ins in use, one line each, for health and `rushes status`."""
     out = []
     if _find(BY_NAME[SCENE_MODEL], settings)[0] is None:
         out.append(_scene_fallback(settings))
     else:
-        # The folder is there but may have failed to load: the embed loader remembers why.
-        # Looked up in sys.modules so listing never imports the embedding stack itself.
-        loader = sys.modules.get("rushes.embed.loader")
-        problem = loader.scene_model_problem(settings) if loader is not None else None
+        # The folder is there but may have failed to load: whoever loaded it reported why.
+        problem = load_failure(SCENE_MODEL, settings)
         if problem:
             out.append(f"scene: classical descriptor ({SCENE_MODEL} does not load: {problem})")
     return out

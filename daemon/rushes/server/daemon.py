@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from concurrent import futures
@@ -16,20 +15,10 @@ from rushes.server.auth import TokenInterceptor
 from rushes.server import transport
 from rushes.server.service import RushesServicer
 from rushes.server.streams import UNARY_THREADS, FollowerLimit
-from rushes.settings import Settings
+from rushes.settings import Settings, cap_native_threads
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
 log = logging.getLogger("rushes.server")
-
-
-def cap_native_threads(threads: int) -> None:
-    """Keep BLAS/OpenMP pools inside RUSHES_THREADS so the daemon never starves the editing software.
-
-    Set before the analysis stack is imported (steps import it lazily); an explicit value in the
-    environment wins.
-    """
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-        os.environ.setdefault(var, str(max(1, threads)))
 
 
 class Daemon:
@@ -54,6 +43,8 @@ class Daemon:
         pool = futures.ThreadPoolExecutor(max_workers=followers.total + UNARY_THREADS, thread_name_prefix="rushes-rpc")
         self.server = grpc.server(pool, interceptors=interceptors,
                                   options=[("grpc.max_send_message_length", 64 * 1024 * 1024),
+                                           # a search may carry pictures (--image), up to 32 MB each
+                                           ("grpc.max_receive_message_length", 40 * 1024 * 1024),
                                            ("grpc.max_concurrent_streams", followers.per_connection + UNARY_THREADS),
                                            ("grpc.so_reuseport", 0)])
         pb_grpc.add_RushesServicer_to_server(RushesServicer(self.app, followers), self.server)

@@ -16,13 +16,20 @@ import grpc
 from rushes.errors import RushesError
 from rushes.server.streams import FollowerLimit
 from rushes.server.validate import check_request
+from rushes.server.app import App
 from rushes.server.handlers.clusters import ClustersHandlers
-from rushes.server.handlers.core import CoreHandlers
 from rushes.server.handlers.faces import FacesHandlers
+from rushes.server.handlers.health import HealthHandlers
 from rushes.server.handlers.highlights import HighlightsHandlers
-from rushes.server.handlers.render import RenderHandlers
+from rushes.server.handlers.ingest import IngestHandlers
+from rushes.server.handlers.jobs import JobsHandlers
+from rushes.server.handlers.media import MediaHandlers
 from rushes.server.handlers.models import ModelsHandlers
+from rushes.server.handlers.projects import ProjectsHandlers
+from rushes.server.handlers.render import RenderHandlers
+from rushes.server.handlers.search import SearchHandlers
 from rushes.server.handlers.shots import ShotsHandlers
+from rushes.server.handlers.watch import WatchHandlers
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
@@ -77,9 +84,10 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return unary
 
 
-class RushesServicer(CoreHandlers, ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers,
-                     HighlightsHandlers, RenderHandlers, pb_grpc.RushesServicer):
-    def __init__(self, app: Any, followers: FollowerLimit | None = None) -> None:
+class RushesServicer(HealthHandlers, ProjectsHandlers, IngestHandlers, JobsHandlers, WatchHandlers, MediaHandlers,
+                     ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers, HighlightsHandlers, RenderHandlers,
+                     SearchHandlers, pb_grpc.RushesServicer):
+    def __init__(self, app: App, followers: FollowerLimit | None = None) -> None:
         self.app = app
         self.followers = followers or FollowerLimit()
 

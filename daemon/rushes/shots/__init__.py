@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from rushes.shots.types import Segment, Shot, ShotAnalysis, Transition
+from rushes.settings import Settings
 
 __all__ = ["analyse_file", "ShotAnalysis", "Shot", "Transition", "Segment", "model_mode"]
 
 
-def model_mode(settings: Any, override: str | None = None) -> str:
+def model_mode(settings: Settings | None, override: str | None = None) -> str:
     """off | auto | full: an explicit choice, else setting shots_model, else auto."""
     from rushes.shots.analyse import MODES
 
@@ -23,7 +24,7 @@ def model_mode(settings: Any, override: str | None = None) -> str:
     return mode
 
 
-def analyse_file(path: str | Path, settings: Any = None, *, model: str | None = None,
+def analyse_file(path: str | Path, settings: Settings | None = None, *, model: str | None = None,
                  consumers: Sequence[Any] = (), progress: Callable[[float], None] | None = None,
                  cancelled: Callable[[], bool] | None = None, threads: int | None = None) -> ShotAnalysis:
     """Decode `path` once (feeding `consumers` too) and return its shots; stores nothing."""

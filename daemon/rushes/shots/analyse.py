@@ -12,7 +12,6 @@ import logging
 import time
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
@@ -25,6 +24,7 @@ from rushes.shots.keyframes import choose_keyframes
 from rushes.shots.referee import RefereeQueue
 from rushes.shots.segments import find_segments
 from rushes.shots.types import Candidate, Segment, Shot, ShotAnalysis, Transition
+from rushes.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class Judged:
 class ShotAnalyser:
     """FrameConsumer; `model` is off | auto | full (see module referee)."""
 
-    def __init__(self, settings: Any = None, model: str = "auto", threads: int = 2) -> None:
+    def __init__(self, settings: Settings | None = None, model: str = "auto", threads: int = 2) -> None:
         if model not in MODES:
             raise ValueError(f"shots model must be one of {', '.join(MODES)}, not {model!r}")
         self.settings = settings

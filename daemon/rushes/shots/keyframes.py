@@ -6,16 +6,16 @@ start, its motion peak and its end, each kept clear of transition frames and of 
 """
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
 from rushes.shots.detectors.base import setting
 from rushes.shots.features import Features
+from rushes.settings import Settings
 
 
 def choose_keyframes(f: Features, adj: np.ndarray, in_transition: np.ndarray, s: int, e: int,
-                     motion: float, settings: Any = None) -> list[tuple[int, str]]:
+                     motion: float, settings: Settings | None = None) -> list[tuple[int, str]]:
     """[(position, role)] with role in median | start | peak | end."""
     static = setting(settings, "shots_static_motion", 0.012)
     margin = int(setting(settings, "shots_keyframe_margin", 2))

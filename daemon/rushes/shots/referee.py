@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rushes.shots.referee_export import INPUT_H, INPUT_W
+from rushes.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -138,11 +139,11 @@ _runtimes: dict[tuple, Runtime] = {}
 _lock = threading.Lock()
 
 
-def _setting(settings: Any, key: str, default: str) -> str:
+def _setting(settings: Settings | None, key: str, default: str) -> str:
     return str(settings.get(key, default) if settings is not None else default).lower()
 
 
-def _models_dir(settings: Any) -> Path:
+def _models_dir(settings: Settings | None) -> Path:
     if settings is None:
         from rushes.settings import load_settings
 
@@ -150,7 +151,7 @@ def _models_dir(settings: Any) -> Path:
     return Path(settings.models)
 
 
-def onnx_model(settings: Any, precision: str = "fp32") -> Path:
+def onnx_model(settings: Settings | None, precision: str = "fp32") -> Path:
     """The exported referee (float32, or its int8 copy), exporting it first when missing (needs
     torch, once per machine). An int8 copy that cannot be built falls back to float32."""
     from rushes.shots import referee_export
@@ -178,7 +179,7 @@ def onnx_model(settings: Any, precision: str = "fp32") -> Path:
     return int8
 
 
-def get_runtime(settings: Any = None, threads: int = 2) -> Runtime:
+def get_runtime(settings: Settings | None = None, threads: int = 2) -> Runtime:
     """The process-wide referee runtime for these settings (built once; thread-safe)."""
     choice = _setting(settings, "shots_referee_runtime", "auto")
     if choice not in RUNTIMES:
@@ -226,7 +227,7 @@ def small_picture(low: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(low).resize((INPUT_W, INPUT_H), Image.BILINEAR))
 
 
-def predict(frames: np.ndarray, threads: int = 2, settings: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def predict(frames: np.ndarray, threads: int = 2, settings: Settings | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(single, many) for T x 27 x 48 x 3 uint8 frames of any length, in the model's own
     100-frame windows (25 frames of margin each side); edges padded like the original code."""
     return _predict_with(get_runtime(settings, threads), frames)
@@ -251,7 +252,7 @@ def _predict_with(rt: Runtime, frames: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(single)[:t].astype(np.float32), np.concatenate(many)[:t].astype(np.float32)
 
 
-def predict_window(frames: np.ndarray, threads: int = 2, settings: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def predict_window(frames: np.ndarray, threads: int = 2, settings: Settings | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(single, many) for one short window (<= ~160 frames) in a single run.
 
     The model is fully convolutional in time (its similarity lookup zero-pads), so a short
@@ -281,7 +282,7 @@ class RefereeQueue:
     the decode's thread.
     """
 
-    def __init__(self, settings: Any = None, threads: int = 2) -> None:
+    def __init__(self, settings: Settings | None = None, threads: int = 2) -> None:
         self.settings = settings
         self.threads = max(1, int(threads))
         self.nice = int(settings.get("shots_referee_nice", 10)) if settings is not None else 10

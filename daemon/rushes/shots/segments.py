@@ -1,16 +1,16 @@
 """Black and freeze segments (for highlights), from the same features as the shots."""
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
 from rushes.shots.detectors.base import setting
 from rushes.shots.detectors.fades import black_runs
 from rushes.shots.features import Features
+from rushes.settings import Settings
 
 
-def find_segments(f: Features, adj: np.ndarray, fps: float, settings: Any = None) -> list[tuple[str, int, int]]:
+def find_segments(f: Features, adj: np.ndarray, fps: float, settings: Settings | None = None) -> list[tuple[str, int, int]]:
     """[(kind, start_pos, end_pos)]: black runs >= shots_black_min_s, stills >= shots_freeze_min_s.
 
     A freeze is a run of frames whose thumbnails do not change (codec noise aside) and that are

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
-from typing import Any
 
-from rushes.jobs.context import JobCancelled, StepContext, StepFailed
+from rushes.steps.context import JobCancelled, StepContext, StepFailed
+from rushes.steps.stages import mark_done
 from rushes.decode.decode import DecodeCancelled, MediaError
 from rushes.shots import analyse_file, model_mode
 from rushes.shots.analyse import VERSION as DETECTOR_VERSION
@@ -28,11 +28,11 @@ VERSION = DETECTOR_VERSION
 RUNS_DECODE_PASS = True
 
 
-def _mode(ctx: Any) -> str:
+def _mode(ctx: StepContext) -> str:
     return model_mode(ctx.settings, (ctx.params or {}).get("shots_model"))
 
 
-def current_version(ctx: Any) -> str:
+def current_version(ctx: StepContext) -> str:
     """Detector version plus the referee mode: changing --shots-model re-does this stage."""
     return f"{VERSION};model={_mode(ctx)}"
 
@@ -71,13 +71,6 @@ def run(ctx: StepContext) -> None:
 
 
 def _mark_done(conn, media_id: int, version: str) -> None:
-    try:
-        from rushes.jobs.stages import mark_done
-    except ImportError:  # pragma: no cover - older tree
-        import time
-        conn.execute("INSERT OR REPLACE INTO analysis_stages(media_id, stage, version, done_at) VALUES (?,?,?,?)",
-                     (media_id, STAGE, version, time.time()))
-        return
     mark_done(conn, media_id, STAGE, version)
 
 

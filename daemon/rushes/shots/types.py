@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from rushes.catalog.shot_lists import SegmentEntry, ShotEntry, ShotList, TransitionEntry
+
 TRANSITION_TYPES = ("cut", "dissolve", "fade_in", "fade_out", "fade_through_black", "wipe")
 GRADUAL = frozenset(TRANSITION_TYPES) - {"cut"}
 
@@ -72,3 +74,13 @@ class ShotAnalysis:
     @property
     def fps_text(self) -> str:
         return f"{self.fps.numerator}/{self.fps.denominator}"
+
+    def shot_list(self) -> ShotList:
+        """This analysis as the one shot-list record (not stored: no ids)."""
+        return ShotList(
+            fps=self.fps_text, frame_count=self.frame_count,
+            shots=[ShotEntry(index=i, start_frame=s.start, end_frame=s.end, keyframes=tuple(f for f, _ in s.keyframes),
+                             motion=float(s.motion)) for i, s in enumerate(self.shots)],
+            transitions=[TransitionEntry(t.type, t.start, t.end, float(t.confidence)) for t in self.transitions],
+            segments=[SegmentEntry(g.kind, g.start, g.end) for g in self.segments],
+        )

@@ -37,9 +37,9 @@ def build_highlights_timeline(name: str, media: Mapping[str, MediaTime], marks: 
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     for mid in order:
-        m = media[mid]
-        c = clip(m, Span(media_id=mid, start=0, end=m.frame_count, id=mid, kind="media", name=m.name))
+        mt = media[mid]
+        c = clip(mt, Span(media_id=mid, start=0, end=mt.frame_count, id=mid, kind="media", name=mt.name))
         for mark in sorted((k for k in marks if k.media_id == mid), key=lambda k: (k.start, k.id)):
-            c.markers.append(marker(m, mark))
+            c.markers.append(marker(mt, mark))
         track.append(c)
     return timeline

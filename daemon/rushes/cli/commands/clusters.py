@@ -7,22 +7,11 @@ daemon to cluster again from scratch first (new settings, after a batch of feedb
 from __future__ import annotations
 
 import argparse
-from typing import Any
-
 from rushes.cli.common import add_common, connect, print_json, print_table
+from rushes.server.convert import cluster_view
 from rushes_proto.v1 import rushes_pb2 as pb
 
 VIEWS = ("scene", "character", "people")
-
-
-def cluster_json(c: pb.Cluster) -> dict[str, Any]:
-    out = {"id": c.id, "name": c.name, "view": c.view, "shots": list(c.shots), "tracks": list(c.tracks),
-           "confidence": {k: float(v) for k, v in sorted(c.confidence.items(), key=lambda kv: int(kv[0]))}}
-    if c.parent_id:
-        out["parent_id"] = c.parent_id
-    if c.id == "noise":
-        out["reasons"] = dict(sorted(c.reasons.items(), key=lambda kv: int(kv[0])))
-    return out
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         resp = client.call("ListClusters", pb.ListClustersRequest(project=args.project, view=args.view),
                            timeout=600.0)
-    clusters = [cluster_json(c) for c in resp.clusters]
+    clusters = [cluster_view(c).as_json() for c in resp.clusters]
     if args.json:
         print_json({"clusters": clusters})
         return 0

@@ -10,7 +10,8 @@ import argparse
 import sys
 
 from rushes.cli.common import add_common, connect, print_json
-from rushes.cli.commands.clusters import VIEWS, cluster_json
+from rushes.cli.commands.clusters import VIEWS
+from rushes.server.convert import feedback_outcome
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
@@ -54,12 +55,12 @@ def run_action(args: argparse.Namespace) -> int:
                              clusters=getattr(args, "clusters", []), name=getattr(args, "name", "") or "",
                              source=args.source)
     resp = connect(args).call("SubmitFeedback", req, retries=1)
-    changed = [cluster_json(c) for c in resp.changed]
+    outcome = feedback_outcome(resp)
     if args.json:
-        print_json({"feedback_id": resp.feedback_id, "changed": changed})
+        print_json(outcome.as_json())
     else:
-        print(f"feedback {resp.feedback_id} stored; changed: " + (", ".join(
-            f"{c['id']}{' (' + c['name'] + ')' if c['name'] else ''}" for c in changed) or "nothing"))
+        print(f"feedback {outcome.feedback_id} stored; changed: " + (", ".join(
+            f"{c.id}{' (' + c.name + ')' if c.name else ''}" for c in outcome.changed) or "nothing"))
     return 0
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from rushes.errors import RushesError
-from rushes.settings import SettingsError, load_settings
+from rushes.settings import SettingsError, cap_native_threads, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,13 +18,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def start_daemon(args: argparse.Namespace, command: str) -> Any:
     """A started Daemon with signal handlers, or None after printing why it could not start."""
     from rushes.homedir import private_umask
-    from rushes.server.daemon import Daemon
 
     private_umask()  # the daemon process writes only into RUSHES_HOME: keep it 0600/0700
     try:
         settings = load_settings()
         if args.address:
             settings = replace(settings, address=args.address)
+        cap_native_threads(settings.threads)
+        # Imported only now: the server brings numpy, whose thread pools size themselves on import.
+        from rushes.server.daemon import Daemon
+
         daemon = Daemon(settings).start()
     except (RushesError, SettingsError) as exc:
         print(f"rushes {command}: {exc}", file=sys.stderr)

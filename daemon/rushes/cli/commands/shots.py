@@ -2,16 +2,21 @@
 
 For an ingested media the daemon answers from the catalog. Given a file path that the daemon
 does not know, or when no daemon runs, the file is analysed in this process and nothing is
-stored (for scripts and benchmarks).
+stored (for scripts and benchmarks). Both print the same shot-list record
+(rushes.catalog.shot_lists.ShotList): the same keys, frames and indices; `id` is the catalog
+id when the daemon stored the list and null when nothing was stored.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rushes.cli.common import add_common, connect, print_json, print_table, rpc_error_message
+
+if TYPE_CHECKING:
+    from rushes.catalog.shot_lists import ShotList
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,9 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _from_daemon(client: Any, args: argparse.Namespace) -> dict[str, Any] | None:
+def _from_daemon(client: Any, args: argparse.Namespace) -> ShotList | None:
+    # Deferred, like every command's heavy imports: `rushes --help` and `rushes status` stay fast.
     import grpc
 
+    from rushes.server.convert import shot_list
     from rushes_proto.v1 import rushes_pb2 as pb
 
     text = args.media if args.media.isdigit() else os.path.abspath(args.media)
@@ -39,23 +46,10 @@ def _from_daemon(client: Any, args: argparse.Namespace) -> dict[str, Any] | None
     if args.shots_model:
         print("rushes shots: --shots-model applies to in-process analysis; the daemon answers with what it stored "
               "(re-ingest with --shots-model to change it)", file=sys.stderr)
-    out = {
-        "fps": resp.fps,
-        "frame_count": resp.frame_count,
-        "shots": [{"id": s.id, "start_frame": s.start_frame, "end_frame": s.end_frame, "keyframes": list(s.keyframes)}
-                  for s in resp.shots],
-        "transitions": [],
-    }
-    for t in resp.transitions:
-        if t.type == "cut":
-            out["transitions"].append({"type": "cut", "frame": t.frame, "confidence": round(t.confidence, 3)})
-        else:
-            out["transitions"].append({"type": t.type, "start": t.start, "end": t.end,
-                                       "confidence": round(t.confidence, 3)})
-    return out
+    return shot_list(resp)
 
 
-def _in_process(args: argparse.Namespace) -> dict[str, Any]:
+def _in_process(args: argparse.Namespace) -> ShotList:
     from rushes.decode.decode import MediaError
     from rushes.settings import load_settings
     from rushes.shots import analyse_file
@@ -68,30 +62,23 @@ def _in_process(args: argparse.Namespace) -> dict[str, Any]:
     except MediaError as exc:
         print(f"rushes shots: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
-    return {
-        "fps": res.fps_text,
-        "frame_count": res.frame_count,
-        "shots": [{"id": str(s.idx), "start_frame": s.start, "end_frame": s.end, "keyframes": [f for f, _ in s.keyframes]}
-                  for s in res.shots],
-        "transitions": [t.as_json() for t in res.transitions],
-    }
+    return res.shot_list()
 
 
 def run(args: argparse.Namespace) -> int:
     client = connect(args, require=False)
-    data = _from_daemon(client, args) if client is not None else None
-    if data is None:
-        data = _in_process(args)
+    shots = _from_daemon(client, args) if client is not None else None
+    if shots is None:
+        shots = _in_process(args)
     if args.json:
-        print_json(data)
+        print_json(shots.as_json())
         return 0
-    print(f"{len(data['shots'])} shots, {len(data['transitions'])} transitions, {data['frame_count']} frames at {data['fps']} fps")
-    print_table([[s["id"], s["start_frame"], s["end_frame"], s["end_frame"] - s["start_frame"],
-                  " ".join(str(k) for k in s["keyframes"])] for s in data["shots"]],
+    print(f"{len(shots.shots)} shots, {len(shots.transitions)} transitions, {shots.frame_count} frames at {shots.fps} fps")
+    print_table([[s.id or s.index, s.start_frame, s.end_frame, s.end_frame - s.start_frame,
+                  " ".join(str(k) for k in s.keyframes)] for s in shots.shots],
                 ["shot", "start", "end", "frames", "keyframes"])
-    if data["transitions"]:
+    if shots.transitions:
         print()
-        print_table([[t["type"], t.get("frame", t.get("start")), t.get("frame", t.get("end", 0) - 1) if "frame" in t else t["end"],
-                      f"{t['confidence']:.2f}"] for t in data["transitions"]],
+        print_table([[t.type, t.start, t.start if t.is_cut else t.end, f"{t.confidence:.2f}"] for t in shots.transitions],
                     ["transition", "start", "end", "confidence"])
     return 0

@@ -1,19 +1,19 @@
 """FacesHandlers: ListFaceTracks (issue 5), face tracks of one media from the catalog."""
 from __future__ import annotations
 
-from typing import Any
+import grpc
 
 from rushes.errors import FailedPrecondition
+from rushes.faces.store import list_tracks
+from rushes.server.app import App
+from rushes.steps.stages import done_version
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
 class FacesHandlers:
-    app: Any
+    app: App
 
-    def ListFaceTracks(self, request: pb.ListFaceTracksRequest, context: Any) -> pb.ListFaceTracksResponse:
-        from rushes.faces.store import list_tracks
-        from rushes.jobs.stages import done_version
-
+    def ListFaceTracks(self, request: pb.ListFaceTracksRequest, context: grpc.ServicerContext) -> pb.ListFaceTracksResponse:
         media = self.app.resolve_media(request.media, request.project)
         media_id = int(media["id"])
         conn = self.app.catalog.connect()

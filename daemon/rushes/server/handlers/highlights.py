@@ -6,6 +6,8 @@ import sqlite3
 from fractions import Fraction
 from typing import Any
 
+import grpc
+
 from rushes.errors import InvalidArgument, NotFound
 from rushes.highlights import compound
 from rushes.highlights.config import HighlightConfig
@@ -14,6 +16,7 @@ from rushes.highlights.scoring import media_highlights, project_highlights
 from rushes.highlights.timeline import media_fps
 from rushes.ingest.timecode import TimecodeError, offset_timecode
 from rushes.render.plan import check_range
+from rushes.server.app import App
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
@@ -56,7 +59,7 @@ def has_audio(media: sqlite3.Row) -> bool:
 
 
 class HighlightsHandlers:
-    app: Any
+    app: App
 
     # ------------------------------------------------------------------ lookups
     def _media(self, text: str, project: str) -> sqlite3.Row:
@@ -70,7 +73,7 @@ class HighlightsHandlers:
         return HighlightConfig.from_settings(self.app.settings).with_mode(mode)
 
     # ------------------------------------------------------------------ highlights
-    def GetHighlights(self, request: pb.GetHighlightsRequest, context: Any) -> pb.HighlightsResponse:
+    def GetHighlights(self, request: pb.GetHighlightsRequest, context: grpc.ServicerContext) -> pb.HighlightsResponse:
         base = self._config(request.mode)
         overrides = dict(request.settings)
         if overrides:
@@ -138,7 +141,7 @@ class HighlightsHandlers:
         out.duration_s = total
         return out
 
-    def CreateCompoundClip(self, request: pb.CreateCompoundClipRequest, context: Any) -> pb.CompoundClip:
+    def CreateCompoundClip(self, request: pb.CreateCompoundClipRequest, context: grpc.ServicerContext) -> pb.CompoundClip:
         pid = self.app.project_id(request.project, create=True)
         if request.segments:
             segments = self._segments(request.segments, request.project)
@@ -150,23 +153,23 @@ class HighlightsHandlers:
             clip_id = compound.create(conn, pid, request.name, segments)
         return self._compound_pb(compound.get(self.app.catalog.connect(), pid, clip_id), request.project)
 
-    def ListCompoundClips(self, request: pb.ListCompoundClipsRequest, context: Any) -> pb.ListCompoundClipsResponse:
+    def ListCompoundClips(self, request: pb.ListCompoundClipsRequest, context: grpc.ServicerContext) -> pb.ListCompoundClipsResponse:
         pid = self.app.project_id(request.project)
         return pb.ListCompoundClipsResponse(
             clips=[self._compound_pb(c, request.project) for c in compound.list_all(self.app.catalog.connect(), pid)])
 
-    def GetCompoundClip(self, request: pb.GetCompoundClipRequest, context: Any) -> pb.CompoundClip:
+    def GetCompoundClip(self, request: pb.GetCompoundClipRequest, context: grpc.ServicerContext) -> pb.CompoundClip:
         pid = self.app.project_id(request.project)
         return self._compound_pb(compound.get(self.app.catalog.connect(), pid, request.id), request.project)
 
-    def UpdateCompoundClip(self, request: pb.UpdateCompoundClipRequest, context: Any) -> pb.CompoundClip:
+    def UpdateCompoundClip(self, request: pb.UpdateCompoundClipRequest, context: grpc.ServicerContext) -> pb.CompoundClip:
         pid = self.app.project_id(request.project)
         segments = self._segments(request.segments, request.project) if request.replace_segments else None
         with self.app.catalog.transaction() as conn:
             compound.update(conn, pid, request.id, request.name or None, segments)
         return self._compound_pb(compound.get(self.app.catalog.connect(), pid, request.id), request.project)
 
-    def DeleteCompoundClip(self, request: pb.DeleteCompoundClipRequest, context: Any) -> pb.DeleteCompoundClipResponse:
+    def DeleteCompoundClip(self, request: pb.DeleteCompoundClipRequest, context: grpc.ServicerContext) -> pb.DeleteCompoundClipResponse:
         pid = self.app.project_id(request.project)
         with self.app.catalog.transaction() as conn:
             return pb.DeleteCompoundClipResponse(deleted=compound.delete(conn, pid, request.id))

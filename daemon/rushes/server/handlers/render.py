@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+
+import grpc
 
 from rushes.catalog import projects
 from rushes.errors import InvalidArgument, NotFound
@@ -13,6 +14,7 @@ from rushes.jobs.render_job import output_to_params, step_names
 from rushes.render.plan import RenderOutput, RenderSegment, check_range, even, output_folder, target
 from rushes.server import convert
 from rushes.server.handlers.highlights import has_audio
+from rushes.server.app import App
 from rushes_proto.v1 import rushes_pb2 as pb
 
 MAX_SIDE = 3840
@@ -26,7 +28,7 @@ def _segment(media: sqlite3.Row, start: int, end: int) -> RenderSegment:
 
 
 class RenderHandlers:
-    app: Any
+    app: App
 
     def _render_media(self, text: str, project: str) -> sqlite3.Row:
         try:
@@ -40,7 +42,7 @@ class RenderHandlers:
         folders |= {Path(str(r[0])) for r in conn.execute("SELECT path FROM watch_folders")}
         return sorted(folders)
 
-    def Render(self, request: pb.RenderRequest, context: Any) -> pb.RenderResponse:
+    def Render(self, request: pb.RenderRequest, context: grpc.ServicerContext) -> pb.RenderResponse:
         pid = self.app.project_id(request.project)
         if request.crf < 0 or request.crf > 51:
             raise InvalidArgument(f"crf must be 0..51 (0: the default), got {request.crf}")

@@ -2,45 +2,35 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+import grpc
+from PIL import Image
+
+from rushes.decode.decode import MediaError
+from rushes.decode.seek import read_frame
 from rushes.errors import FailedPrecondition, InvalidArgument, NotFound
+from rushes.server import convert
+from rushes.server.app import App
+from rushes.catalog.shot_lists import is_analysed, keyframe_thumb, load_shot_list
+from rushes.shots.thumbs import THUMB_WIDTH, encode_jpeg
 from rushes_proto.v1 import rushes_pb2 as pb
 
 
 class ShotsHandlers:
-    app: Any
+    app: App
 
-    def GetShots(self, request: pb.GetShotsRequest, context: Any) -> pb.ShotsResponse:
-        from rushes.shots.stored import load
-
+    def GetShots(self, request: pb.GetShotsRequest, context: grpc.ServicerContext) -> pb.ShotsResponse:
         media = self.app.resolve_media(request.media, request.project or None)
         if media["kind"] != "video":
             raise FailedPrecondition(f"media {media['id']} ({media['path']}) is audio only: it has no shots")
-        stored = load(self.app.catalog.connect(), media)
-        if not stored.analysed:
+        conn = self.app.catalog.connect()
+        if not is_analysed(conn, int(media["id"])):
             raise FailedPrecondition(
                 f"media {media['id']} ({media['path']}) has not been analysed yet (status {media['status']}): "
                 "wait for its ingest job (`rushes jobs`)")
-        resp = pb.ShotsResponse(media_id=str(media["id"]), fps=stored.fps, frame_count=stored.frame_count)
-        for s in stored.shots:
-            resp.shots.add(id=s["id"], start_frame=s["start_frame"], end_frame=s["end_frame"],
-                           keyframes=s["keyframes"], motion=s["motion"])
-        for t in stored.transitions:
-            if t["type"] == "cut":
-                resp.transitions.add(type="cut", frame=t["start"], confidence=t["confidence"])
-            else:
-                resp.transitions.add(type=t["type"], start=t["start"], end=t["end"], confidence=t["confidence"])
-        for g in stored.segments:
-            resp.segments.add(kind=g["kind"], start_frame=g["start_frame"], end_frame=g["end_frame"])
-        return resp
+        return convert.shots_response(load_shot_list(conn, media))
 
-    def GetKeyframeImage(self, request: pb.GetKeyframeImageRequest, context: Any) -> pb.KeyframeImage:
-        from rushes.decode.decode import MediaError
-        from rushes.decode.seek import read_frame
-        from rushes.shots.stored import thumb_for
-        from rushes.shots.thumbs import THUMB_WIDTH, encode_jpeg
-
+    def GetKeyframeImage(self, request: pb.GetKeyframeImageRequest, context: grpc.ServicerContext) -> pb.KeyframeImage:
         media = self.app.resolve_media(request.media, None)
         if media["kind"] != "video":
             raise FailedPrecondition(f"media {media['id']} ({media['path']}) is audio only: it has no pictures")
@@ -49,10 +39,8 @@ class ShotsHandlers:
             raise InvalidArgument(f"frame {frame} is outside media {media['id']}: its frames are "
                                   f"0..{int(media['frame_count'] or 1) - 1} (end exclusive {media['frame_count']})")
         if not request.full_resolution:
-            stored = thumb_for(self.app.catalog.connect(), int(media["id"]), frame)
+            stored = keyframe_thumb(self.app.catalog.connect(), int(media["id"]), frame)
             if stored and Path(stored).is_file():
-                from PIL import Image
-
                 data = Path(stored).read_bytes()
                 with Image.open(stored) as im:
                     return pb.KeyframeImage(jpeg=data, width=im.width, height=im.height)

@@ -6,10 +6,11 @@ ones to the referee.
 """
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from rushes.shots.features import Features
 from rushes.shots.types import Candidate
+from rushes.settings import Settings
 
 
 class Detector(Protocol):
@@ -18,7 +19,7 @@ class Detector(Protocol):
     def detect(self, f: Features) -> list[Candidate]: ...
 
 
-def setting(settings: Any, key: str, default: float) -> float:
+def setting(settings: Settings | None, key: str, default: float) -> float:
     """A threshold from settings.get (env RUSHES_<KEY> > config [analysis] > default)."""
     if settings is None:
         return default

@@ -7,7 +7,6 @@ explosions and shaky camera work). Jumps that pass weakly are candidates for the
 """
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
@@ -15,12 +14,13 @@ from rushes.shots.detectors.base import setting
 from rushes.shots.detectors.dissolves import structure_change
 from rushes.shots.features import Features
 from rushes.shots.types import Candidate
+from rushes.settings import Settings
 
 
 class HardCutDetector:
     name = "cuts"
 
-    def __init__(self, settings: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         self.min_jump = setting(settings, "shots_cut_min", 0.045)       # below: never a cut
         self.sure_jump = setting(settings, "shots_cut_sure", 0.10)      # above (and isolated): no referee
         self.min_isolation = setting(settings, "shots_cut_isolation", 2.0)

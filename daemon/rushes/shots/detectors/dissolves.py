@@ -9,13 +9,13 @@ frame onto the A->B line (a from 0 to 1).
 """
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
 from rushes.shots.detectors.base import setting
 from rushes.shots.features import Features
 from rushes.shots.types import Candidate
+from rushes.settings import Settings
 
 SCALES = (5, 9, 14)
 
@@ -32,7 +32,7 @@ def structure_change(a: np.ndarray, b: np.ndarray) -> float:
 class DissolveDetector:
     name = "dissolves"
 
-    def __init__(self, settings: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         self.min_change = setting(settings, "shots_dissolve_min_change", 0.035)
         self.max_nonlinear = setting(settings, "shots_dissolve_max_nonlinear", 0.33)
         self.max_step_share = setting(settings, "shots_dissolve_max_step", 0.4)

@@ -6,13 +6,13 @@ through black spanning the dimming, the black and the brightening. Black is meas
 """
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
 from rushes.shots.detectors.base import setting
 from rushes.shots.features import Features
 from rushes.shots.types import Candidate
+from rushes.settings import Settings
 
 
 def black_runs(f: Features, min_dark: float, max_luma: float) -> list[tuple[int, int]]:
@@ -35,7 +35,7 @@ def black_runs(f: Features, min_dark: float, max_luma: float) -> list[tuple[int,
 class FadeDetector:
     name = "fades"
 
-    def __init__(self, settings: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         self.min_dark = setting(settings, "shots_black_pixels", 0.97)
         self.max_luma = setting(settings, "shots_black_luma", 0.07)
         self.max_ramp = int(setting(settings, "shots_fade_max_frames", 60))

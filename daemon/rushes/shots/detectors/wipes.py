@@ -23,7 +23,6 @@ single frame step carries); only those get the per-cell fit, so the cost stays s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -31,6 +30,7 @@ from rushes.shots.detectors.base import setting
 from rushes.shots.detectors.dissolves import structure_change
 from rushes.shots.features import SIG_H, SIG_W, Features
 from rushes.shots.types import Candidate
+from rushes.settings import Settings
 
 HALF_WINDOWS = (6, 10, 15, 22)      # half window lengths: wipes of ~8 to ~40 frames
 _YS, _XS = np.mgrid[0:SIG_H, 0:SIG_W]
@@ -149,7 +149,7 @@ def stillness(sig: np.ndarray, s: int, e: int, gap: int = 2) -> float:
 class WipeDetector:
     name = "wipes"
 
-    def __init__(self, settings: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         # change between the window's ends (mean over the thumbnail, 0..1)
         self.min_change = setting(settings, "shots_wipe_min_change", 0.06)
         # the largest single frame step against that change (a cut carries it all in one)

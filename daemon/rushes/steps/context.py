@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from rushes.catalog import Catalog
     from rushes.settings import Settings
+    from rushes.vectors import VectorStore
 
 
 class JobCancelled(Exception):
@@ -30,13 +31,13 @@ class StepFailed(Exception):
 @dataclass
 class StepContext:
     catalog: "Catalog"
-    vectors: Any                      # rushes.vectors.VectorStore
+    vectors: "VectorStore"
     settings: "Settings"
     media: "sqlite3.Row"              # the media row (see catalog migrations)
     project_id: int
     job_id: int
-    report: Callable[[float, str], None] = lambda fraction, message="": None
-    is_cancelled: Callable[[], bool] = lambda: False
+    report: Callable[[float, str], None] = field(default=lambda fraction, message: None)
+    is_cancelled: Callable[[], bool] = field(default=lambda: False)
     scratch: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
 
