@@ -15,6 +15,7 @@ from rushes_proto.v1 import rushes_pb2 as pb
 from .builders.clusters import build_bins
 from .builders.compound import build_compound_timeline
 from .builders.highlights import build_highlights_timeline, score_color
+from .builders.selects import build_selects_timeline
 from .builders.shots import build_shots_timeline
 from .records import Compound, Group, Mark, MediaTime, Span
 
@@ -158,3 +159,15 @@ def compound(client: Any, project: str, compound_id: str = "") -> otio.schema.Ti
     media = _media_of(client, project, [s.media_id for c in records for s in c.segments])
     name = records[0].name if compound_id and records else f"{project} compound clips"
     return build_compound_timeline(name, records, media)
+def search(client: Any, project: str, query: str = "", saved: str = "", limit: int = 50) -> otio.schema.Timeline:
+    """A search's hits (a query, or a search saved with `rushes search QUERY --save NAME`) as a
+    selects timeline, best first."""
+    if saved:
+        request = client.call("GetSavedSearch", pb.GetSavedSearchRequest(project=project, name=saved)).search
+    else:
+        request = pb.SearchRequest(project=project, query=query, limit=limit)
+    resp = client.call("Search", request, timeout=600.0)
+    media = {h.media_id: get_media(client, project, h.media_id) for h in resp.hits}
+    spans = [Span(media_id=h.media_id, start=h.start_frame, end=h.end_frame, id=f"hit{i}", kind="search",
+                  confidence=round(h.score, 6), reason="+".join(h.channels)) for i, h in enumerate(resp.hits, 1)]
+    return build_selects_timeline(f"search {saved or request.query}", request.query, spans, media)

@@ -58,9 +58,18 @@ def print_json(obj: Any, out: TextIO | None = None) -> None:
     (out or sys.stdout).write("\n")
 
 
+def table_cell(value: Any) -> str:
+    """One line per row whatever a file is called: control characters (a newline or tab in a
+    file name, an escape sequence) are shown escaped, as `ls -b` does; --json keeps them as they are."""
+    text = str(value)
+    if not any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if ord(c) < 32 or ord(c) == 127 else c for c in text)
+
+
 def print_table(rows: list[list[Any]], headers: list[str], out: TextIO | None = None) -> None:
     out = out or sys.stdout
-    cells = [[str(c) for c in row] for row in rows]
+    cells = [[table_cell(c) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip() + "\n")
     for row in cells:

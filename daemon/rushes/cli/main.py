@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rushes", description="Rushes: organise raw footage for editors.")
     parser.add_argument("--version", action="version", version=f"rushes {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
-    parser.add_argument("--address", default=None, help="daemon host:port (default: RUSHES_ADDRESS, else address in config.toml, else 127.0.0.1:50051)")
+    parser.add_argument("--address", default=None, help="daemon address: unix:PATH or host:port (default: RUSHES_ADDRESS, else address in config.toml, else the Unix socket in RUSHES_HOME)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):

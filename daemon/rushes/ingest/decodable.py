@@ -15,7 +15,7 @@ from typing import Any
 import av
 import av.error
 
-from rushes.ingest.probe import ProbeError, ProbeResult, _check_file, _open
+from rushes.ingest.probe import ProbeError, ProbeResult, _check_file, _open, probe
 
 log = logging.getLogger(__name__)
 
@@ -151,3 +151,32 @@ def check_decodable(path: str | os.PathLike[str], probe_result: ProbeResult, fra
     if warnings:
         probe_result.extra.setdefault("decode_warnings", []).extend(warnings)
     return warnings
+
+
+def copy_complete(path: str | os.PathLike[str]) -> ProbeError | None:
+    """None when `path` reads to the end its container declares; else the ProbeError saying how
+    it is cut short. A copy that stalls looks finished to a size-and-mtime check, and a partial
+    MKV or faststart MP4 decodes cleanly up to where it stops: only the declared length (the
+    index, the duration) tells it is not all there (issue 11, defect 5)."""
+    try:
+        result = probe(path)
+        if result.kind == "video":
+            check_decodable(path, result)
+        declared = _declared_duration(Path(path))
+    except ProbeError as exc:
+        return exc if exc.incomplete else None
+    if declared is not None and declared - result.duration_s > max(1.0, 0.02 * declared):
+        return ProbeError(path, f"truncated: the container declares {declared:.2f} s but the file holds "
+                                f"{result.duration_s:.2f} s (a copy still in progress?)")
+    return None
+
+
+def _declared_duration(path: Path) -> float | None:
+    """The duration the container's header states (MKV, MP4), or None when it states none (TS)."""
+    container = _open(path)
+    try:
+        if container.duration is None or container.format.name in ("mpegts", "mpeg"):
+            return None  # TS/PS state none: FFmpeg's figure is an estimate from the file's size
+        return float(container.duration) / 1_000_000
+    finally:
+        container.close()

@@ -56,6 +56,11 @@ class ProbeError(InvalidArgument):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    @property
+    def incomplete(self) -> bool:
+        """The file looks cut short (a copy still running or stalled), not damaged inside."""
+        return self.reason.startswith(("truncated", "no video frames: the file ends"))
+
 
 @dataclass
 class ProbeResult:
@@ -218,6 +223,40 @@ def _check_file(path: Path) -> bytes:
         raise ProbeError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
+MOOV_CHILDREN = frozenset({b"mvhd", b"trak", b"udta", b"meta", b"iods", b"mvex", b"clip", b"ctab", b"prfl",
+                           b"free", b"skip", b"wide", b"uuid", b"pssh", b"cmov", b"rmra"})
+
+
+def _moov_damaged(path: Path) -> bool:
+    """An MP4/MOV whose index (moov) is there but does not parse: a child box of an unknown type
+    or a size that overruns its parent. A file written with no tracks parses fine (not damaged)."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(64 * 1024 * 1024)
+    except OSError:
+        return False
+    if data[4:8] not in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"):
+        return False
+    pos = 0
+    while pos + 8 <= len(data):
+        size, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        if size == 1 and pos + 16 <= len(data):
+            size = int.from_bytes(data[pos + 8:pos + 16], "big")
+        if size < 8:
+            return False
+        if kind == b"moov":
+            end = min(pos + size, len(data))
+            child = pos + 8
+            while child + 8 <= end:
+                csize, ckind = int.from_bytes(data[child:child + 4], "big"), data[child + 4:child + 8]
+                if csize < 8 or child + csize > end or ckind not in MOOV_CHILDREN:
+                    return True
+                child += csize
+            return False
+        pos += size
+    return False
+
+
 def _open(path: Path) -> Any:
     try:
         return av.open(str(path), metadata_errors="replace")
@@ -308,6 +347,10 @@ def _probe_open(p: Path, container: Any, size: int) -> ProbeResult:
     if video is None and audio is None:
         if any(s.type == "video" for s in streams):
             raise ProbeError(p, "no video frames (only a cover picture)")
+        if _moov_damaged(p):
+            # An MP4/MOV whose moov atom (the index of its tracks) is damaged opens with no streams.
+            raise ProbeError(p, "damaged: its track index (the moov atom) cannot be read, so FFmpeg finds no "
+                                "audio or video in it (a broken copy or an interrupted recording?)")
         raise ProbeError(p, "no video frames or audio: the file has no audio or video streams")
     fmt = container.format.name
     if fmt in TEXT_FORMATS:

@@ -13,6 +13,7 @@ import json
 import logging
 import sqlite3
 import traceback
+from typing import Any
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
@@ -33,6 +34,9 @@ INGEST_STEPS: tuple[tuple[str, str | None, bool], ...] = (
     ("analyse", "rushes.shots.step", True),
     ("faces", "rushes.faces.step", True),
     ("embed", "rushes.embed.step", True),
+    ("speech", "rushes.speech.step", False),
+    ("ocr", "rushes.ocr.step", True),
+    ("text_index", "rushes.search.step", False),
     ("highlights", "rushes.highlights.step", False),
     ("cluster", "rushes.clustering.step", False),
 )
@@ -231,7 +235,8 @@ class IngestRunner:
                 ctx.progress(0.5, "checking the stream decodes")
                 check_decodable(path, result)
         except (ProbeError, OSError) as exc:
-            reason = str(exc) if isinstance(exc, ProbeError) else f"{spath}: {exc.strerror or exc}"
+            text = str(exc) if isinstance(exc, ProbeError) or not exc.strerror else exc.strerror
+            reason = text if text.startswith(spath) else f"{spath}: {text}"  # the path once, not twice
             with self.stores.catalog.transaction() as conn:
                 media_id = media_rows.upsert_media(conn, fingerprint=_failed_key(spath), path=spath, size=None, mtime=None,
                                                 probe=None, status="failed", reason=reason)
@@ -246,6 +251,8 @@ class IngestRunner:
             existing = conn.execute("SELECT id, path, status FROM media WHERE fingerprint=?", (fp,)).fetchone()
             if existing is not None and existing["path"] != spath:
                 log.info("media %s moved or renamed: %s -> %s", existing["id"], existing["path"], spath)
+            if existing is None:
+                self._adopt_grown(conn, spath, st.st_size, fp)
             media_id = media_rows.upsert_media(
                 conn, fingerprint=fp, path=spath, size=st.st_size, mtime=st.st_mtime,
                 probe={k: probe_dict.get(k) for k in media_rows.MEDIA_FIELDS},
@@ -259,6 +266,22 @@ class IngestRunner:
             stages.mark_done(conn, media_id, "probe", PROBE_VERSION)
         ctx.media = self._media_row(media_id)
         return media_id
+
+    @staticmethod
+    def _adopt_grown(conn: Any, spath: str, size: int, fp: str) -> None:
+        """A file that grew at the same path after it was ingested (a recording still being
+        written, a copy that resumed) is the same media with more in it: it takes the new
+        fingerprint and every stage is redone, instead of a second media for one file."""
+        row = conn.execute(
+            "SELECT m.id, mp.size, (SELECT COUNT(*) FROM media_paths o WHERE o.media_id=m.id) AS copies "
+            "FROM media_paths mp JOIN media m ON m.id=mp.media_id WHERE mp.path=? AND m.fingerprint NOT LIKE 'unread:%' "
+            "ORDER BY m.id DESC LIMIT 1", (spath,)).fetchone()
+        if row is None or row["size"] is None or size <= int(row["size"]) or int(row["copies"]) > 1:
+            return
+        log.info("media %s grew at %s (%s -> %s bytes): analysing it again as the same media",
+                 row["id"], spath, row["size"], size)
+        conn.execute("UPDATE media SET fingerprint=? WHERE id=?", (fp, int(row["id"])))
+        stages.clear(conn, int(row["id"]))
 
     def _fail(self, queue: JobQueue, snap: JobSnapshot, media_id: int | None, step: str, reason: str) -> None:
         if snap.path and snap.path not in reason:

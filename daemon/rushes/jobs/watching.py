@@ -7,12 +7,15 @@ the watch_folders table in step with what is watched.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from rushes.catalog import media_rows
 from rushes.errors import InvalidArgument, clip
 from rushes.ingest.roots import check_root
+from rushes.ingest.decodable import copy_complete
 from rushes.ingest.watch import FolderWatcher
 from rushes.jobs.ingest import IngestService, abspath, project_id
 from rushes.jobs.stores import Stores
@@ -35,6 +38,9 @@ class WatchService:
         self.stores = stores
         self.ingest = ingest
         self.watcher: FolderWatcher | None = None
+        self._lock = threading.Lock()
+        self._incomplete: dict[Path, float] = {}            # path -> when first seen cut short
+        self._timers: dict[Path, threading.Timer] = {}      # the give-up re-check per waiting path
 
     def start(self) -> None:
         """Start watching every folder recorded in the catalog (a missing one is logged, not fatal)."""
@@ -55,6 +61,46 @@ class WatchService:
     def stop(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        with self._lock:
+            timers, self._timers = list(self._timers.values()), {}
+        for timer in timers:
+            timer.cancel()
+
+    def _complete(self, path: Path) -> bool:
+        """A stable file that is still cut short waits (no job, so no failed job in the history).
+
+        It is reported again when its copy resumes (size and mtime change); if it never does, it
+        is ingested after `incomplete_wait_s` anyway and fails there with the reason.
+        """
+        try:
+            problem = copy_complete(path)
+        except Exception as exc:  # the check must never keep a file from its ingest job, which reports it
+            log.warning("watch: cannot tell whether %s is complete (%s); ingesting it", path, exc)
+            problem = None
+        now = time.monotonic()
+        with self._lock:
+            first = self._incomplete.get(path)
+            if problem is None:
+                self._incomplete.pop(path, None)
+                timer = self._timers.pop(path, None)
+                if timer is not None:
+                    timer.cancel()
+                return True
+            wait = float(self.stores.settings.get("incomplete_wait_s", 600.0))
+            if first is not None and now - first >= wait:
+                self._incomplete.pop(path, None)
+                self._timers.pop(path, None)
+                return True
+            if first is None:
+                self._incomplete[path] = now
+                first = now
+            if path not in self._timers:
+                timer = threading.Timer(max(0.0, wait - (now - first)) + 0.1, self._on_ready, [path])
+                timer.daemon = True
+                self._timers[path] = timer
+                timer.start()
+        log.info("watch: %s looks like a copy still in progress (%s); waiting for it", path, problem.reason)
+        return False
 
     # ------------------------------------------------------------------ the editor's requests
     def add(self, project: str, path: str, polling: bool) -> WatchFolder:
@@ -98,6 +144,8 @@ class WatchService:
         return [r["name"] for r in rows if str(path).startswith(r["path"].rstrip("/") + "/") or str(path) == r["path"]]
 
     def _on_ready(self, path: Path) -> None:
+        if not self._complete(Path(path)):
+            return
         for project in self._projects_watching(Path(path)) or ["default"]:
             try:
                 self.ingest.submit(project, [str(path)])

@@ -1,4 +1,4 @@
-"""Token check: a daemon bound beyond loopback answers only calls carrying RUSHES_TOKEN."""
+"""Token check: a TCP daemon answers only calls carrying its token (RUSHES_TOKEN, or the loopback token)."""
 from __future__ import annotations
 
 import hmac
@@ -12,10 +12,10 @@ class TokenInterceptor(grpc.ServerInterceptor):
         self._expected = f"Bearer {token}".encode()
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: grpc.HandlerCallDetails) -> Any:
-        got = ""
-        for key, value in details.invocation_metadata or ():
-            if key == "authorization":
-                got = value
+        sent = [value for key, value in details.invocation_metadata or () if key == "authorization"]
+        # Exactly one: with two headers the last used to win, so a proxy adding its own could be
+        # overridden by (or override) the caller's; two is never a valid request.
+        got = sent[0] if len(sent) == 1 and isinstance(sent[0], str) else ""
         if hmac.compare_digest(got.encode(), self._expected):
             return continuation(details)
         handler = continuation(details)

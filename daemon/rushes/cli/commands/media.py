@@ -8,7 +8,7 @@ from rushes.cli.common import add_common, connect, ordered_json, print_json, pri
 from rushes_proto.v1 import rushes_pb2 as pb
 
 JSON_KEYS = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode",
-             "audio_channels", "status", "reason")
+             "audio_channels", "status", "reason", "paths")
 
 
 def media_json(m: pb.Media) -> dict[str, Any]:
