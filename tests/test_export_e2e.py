@@ -204,7 +204,7 @@ def test_cli_refuses_to_overwrite_and_names_limits(daemon, tmp_path):
     assert proc.returncode == 2 and "MEDIA" in proc.stderr
 
 
-def _plugin_env(tmp_path: Path, address: str) -> dict:
+def _plugin_env(tmp_path: Path, address: str, home: Path | None = None) -> dict:
     """The entry point as an installed distribution declares it, without installing anything:
     a dist-info folder on the path (importlib.metadata finds it like any other)."""
     site = tmp_path / "site"
@@ -215,6 +215,8 @@ def _plugin_env(tmp_path: Path, address: str) -> dict:
     paths = [str(site)] + [str(ROOT / p) for p in ("otio_adapters", "plugins", "protos")]
     env = {k: v for k, v in os.environ.items() if k != "OTIO_PLUGIN_MANIFEST_PATH"}
     env.update(PYTHONPATH=os.pathsep.join(paths), RUSHES_ADDRESS=address)
+    if home is not None:  # the daemon's data folder: the plugin reads its loopback token from there itself
+        env["RUSHES_HOME"] = str(home)
     return env
 
 
@@ -225,7 +227,7 @@ def _otio_tool(name: str, *args: str, env: dict) -> subprocess.CompletedProcess:
 
 @pytest.mark.realmedia
 def test_otioconvert_reads_rushes_query_files(daemon, tmp_path):
-    env = _plugin_env(tmp_path, daemon.address)
+    env = _plugin_env(tmp_path, daemon.address, daemon.home)
     m = daemon.media["carphone_df.mp4"]
     query = tmp_path / "selects.rushes"
     query.write_text(json.dumps({"project": "default", "what": "shots", "media": m["path"]}))
