@@ -277,8 +277,14 @@ class Daemon:
                                      stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            from rushes_client.config import read_token_file
+
+            token = read_token_file(self.home)      # loopback TCP: the token the daemon made at start
+            if token is None:
+                time.sleep(0.2)
+                continue
             try:
-                self.client = connect(self.address, None, timeout=0.5)
+                self.client = connect(self.address, token, timeout=0.5)
                 return self
             except DaemonUnavailable:
                 if self.proc.poll() is not None:

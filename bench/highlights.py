@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,9 +43,17 @@ from rushes.settings import load_settings  # noqa: E402
 from rushes.shots import analyse_file, step as shots_step  # noqa: E402
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process, every thread (decoder, onnxruntime) included: on a shared
+    machine wall time swings 2x with other work, CPU time far less."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(fn):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu_s()
     out = fn()
+    timed.cpu = cpu_s() - c
     return time.perf_counter() - t, out
 
 
@@ -62,21 +71,24 @@ def main() -> int:
     fps = Fraction(p.fps_num, p.fps_den)
 
     t_plain, info = timed(lambda: decode_pass(path, [], threads=args.threads))
-    print(f"plain decode pass: {t_plain:.1f} s ({info.frame_count} frames)")
+    c_plain = timed.cpu
+    print(f"plain decode pass: wall {t_plain:.1f} s, cpu {c_plain:.1f} s ({info.frame_count} frames)")
+    t_feat, _ = timed(lambda: decode_pass(path, FeatureCollector(1, float(fps), vad_model=model,
+                                                                 vad_why=why).consumers(), threads=args.threads))
+    c_feat = timed.cpu
+    print(f"decode pass + highlight features (motion, loudness, VAD): wall {t_feat:.1f} s, cpu {c_feat:.1f} s")
+    print(f"  the features add cpu {c_feat - c_plain:.1f} s = {100 * (c_feat - c_plain) / c_plain:.1f}% of the plain "
+          f"decode (wall {100 * (t_feat - t_plain) / t_plain:+.1f}%)")
     t_shots, _ = timed(lambda: analyse_file(str(path), settings, threads=args.threads))
-    print(f"shots analysis (analyse step, no highlights): {t_shots:.1f} s")
+    c_shots = timed.cpu
+    print(f"analyse step (shots, no highlights): wall {t_shots:.1f} s, cpu {c_shots:.1f} s")
     collector = FeatureCollector(1, float(fps), vad_model=model, vad_why=why)
     t_both, shots = timed(lambda: analyse_file(str(path), settings, consumers=collector.consumers(),
                                                threads=args.threads))
-    added = t_both - t_shots
-    print(f"shots analysis + highlight features on the same pass: {t_both:.1f} s")
-    print(f"  audio+motion features add {added:.1f} s: {100 * added / t_plain:.1f}% of the plain decode, "
-          f"{100 * added / t_shots:.1f}% of the analysis")
-    t_collect_only, _ = timed(lambda: decode_pass(path, FeatureCollector(1, float(fps), vad_model=model,
-                                                                         vad_why=why).consumers(),
-                                                  threads=args.threads))
-    print(f"decode pass + features only: {t_collect_only:.1f} s "
-          f"(+{100 * (t_collect_only - t_plain) / t_plain:.1f}% over the plain decode)")
+    c_both = timed.cpu
+    print(f"analyse step + highlight features on its pass: wall {t_both:.1f} s, cpu {c_both:.1f} s")
+    print(f"  the features add cpu {c_both - c_shots:.1f} s = {100 * (c_both - c_shots) / c_plain:.1f}% of the plain "
+          f"decode, {100 * (c_both - c_shots) / c_shots:.1f}% of the analyse step")
 
     home = Path(tempfile.mkdtemp(prefix="bench-hl-"))
     try:

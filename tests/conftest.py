@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rushes_testkit import DaemonProcess, ffmpeg, real_media
+from rushes_testkit import INGEST_ENV, DaemonProcess, ffmpeg, real_media, seed_models
 
 
 @pytest.fixture(scope="session")
@@ -56,15 +55,7 @@ def _isolated_home(tmp_path_factory, monkeypatch, request):
     home = tmp_path_factory.mktemp("rushes-home")
     pulled, cache = request.getfixturevalue("_pulled_models")
     if "fresh_models" not in request.keywords:
-        for exported in request.getfixturevalue("_referee_export") or []:
-            seeded = home / "models" / exported.parent.name / exported.name
-            seeded.parent.mkdir(parents=True, exist_ok=True)
-            os.link(exported, seeded)
-        if pulled:
-            from rushes.models import wheels
-
-            for s, folder in pulled:
-                wheels.link_into(s, folder, home / "models")
+        seed_models(home, request.getfixturevalue("_referee_export"), pulled)
     if cache is not None:
         monkeypatch.setenv("RUSHES_MODEL_CACHE", str(cache))
     monkeypatch.setenv("RUSHES_HOME", str(home))
@@ -88,9 +79,6 @@ def settings(rushes_home):
 
 # --- One real project, ingested once per test session ------------------------------------------
 
-INGEST_ENV = {"RUSHES_FACES_SAMPLE_S": "0.5"}
-"""Settings the seeded project was ingested with (a face sample every 0.5 s, so the short clips
-give several samples per face); start a daemon with them when a test ingests more of its own."""
 
 
 @dataclass(frozen=True)
@@ -139,16 +127,14 @@ def _ingested_seed(tmp_path_factory, _referee_export, _pulled_models) -> Ingeste
         paths[name] = footage / name
         shutil.copy2(real_media(name), paths[name])
     home = tmp_path_factory.mktemp("ingested-home")
-    for exported in _referee_export or []:
-        seeded = home / "models" / exported.parent.name / exported.name
-        seeded.parent.mkdir(parents=True, exist_ok=True)
-        os.link(exported, seeded)
-    from rushes.models import wheels
-
-    for s, folder in _pulled_models[0]:       # the same models every test's data folder has
-        wheels.link_into(s, folder, home / "models")
+    # Like every test's data folder: the referee's export, the pulled default models and an
+    # empty model cache, whichever test happens to build this first.
+    seed_models(home, _referee_export, _pulled_models[0])
+    env = {**INGEST_ENV, "XDG_CONFIG_HOME": str(home / "config")}
+    if _pulled_models[1] is not None:
+        env["RUSHES_MODEL_CACHE"] = str(_pulled_models[1])
     media: dict[str, str] = {}
-    with DaemonProcess(home, env={**INGEST_ENV, "XDG_CONFIG_HOME": str(home / "config")}) as d:
+    with DaemonProcess(home, env=env) as d:
         for name, path in paths.items():     # one at a time: ids and clustering order are fixed
             job = json.loads(d.cli("ingest", "--wait", "--json", str(path)).stdout)["jobs"][0]
             if job["state"] != "done":

@@ -243,7 +243,7 @@ function F.new(studio)
                                  timelineDropFrameTimecode = '0' } }, Project)
   local root = folder('Master')
   project._pool = setmetatable({ _app = app, _project = project, _root = root, _current = root }, Pool)
-  local pm = { GetCurrentProject = function() return project end }
+  local pm = { GetCurrentProject = function() return project end, SaveProject = function() app.saved = (app.saved or 0) + 1 return true end }
   app.GetProjectManager = function() return pm end
   app.GetProductName = function() return studio and 'DaVinci Resolve Studio' or 'DaVinci Resolve' end
   app.GetVersion = function() return { 19, 1, 3, 7, '' } end

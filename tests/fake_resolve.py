@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import itertools
 import os
+from urllib.parse import unquote, urlparse
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
+
+import opentimelineio as otio
 
 from resolve.frames import Rate, frame_to_timecode, timecode_to_frame
 
@@ -304,6 +307,8 @@ class Timeline(_Markers):
         return frame_to_timecode(self.GetStartFrame(), self._rate)
 
     def SetStartTimecode(self, timecode):  # noqa: N802
+        if tuple(self._app.version[:2]) < (18, 5):      # added in 18.5: before, an unknown call (None)
+            return None
         try:
             new = timecode_to_frame(timecode, self._rate)
         except ValueError:
@@ -500,7 +505,10 @@ class MediaPool(_ResolveObject):
         timeline = self._project._current_timeline
         if timeline is None:
             return []
-        return self._append(timeline, list(clips or []))
+        placed = self._append(timeline, list(clips or []))
+        if tuple(self._app.version[:2]) < (18, 1):      # a Bool before 18.1, [TimelineItem] since
+            return bool(placed)
+        return placed
 
     def CreateTimelineFromClips(self, name, clips):  # noqa: N802
         clips = list(clips or [])
@@ -520,11 +528,14 @@ class MediaPool(_ResolveObject):
         that name exists (measured) or the file cannot be read."""
         options = importOptions or {}
         try:
-            import opentimelineio as otio
-
             otio_tl = otio.adapters.read_from_file(filePath)
         except Exception:
             return None
+        if not isinstance(otio_tl, otio.schema.Timeline):      # FCPXML reads as a collection
+            otio_tl = next((t for t in otio_tl.find_children(descended_from_type=otio.schema.Timeline)), None) \
+                if hasattr(otio_tl, "find_children") else None
+            if otio_tl is None:
+                return None
         name = options.get("timelineName") or otio_tl.name or os.path.splitext(os.path.basename(filePath))[0]
         if self._timeline_named(name) is not None:
             return None
@@ -533,7 +544,7 @@ class MediaPool(_ResolveObject):
         for clip in otio_tl.find_clips():
             ref = clip.media_reference
             url = getattr(ref, "target_url", "") or ""
-            path = url[7:] if url.startswith("file://") else url
+            path = unquote(urlparse(url).path) if url.startswith("file:") else url
             item = by_path.get(os.path.abspath(path)) if path else None
             if item is None and options.get("importSourceClips", True) and path:
                 imported = self.ImportMedia([path])
@@ -618,6 +629,7 @@ class ProjectManager(_ResolveObject):
         self._app = app
         self._projects: dict[str, Project] = {}
         self._current: Project | None = None
+        self.saves = 0
 
     def GetCurrentProject(self):  # noqa: N802
         return self._current
@@ -637,6 +649,7 @@ class ProjectManager(_ResolveObject):
         return project
 
     def SaveProject(self):  # noqa: N802
+        self.saves += 1
         return self._current is not None
 
 

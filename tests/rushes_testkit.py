@@ -13,6 +13,27 @@ from pathlib import Path
 import pytest
 
 
+INGEST_ENV = {"RUSHES_FACES_SAMPLE_S": "0.5"}
+"""Settings the shared session project (conftest `ingested_project`) was ingested with (a face
+sample every 0.5 s, so short clips give several samples per face)."""
+
+
+def seed_models(home: Path, exported: list[Path] | None, pulled: list | None = None) -> None:
+    """Hard-link the session's referee ONNX exports (conftest `_referee_export`) and the pulled
+    default models (conftest `_pulled_models`) into a data folder, as a machine has them after
+    `rushes models pull --defaults`, so a daemon started there neither exports nor downloads."""
+    for path in exported or []:
+        seeded = home / "models" / path.parent.name / path.name
+        seeded.parent.mkdir(parents=True, exist_ok=True)
+        if not seeded.exists():
+            os.link(path, seeded)
+    if pulled:
+        from rushes.models import wheels
+
+        for spec, folder in pulled:
+            wheels.link_into(spec, folder, home / "models")
+
+
 def media_dir() -> Path:
     return Path(os.environ.get("RUSHES_MEDIA") or Path.home() / ".cache" / "rushes-media").expanduser()
 
@@ -153,4 +174,43 @@ def tree_state(root: Path) -> dict[str, str]:
             out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
         else:
             out[str(p.relative_to(root)) + "/"] = "dir"
+    return out
+
+
+def font_file() -> Path:
+    """A TrueType font for ffmpeg drawtext (DejaVu, as Debian's ffmpeg pulls it in)."""
+    for candidate in ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+                      "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
+        if Path(candidate).is_file():
+            return Path(candidate)
+    exe = shutil.which("fc-match")
+    if exe:
+        out = subprocess.run([exe, "-f", "%{file}", "DejaVu Sans:bold"], capture_output=True, text=True).stdout
+        if out and Path(out).is_file():
+            return Path(out)
+    message = "no TrueType font for ffmpeg drawtext (apt-get install fonts-dejavu-core)"
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def burn_text(src: Path, out: Path, lines: list[str], *, start_s: float = 0.0, end_s: float = 2.0,
+              seconds: float | None = None, width: int = 640, box: bool = True, size: int = 40) -> Path:
+    """Real footage with text drawn on it by ffmpeg drawtext (a slate board or a burnt-in caption)
+    between start_s and end_s; `lines` are drawn one under the other, left-aligned, on a dark box."""
+    font = font_file()
+    filters = [f"scale={width}:-2"]
+    for i, line in enumerate(lines):
+        text = line.replace("\\", "\\\\").replace(":", "\\:").replace("'", "\u2019")
+        filters.append(
+            f"drawtext=fontfile={font}:text='{text}':fontcolor=white:fontsize={size}:x=40:y={40 + i * int(size * 1.6)}"
+            + (":box=1:boxcolor=black@0.85:boxborderw=8" if box else "")
+            + f":enable='between(t,{start_s},{end_s})'")
+    args = ["-i", str(src)]
+    if seconds is not None:
+        args += ["-t", str(seconds)]
+    args += ["-vf", ",".join(filters), "-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast",
+             "-c:a", "aac", str(out)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ffmpeg(*args)
     return out

@@ -103,7 +103,7 @@ def _vad_model(settings):
 
 def test_silero_vad_finds_the_speech_of_a_real_conversation(settings):
     """dialogue.wav ships with who-spoke-when (RTTM): the VAD's speech covers at least 90% of the
-    reference speech (measured 96%) and adds at most 2 s elsewhere (measured 0.9 s)."""
+    reference speech (measured 99.2%) and adds at most 2 s elsewhere (measured 0.22 s)."""
     model = _vad_model(settings)
     path = real_media("dialogue.wav")
 
@@ -127,6 +127,16 @@ def test_silero_vad_finds_the_speech_of_a_real_conversation(settings):
     for piece in np.array_split(audio, 37):
         vad.feed(piece)
     assert np.array_equal(vad.probabilities(), probs)
+    # the decode pass's listener runs it on a worker thread: still the same numbers
+    from rushes.highlights.features import SpeechListener
+
+    listener = SpeechListener(model)
+    start = 0
+    for piece in np.array_split(audio, 23):
+        listener.consume_audio(DecodedAudio(start, 16000, ("FC",), piece[None, :]))
+        start += len(piece)
+    listener.finish()
+    assert np.array_equal(listener.probabilities(), probs)
     found = speech_segments(probs)
     grid = np.arange(0, 30, 0.01)
     ref = np.zeros_like(grid, bool)

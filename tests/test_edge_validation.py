@@ -94,6 +94,8 @@ def _cases():
                 values = [[v] for v in BAD_INTS] if repeated else BAD_INTS
             elif field.type == field.TYPE_BOOL:
                 continue
+            elif field.type == field.TYPE_BYTES:    # a picture that is none
+                values = [[b"not a picture"], [b"\x00" * 1000]] if repeated else [b"not a picture"]
             else:
                 raise AssertionError(f"{method.name}.{field.name}: no bad values for field type {field.type}")
             for i, value in enumerate(values):

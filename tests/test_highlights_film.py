@@ -119,3 +119,22 @@ def test_audio_only_sound_roll_gets_highlights_from_its_own_pass(settings):
     assert run is not None
     for c in run.clips:
         assert 0 <= c.start_frame < c.end_frame <= 750    # 25 fps timecode rate of a sound roll
+
+
+def test_rocket_launch_loudest_moment_is_inside_a_highlight(settings):
+    """On the real rocket_launch.webm the launch is its loudest moment: the time of FFmpeg's
+    loudest momentary (400 ms) reading lies inside a v2 highlight."""
+    import re
+    import subprocess
+
+    path = real_media("rocket_launch.webm")
+    err = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0", "-af", "ebur128",
+                          "-f", "null", "-"], capture_output=True, text=True).stderr
+    readings = [(float(t), float(m)) for t, m in re.findall(r"t:\s*([\d.]+)\s+TARGET.*?M:\s*(-?[\d.]+)", err)]
+    loudest_t = max(readings, key=lambda r: r[1])[0] - 0.2      # ebur128 stamps the window's end
+    cat = Catalog.open(settings.catalog_path)
+    _, mid = ingest_in_process(cat, settings, path)
+    media = cat.query_one("SELECT * FROM media WHERE id=?", (mid,))
+    fps = media["fps_num"] / media["fps_den"]
+    clips = load_run(cat.connect(), mid, "v2").clips
+    assert any(c.start_frame / fps <= loudest_t < c.end_frame / fps for c in clips), (loudest_t, clips)

@@ -150,7 +150,7 @@ def test_mobilenetv2_features_are_the_classifiers_pooled_input_with_any_batch(se
     from rushes.models import prepare
 
     folder = _pulled(settings, "mobilenetv2")
-    assert registry.default_models() == ["silero-vad", "mobilenetv2"]
+    assert registry.default_models() == ["whisper-tiny-en", "silero-vad", "mobilenetv2", "all-minilm-l6-v2"]
     rng = np.random.default_rng(3)
     images = rng.normal(0, 1, (3, 3, 224, 224)).astype(np.float32)
     feats = ort.InferenceSession(str(folder / prepare.MOBILENETV2_FEATURES), providers=["CPUExecutionProvider"]).run(

@@ -26,3 +26,16 @@ def test_a_bad_query_says_what_to_change(text, message):
     with pytest.raises(query.QueryError, match=None) as err:
         query.parse(text)
     assert message in str(err.value)
+
+
+def test_references_point_at_a_copy_that_is_there(tmp_path):
+    from rushes_otio.fetch import online_path
+    from rushes_proto.v1 import rushes_pb2 as pb
+
+    there = tmp_path / "cardB" / "A001.mov"
+    there.parent.mkdir()
+    there.write_bytes(b"x")
+    gone = str(tmp_path / "cardA" / "A001.mov")
+    assert online_path(pb.Media(path=gone, paths=[gone, str(there)])) == str(there)
+    assert online_path(pb.Media(path=str(there), paths=[gone, str(there)])) == str(there)
+    assert online_path(pb.Media(path=gone, paths=[gone])) == gone          # offline: its last path

@@ -111,3 +111,75 @@ def test_failed_or_cancelled_render_leaves_no_file(tmp_path):
     with pytest.raises(RenderCancelled):
         render(ok, cancelled=lambda: True)
     assert list(folder.iterdir()) == []
+
+
+def _segment(path: Path, start: int, end: int | None = None) -> tuple[RenderSegment, int]:
+    """A segment as the Render RPC builds it, from the probe the catalog stores."""
+    from rushes.ingest.probe import probe
+
+    p = probe(path)
+    seg = RenderSegment(1, str(path), start, p.frame_count if end is None else end, Fraction(p.fps_num, p.fps_den),
+                        p.audio_channels > 0, bool(p.variable_frame_rate), p.width, p.height)
+    return seg, p.frame_count
+
+
+class Pictures:
+    def __init__(self) -> None:
+        self.frames: dict[int, np.ndarray] = {}
+
+    def consume(self, frame) -> None:
+        self.frames[frame.index] = frame.low.astype(np.float32)
+
+    def finish(self) -> None:
+        pass
+
+
+def test_rotated_phone_clip_renders_upright(tmp_path):
+    """A landscape picture with a white box in its top-left corner, stored with a display matrix
+    (as phones do): the render is the displayed picture, portrait, exactly as FFmpeg's players
+    show it (this file's matrix turns it 90 degrees counter-clockwise: the box lands bottom-left)."""
+    coded = tmp_path / "coded.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=0x303030:size=320x180:rate=30:duration=2",
+           "-vf", "drawbox=x=0:y=0:w=80:h=60:c=white:t=fill", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(coded))
+    phone = tmp_path / "phone.mp4"
+    ffmpeg("-i", str(coded), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(phone))
+    seg, _ = _segment(phone, 15, 45)
+    assert (seg.width, seg.height) == (180, 320)
+    out = RenderOutput(tmp_path / "out" / "phone.mp4", (seg,), seg.fps, seg.width, seg.height)
+    out.path.parent.mkdir()
+    render(out)
+    assert _nb_frames(out.path) == 30
+    shown = tmp_path / "shown.png"
+    ffmpeg("-i", str(phone), "-vf", "select=eq(n\\,15)", "-frames:v", "1", str(shown))     # FFmpeg autorotates
+    mine = tmp_path / "mine.png"
+    ffmpeg("-i", str(out.path), "-frames:v", "1", str(mine))
+    from PIL import Image
+
+    want = np.asarray(Image.open(shown).convert("L"), np.float32)
+    got = np.asarray(Image.open(mine).convert("L"), np.float32)
+    assert got.shape == want.shape == (320, 180)
+    assert np.abs(got - want).mean() < 3.0
+    assert got[-50:, :30].mean() > 200 and got[:50, -30:].mean() < 100
+
+
+def test_variable_frame_rate_clip_renders_on_its_nominal_rate(tmp_path):
+    """face_then_title.mov is 72 frames at 30 fps then 94 at 24 fps; on its nominal rate (the
+    one time base) the render has exactly the frames of the range, and each shows the picture the
+    decode pass numbers with that index (mean difference below 6 grey levels on >= 95% of them:
+    x264 at crf 20 and the fps filter's rounding at the rate switch are the spread)."""
+    from rushes_testkit import real_media
+
+    path = real_media("face_then_title.mov")
+    seg, count = _segment(path, 30, None)
+    assert seg.variable_frame_rate
+    out = RenderOutput(tmp_path / "out" / "vfr.mp4", (seg,), seg.fps, seg.width - seg.width % 2,
+                       seg.height - seg.height % 2)
+    out.path.parent.mkdir()
+    render(out)
+    assert _nb_frames(out.path) == count - 30
+    src, got = Pictures(), Pictures()
+    decode_pass(path, [src])
+    decode_pass(out.path, [got])
+    close = [np.abs(got.frames[i] - src.frames[30 + i]).mean() < 6.0 for i in range(count - 30)
+             if 30 + i in src.frames and i in got.frames and got.frames[i].shape == src.frames[30 + i].shape]
+    assert len(close) >= 0.9 * (count - 30) and sum(close) >= 0.95 * len(close), (len(close), sum(close))

@@ -105,6 +105,25 @@ def test_sync_at_29_97_drop_frame_puts_everything_on_its_frame(ingested_project,
                                                 + frames.timeline_frames(46, rates[bikes], tl_rate))
         assert _plan(d, fake, tmp_path)["ops"] == []
 
+        # A timeline file from `rushes export`, imported by Resolve: every shot of bikes.mp4 in place.
+        # (The fake reads timeline files with OpenTimelineIO, whose FCPXML adapter drops FCPXML
+        # 1.10's media-rep file references, so FCPXML import is left to Resolve itself.)
+        for fmt, ext in (("otio", "otio"), ("fcp7", "xml")):
+            exported = tmp_path / f"bikes_shots_{fmt}.{ext}"
+            d.cli("export", "--what", "shots", "--format", fmt, bikes, "-o", str(exported))
+            snap_file.write_text(dumps(take(fake)))
+            args = ("resolve", "plan", "--snapshot", str(snap_file), "--only", "sync", "--import-timeline", str(exported))
+            plan = json.loads(d.cli(*args, "--json").stdout)
+            kinds = [op["op"] for op in plan["ops"]]
+            assert kinds.count("import_timeline") == 1 and set(kinds) <= {"import_timeline", "make_bin"}
+            assert apply(fake, plan["ops"]).ok
+            imported = take(fake).timeline(exported.stem)
+            shots = json.loads(d.cli("shots", bikes, "--json").stdout)["shots"]
+            assert sorted((i.file_path, i.source_start, i.source_end) for i in imported.items) == \
+                [(bikes, s["start_frame"], s["end_frame"]) for s in shots]
+            snap_file.write_text(dumps(take(fake)))
+            assert json.loads(d.cli(*args, "--json").stdout)["ops"] == []        # imported once
+
 
 @pytest.mark.slow
 @pytest.mark.realmedia

@@ -268,3 +268,20 @@ def test_compound_clip_replaces_its_items():
     assert tl.GetItemListInTrack("video", 1) == [compound]
     assert isinstance(compound.GetMediaPoolItem(), MediaPoolItem) and compound.GetMediaPoolItem().GetName() == "Best bits"
     assert tl.CreateCompoundClip([], {"name": "x"}) is None
+
+
+def test_version_gates():
+    """AppendToTimeline returns [TimelineItem] from 18.1 (Bool before); SetStartTimecode from 18.5."""
+    old = FakeResolve(version=(18, 0, 4, 0, ""))
+    old.add_media("/r/a.mov", "24", 240)
+    _, pool = _pool(old)
+    a = pool.ImportMedia(["/r/a.mov"])[0]
+    tl = pool.CreateEmptyTimeline("t")
+    assert pool.AppendToTimeline([a]) is True
+    assert tl.SetStartTimecode("00:00:00:00") is None
+    mid = FakeResolve(version=(18, 1, 0, 0, ""))
+    mid.add_media("/r/a.mov", "24", 240)
+    _, pool = _pool(mid)
+    a = pool.ImportMedia(["/r/a.mov"])[0]
+    tl = pool.CreateEmptyTimeline("t")
+    assert isinstance(pool.AppendToTimeline([a]), list) and tl.SetStartTimecode("00:00:00:00") is None

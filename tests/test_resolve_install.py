@@ -108,3 +108,20 @@ def test_installed_menus_run_inside_resolve(tmp_path):
         sys.path[:] = saved
     assert make_plan(_results(), take(fake)).ops == []          # the Python menu applied the whole plan
     assert isinstance(fake, FakeResolve)
+
+
+def test_python_menu_says_when_the_daemon_is_not_running(tmp_path, capsys):
+    cli = tmp_path / "down.py"
+    cli.write_text("import sys\nsys.stderr.write('rushes: the Rushes daemon is not running at 127.0.0.1:9: "
+                   "start it with `rushes serve`\\n')\nsys.exit(3)\n")
+    install.install(scripts_dir=tmp_path / "py", python=True, command=[sys.executable, str(cli)])
+    fake = _fake("23.976")
+    saved = list(sys.path)
+    try:
+        runpy.run_path(str(tmp_path / "py" / "Utility" / "Rushes - Learn from my bins.py"),
+                       init_globals={"resolve": fake}, run_name="__main__")
+    finally:
+        sys.path[:] = saved
+    out = capsys.readouterr().out
+    assert out.strip() == "Rushes: the Rushes daemon is not running at 127.0.0.1:9: start it with `rushes serve`"
+    assert take(fake).clips == ()                      # nothing was changed

@@ -163,3 +163,12 @@ def test_lua_menu_runs_the_cli_and_reports_an_unreachable_daemon(tmp_path):
         seen = json.loads((tmp_path / "seen.json").read_text())
         assert seen["product"] == "DaVinci Resolve" and seen["snapshot_version"] == 1
 
+
+
+def test_lua_refuses_a_resolve_older_than_18_5():
+    code = (f'local Fake = dofile({json.dumps(str(FAKE))}) local R = dofile({json.dumps(str(LUA / "rushes_resolve.lua"))}) '
+            'local app = Fake.new(true) app.GetVersion = function() return { 18, 1, 4, 0, "" } end '
+            'local done, failed = R.apply(app, { ops = { { op = "make_bin", bin = { "Rushes" } } } }) '
+            'print(done, failed[1])')
+    out = run_lua(code)
+    assert out.startswith("0") and "18.5 or later" in out

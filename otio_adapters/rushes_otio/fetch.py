@@ -5,6 +5,7 @@ view)` return OTIO objects ready for any writer, built by the builders from type
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import opentimelineio as otio
@@ -14,6 +15,7 @@ from rushes_proto.v1 import rushes_pb2 as pb
 from .builders.clusters import build_bins
 from .builders.compound import build_compound_timeline
 from .builders.highlights import build_highlights_timeline, score_color
+from .builders.selects import build_selects_timeline
 from .builders.shots import build_shots_timeline
 from .records import Compound, Group, Mark, MediaTime, Span
 
@@ -27,10 +29,17 @@ def media_time(m: pb.Media) -> MediaTime:
     if not m.fps or m.frame_count <= 0:
         raise ValueError(f"media {m.id} ({m.path}) has no frame rate or frames yet (status {m.status}): "
                          "wait for its ingest to finish")
-    return MediaTime.from_fields(id=m.id, path=m.path, fps=m.fps, frame_count=m.frame_count,
+    return MediaTime.from_fields(id=m.id, path=online_path(m), fps=m.fps, frame_count=m.frame_count,
                                  start_timecode=m.start_timecode, width=m.width, height=m.height, reel=m.reel,
                                  audio_channels=m.audio_channels, audio_rate=m.audio_rate, kind=m.kind or "video",
                                  variable_frame_rate=m.variable_frame_rate)
+
+
+def online_path(m: pb.Media) -> str:
+    """The copy to point editors at: the one the daemon reads, else the first other copy that is
+    there on this machine, else the daemon's (an offline media keeps its last path)."""
+    candidates = [m.path] + [p for p in m.paths if p != m.path]
+    return next((p for p in candidates if p and os.path.exists(p)), m.path)
 
 
 def get_media(client: Any, project: str, media: str) -> MediaTime:
@@ -150,3 +159,15 @@ def compound(client: Any, project: str, compound_id: str = "") -> otio.schema.Ti
     media = _media_of(client, project, [s.media_id for c in records for s in c.segments])
     name = records[0].name if compound_id and records else f"{project} compound clips"
     return build_compound_timeline(name, records, media)
+def search(client: Any, project: str, query: str = "", saved: str = "", limit: int = 50) -> otio.schema.Timeline:
+    """A search's hits (a query, or a search saved with `rushes search QUERY --save NAME`) as a
+    selects timeline, best first."""
+    if saved:
+        request = client.call("GetSavedSearch", pb.GetSavedSearchRequest(project=project, name=saved)).search
+    else:
+        request = pb.SearchRequest(project=project, query=query, limit=limit)
+    resp = client.call("Search", request, timeout=600.0)
+    media = {h.media_id: get_media(client, project, h.media_id) for h in resp.hits}
+    spans = [Span(media_id=h.media_id, start=h.start_frame, end=h.end_frame, id=f"hit{i}", kind="search",
+                  confidence=round(h.score, 6), reason="+".join(h.channels)) for i, h in enumerate(resp.hits, 1)]
+    return build_selects_timeline(f"search {saved or request.query}", request.query, spans, media)

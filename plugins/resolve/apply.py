@@ -25,8 +25,25 @@ class Report:
         return not self.failed
 
 
+MIN_VERSION = (18, 5)     # recordFrame, trackIndex, SetStartTimecode; AppendToTimeline returns items (18.1)
+
+
+class UnsupportedResolve(RuntimeError):
+    """The running Resolve lacks calls the plan needs; the message says which version to use."""
+
+
+def check_version(resolve: Any) -> None:
+    version = list(resolve.GetVersion() or [])
+    numbers = tuple(int(v) for v in version[:2] if isinstance(v, (int, float)) or str(v).isdigit())
+    if len(numbers) == 2 and numbers < MIN_VERSION:
+        raise UnsupportedResolve(f"Rushes needs DaVinci Resolve {MIN_VERSION[0]}.{MIN_VERSION[1]} or later "
+                                 f"(timelines placed by recordFrame, SetStartTimecode); this is "
+                                 f"{'.'.join(str(v) for v in version[:3])}")
+
+
 class Applier:
     def __init__(self, resolve: Any) -> None:
+        check_version(resolve)
         self.resolve = resolve
         self.project = resolve.GetProjectManager().GetCurrentProject()
         if self.project is None:
@@ -157,4 +174,6 @@ def apply(resolve: Any, ops: Iterable[Op | dict]) -> Report:
             report.done += 1
         else:
             report.failed.append(f"{op.kind}: {op.to_dict()}")
+    if report.done:
+        resolve.GetProjectManager().SaveProject()     # what we changed survives a crash of Resolve
     return report

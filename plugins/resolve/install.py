@@ -15,6 +15,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Mapping
 
 from rushes_client import DaemonUnavailable
 from rushes_client import connect as _connect
@@ -38,10 +39,11 @@ def current_platform() -> str:
     return {"darwin": "darwin", "win32": "windows"}.get(sys.platform, "linux")
 
 
-def scripts_folder(scope: str = "user", platform: str | None = None, env: dict | None = None,
+def scripts_folder(scope: str = "user", platform: str | None = None, env: Mapping[str, str] | None = None,
                    home: Path | None = None) -> Path:
     """Resolve's Fusion/Scripts folder for one user or for all (README paths)."""
-    platform, env = platform or current_platform(), os.environ if env is None else env
+    platform = platform or current_platform()
+    env = os.environ if env is None else env
     home = Path(home or Path.home())
     if platform == "darwin":
         base = Path("/Library") if scope == "system" else home / "Library"
@@ -74,21 +76,21 @@ class Installed:
     folder: Path
     manifest: Path
     files: list[Path] = field(default_factory=list)
-    dirs: list[Path] = field(default_factory=list)
+    dirs: list[str] = field(default_factory=list)
 
 
 def install(scope: str = "user", platform: str | None = None, scripts_dir: str | Path | None = None,
             python: bool = False, address: str | None = None, command: list[str] | None = None,
-            env: dict | None = None, home: Path | None = None) -> Installed:
+            env: Mapping[str, str] | None = None, home: Path | None = None) -> Installed:
     root = Path(scripts_dir) if scripts_dir else scripts_folder(scope, platform, env, home)
     support = root / "Modules" / "Rushes"
     previous = _read_manifest(support)
     done = Installed(root, support / MANIFEST)
+    done.dirs = list(previous.get("dirs", []))
     for folder in (root, root / "Utility", root / "Modules", support, support / "python", support / "python" / "resolve"):
         if not folder.is_dir():
             folder.mkdir(parents=True)
-            done.dirs.append(folder)
-    done.dirs = [d for d in previous.get("dirs", [])] + [str(d) for d in done.dirs]  # type: ignore[assignment]
+            done.dirs.append(str(folder))
 
     def put(dest: Path, text: str) -> None:
         dest.write_text(text, encoding="utf-8")
@@ -103,10 +105,11 @@ def install(scope: str = "user", platform: str | None = None, scripts_dir: str |
     for name in PY_SUPPORT:
         put(support / "python" / "resolve" / name, (HERE / name).read_text(encoding="utf-8"))
     put(support / "rushes_menu.py", (SCRIPTS / "python" / "rushes_menu.py").read_text(encoding="utf-8"))
-    config = {"command": command or rushes_command(), "address": address or os.environ.get("RUSHES_ADDRESS", "")}
-    put(support / "config.json", json.dumps(config, indent=1))
-    put(support / "config.lua", "return { command = {" + ", ".join(_lua_string(c) for c in config["command"])
-        + "}, address = " + _lua_string(config["address"]) + " }\n")
+    run = command or rushes_command()
+    dial = address or os.environ.get("RUSHES_ADDRESS", "")
+    put(support / "config.json", json.dumps({"command": run, "address": dial}, indent=1))
+    put(support / "config.lua", "return { command = {" + ", ".join(_lua_string(c) for c in run)
+        + "}, address = " + _lua_string(dial) + " }\n")
     files = sorted({str(f) for f in done.files} | set(previous.get("files", [])) - _stale(previous, done))
     done.manifest.write_text(json.dumps({"files": files + [str(done.manifest)], "dirs": done.dirs}, indent=1))
     return done
@@ -131,7 +134,7 @@ def _read_manifest(support: Path) -> dict:
 
 
 def uninstall(scope: str = "user", platform: str | None = None, scripts_dir: str | Path | None = None,
-              env: dict | None = None, home: Path | None = None) -> list[Path]:
+              env: Mapping[str, str] | None = None, home: Path | None = None) -> list[Path]:
     """Remove the files the manifest lists, then the folders install created, if empty."""
     root = Path(scripts_dir) if scripts_dir else scripts_folder(scope, platform, env, home)
     manifest = _read_manifest(root / "Modules" / "Rushes")
@@ -156,7 +159,7 @@ class Check:
     detail: str
 
 
-def _fusionscript(platform: str, env: dict) -> Path | None:
+def _fusionscript(platform: str, env: Mapping[str, str]) -> Path | None:
     lib = env.get("RESOLVE_SCRIPT_LIB")
     candidates = [Path(lib)] if lib else []
     candidates += {
@@ -167,10 +170,12 @@ def _fusionscript(platform: str, env: dict) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def doctor(platform: str | None = None, address: str | None = None, env: dict | None = None,
-           home: Path | None = None, connect=None) -> list[Check]:
-    """The usual reasons a Rushes script does not show up or cannot work, each checked."""
-    platform, env = platform or current_platform(), os.environ if env is None else env
+def doctor(platform: str | None = None, address: str | None = None, env: Mapping[str, str] | None = None,
+           home: Path | None = None, connect: Callable[[str | None], str | None] | None = None) -> list[Check]:
+    """The usual reasons a Rushes script does not show up or cannot work, each checked.
+    `connect(address)` answers None when the daemon answers, else why not."""
+    platform = platform or current_platform()
+    env = os.environ if env is None else env
     checks = []
     found = []
     for scope in ("user", "system"):
@@ -182,7 +187,6 @@ def doctor(platform: str | None = None, address: str | None = None, env: dict | 
                             f"{len(menus)} Rushes menu scripts in {folder / 'Utility'}" if menus else
                             f"no Rushes scripts in {folder / 'Utility'}: run `rushes resolve install --{scope}`"))
     for folder in found:
-        config = _read_manifest(folder / "Modules" / "Rushes")
         cfg_path = folder / "Modules" / "Rushes" / "config.json"
         try:
             command = json.loads(cfg_path.read_text())["command"]
@@ -191,7 +195,6 @@ def doctor(platform: str | None = None, address: str | None = None, env: dict | 
                                 f"{command[0]} is gone: run `rushes resolve install` again"))
         except (OSError, ValueError, KeyError):
             checks.append(Check("rushes command", False, f"{cfg_path} unreadable: run `rushes resolve install` again"))
-        del config
     lib = _fusionscript(platform, env)
     checks.append(Check("fusionscript", lib is not None, str(lib) if lib else
                         "fusionscript library not found (needed only for external scripts, Studio): set "
@@ -202,7 +205,7 @@ def doctor(platform: str | None = None, address: str | None = None, env: dict | 
                         ", ".join(pythons) + (" (several: Resolve uses the one it finds first; the Lua scripts "
                                               "avoid the question)" if len(pythons) > 1 else "")))
     if connect is None:
-        def connect(addr):  # noqa: E306 - the real check: dial the daemon
+        def connect(addr: str | None) -> str | None:  # the real check: dial the daemon
             try:
                 _connect(addr).close()
                 return None

@@ -19,11 +19,12 @@ import json
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Sequence
 
 from . import frames
 from .frames import Rate
-from .ops import (AddMarker, AppendToTimeline, CreateCompoundClip, CreateTimeline, ImportMedia, MakeBin, MoveClip, Op,
-                  SetClipColor, SetMetadata, SetProjectSetting, TimelineClip, UpdateMarkerData)
+from .ops import (AddMarker, AppendToTimeline, CreateCompoundClip, CreateTimeline, ImportMedia, ImportTimeline, MakeBin,
+                  MoveClip, Op, SetClipColor, SetMetadata, SetProjectSetting, TimelineClip, UpdateMarkerData)
 from .results import Cluster, Highlight, Media, Results, Segment
 from .snapshot import Clip, Snapshot
 
@@ -133,6 +134,7 @@ class _Planner:
         self.clips = snap.clip_by_path()
         self.scene_of = {s: c for c in results.view("scene") for s in c.shots}
         self.media_of_shot = {s.id: m for m in results.media for s in m.shots}
+        self.shot_by_id = results.shot_index()
         self.media_by_id = {m.id: m for m in results.media}
         self.media_by_path = {m.path: m for m in results.media}
         self.synced: set[str] = set()
@@ -178,10 +180,9 @@ class _Planner:
             state = ClipState(media.id, scene.id, target, color, name, ours)
             self.shot_markers(media, (), state, None)
             return
-        state, state_frame = clip_state(clip)
-        if state is None:
-            # Imported by the editor, not by us: their bin and colour stay; we add what is ours.
-            state = ClipState(media.id, "", clip.bin, clip.color, clip.name, ())
+        recorded, state_frame = clip_state(clip)
+        # None: imported by the editor, not by us: their bin and colour stay; we add what is ours.
+        state = recorded or ClipState(media.id, "", clip.bin, clip.color, clip.name, ())
         touched = clip.name != state.name or clip.color != state.color      # renamed or recoloured
         new_state = state
         if not touched:
@@ -232,11 +233,11 @@ class _Planner:
 
     # timelines -------------------------------------------------------------------------------
     def selects(self, name: str, bin: tuple[str, ...], shot_ids) -> None:
-        shots = sorted((self.results.shot_index()[s] for s in shot_ids if s in self.media_of_shot),
+        shots = sorted((self.shot_by_id[s] for s in shot_ids if s in self.media_of_shot),
                        key=lambda s: (self.media_of_shot[s.id].path, s.start_frame))
         self.timeline(name, bin, [(self.media_of_shot[s.id], s.start_frame, s.end_frame, None) for s in shots])
 
-    def timeline(self, name: str, bin: tuple[str, ...], ranges: list[tuple[Media, int, int, AddMarker | None]],
+    def timeline(self, name: str, bin: tuple[str, ...], ranges: Sequence[tuple[Media, int, int, AddMarker | None]],
                  ) -> tuple[bool, list[TimelineClip]]:
         """A timeline of source ranges back to back from 01:00:00:00 (created, or appended to with
         the ranges it lacks); each range may bring a timeline marker on its first frame (the
@@ -335,9 +336,21 @@ class _Planner:
                     clips[-1].end_frame - clips[-1].start_frame, self.media_by_path[clips[-1].file].fps, self.rate)
                 self.ops.append(CreateCompoundClip(title, name, clips[0].record_frame, end))
 
-    def run(self, parts: tuple[str, ...] = ("sync", "highlights", "compound")) -> Plan:
+    def import_files(self, paths: tuple[str, ...]) -> None:
+        """Timeline files (OTIO, FCPXML, FCP7 XML, EDL: `rushes export`) imported by Resolve itself
+        into Rushes/Imported, named after the file; once there (by name) never again, since
+        ImportTimelineFromFile answers None for a name that exists."""
+        for path in paths:
+            name = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            if self.snap.timeline(name) is None and not any(isinstance(op, ImportTimeline) and op.name == name
+                                                            for op in self.ops):
+                self.ensure_bin((self.root, "Imported"))
+                self.ops.append(ImportTimeline(path, name, (self.root, "Imported")))
+
+    def run(self, parts: tuple[str, ...] = ("sync", "highlights", "compound"), imports: tuple[str, ...] = ()) -> Plan:
         if not self.snap.timeline_rate and self.results.media:
             self.ops.append(SetProjectSetting("timelineFrameRate", self.rate.setting()))
+        self.import_files(imports)
         if "sync" in parts:
             self.sync()
         if "highlights" in parts:
@@ -350,12 +363,12 @@ class _Planner:
         for media in sorted(self.results.media, key=lambda m: m.path):
             self.sync_clip(media)
         scenes = {c.id: c for c in self.results.view("scene")}
-        for scene in self.results.view("scene"):
-            if not scene.is_noise:
-                self.selects(f"{scene.label()} selects", scene_bin(scene, self.root), scene.shots)
-        for person in self.results.view("people"):
-            if not person.is_noise:
-                self.selects(f"{person.label()} selects", (self.root, "People", person.label()), person.shots)
+        for cluster in self.results.view("scene"):
+            if not cluster.is_noise:
+                self.selects(f"{cluster.label()} selects", scene_bin(cluster, self.root), cluster.shots)
+        for cluster in self.results.view("people"):
+            if not cluster.is_noise:
+                self.selects(f"{cluster.label()} selects", (self.root, "People", cluster.label()), cluster.shots)
         people = {c.id: c for c in self.results.view("people")}
         for char in self.results.view("character"):
             scene = scenes.get(char.parent_id)
@@ -367,10 +380,11 @@ class _Planner:
 
 
 def make_plan(results: Results, snap: Snapshot | None = None, *, root: str = ROOT_BIN,
-              parts: tuple[str, ...] = PARTS) -> Plan:
+              parts: tuple[str, ...] = PARTS, imports: tuple[str, ...] = ()) -> Plan:
     """The operations that bring the Resolve project in `snap` up to date with `results`.
-    `parts`: which menu's share (sync: bins, clips, keywords, colours, shot markers, selects)."""
-    return _Planner(results, snap or Snapshot(), root).run(parts)
+    `parts`: which menu's share (sync: bins, clips, keywords, colours, shot markers, selects;
+    highlights; compound). `imports`: timeline files for Resolve to import."""
+    return _Planner(results, snap or Snapshot(), root).run(parts, imports)
 
 
 @dataclass(frozen=True)

@@ -128,8 +128,9 @@ def from_dict(d: dict[str, Any]) -> Snapshot:
     timelines = tuple(Timeline(name=str(t["name"]), id=str(t.get("id", "")), start_frame=int(t.get("start_frame", 86400)),
                                start_timecode=str(t.get("start_timecode", "01:00:00:00")),
                                markers=_markers(t.get("markers")),
-                               items=tuple(TimelineItem(**{k: (v if k == "file_path" else int(v)) for k, v in i.items()})
-                                           for i in _list(t.get("items"))))
+                               items=tuple(TimelineItem(int(i["track"]), int(i["start"]), int(i["end"]),
+                                                        str(i.get("file_path", "")), int(i["source_start"]),
+                                                        int(i["source_end"])) for i in _list(t.get("items"))))
                       for t in _list(d.get("timelines")))
     return Snapshot(product=str(d.get("product", "")), version=tuple(_list(d.get("version"))),
                     project=str(d.get("project", "")), project_id=str(d.get("project_id", "")),

@@ -153,6 +153,23 @@ class RushesClient:
         return self.stub.Render(pb.RenderRequest(project=project, output_dir=output_dir, overwrite=overwrite,
                                                  clips=clips or [], compound_id=compound_id, name=name))
 
+    def search(self, query: str, project: str = "default", *, limit: int = 20, media: list[str] | None = None,
+               images: list[bytes] | None = None, like_shots: list[str] | None = None,
+               has_speech: bool = False, has_faces: bool = False, min_duration_s: float = 0.0) -> pb.SearchResponse:
+        """Ranked sub-range hits for a query (words, "phrases", @Name, scene:N take:N) and/or pictures."""
+        return self.call("Search", pb.SearchRequest(
+            project=project, query=query, limit=limit, media=media or [], images=images or [],
+            like_shots=like_shots or [], has_speech=has_speech, has_faces=has_faces, min_duration_s=min_duration_s),
+            timeout=300)
+
+    def saved_search(self, name: str, project: str = "default") -> pb.SearchResponse:
+        """Run a search saved with `rushes search QUERY --save NAME`."""
+        saved = self.call("GetSavedSearch", pb.GetSavedSearchRequest(project=project, name=name))
+        return self.call("Search", saved.search, timeout=300)
+
+    def transcript(self, media: str, project: str = "default", fmt: str = "") -> pb.Transcript:
+        return self.call("GetTranscript", pb.GetTranscriptRequest(media=media, project=project, format=fmt))
+
     def follow(self, job_id: str) -> Iterator[pb.Job]:
         return self.stub.FollowJob(pb.FollowJobRequest(id=job_id))
 

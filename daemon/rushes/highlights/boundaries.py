@@ -35,10 +35,6 @@ class Boundary:
                 "valley": round(self.valley, 3), "in_speech": self.in_speech}
 
 
-def _inside(t: float, spans: list[tuple[float, float]]) -> bool:
-    return any(a + SPEECH_MARGIN_S < t < b - SPEECH_MARGIN_S for a, b in spans)
-
-
 def candidates(sig: Signals, tl: MediaTimeline, cfg: HighlightConfig) -> list[Boundary]:
     fps = float(tl.fps)
     duration = sig.n * sig.step_s
@@ -66,26 +62,47 @@ def candidates(sig: Signals, tl: MediaTimeline, cfg: HighlightConfig) -> list[Bo
             add(span.start, fade=1.0)
             add(span.end, fade=1.0)
 
+    frames = np.array(sorted(points), np.int64)
+    cut = np.array([points[f][0] for f in frames])
+    fade = np.array([points[f][1] for f in frames])
+    t = frames / fps
+    # the steps either side of each point: i (the step ending at or around it) and j = i + 1
     times = sig.times()
-    n_around = max(1, int(round(AROUND_S / sig.step_s)))
-    out = []
-    for frame in sorted(points):
-        cut, fade = points[frame]
-        t = frame / fps
-        i = int(min(sig.n - 1, max(0, np.searchsorted(times, t) - 1)))
-        j = min(sig.n - 1, i + 1)
-        lo, hi = max(0, i - n_around), min(sig.n, j + n_around + 1)
-        lm = sig.lufs_momentary
-        here_l = float(min(lm[i], lm[j]))
-        around_l = float(np.mean(np.concatenate([lm[lo:i], lm[j + 1:hi]]))) if hi - lo > 2 else here_l
-        dip = float(np.clip((around_l - here_l) / 10.0, 0.0, 1.0)) if sig.has_audio else 0.0
-        valley = 0.0
-        if sig.has_video:
-            here_m = float(min(sig.motion[i], sig.motion[j]))
-            top = float(np.max(sig.motion[lo:hi]))
-            if top > cfg.still_motion:
-                valley = float(np.clip(1.0 - here_m / top, 0.0, 1.0))
-        score = min(1.0, cfg.w_cut * cut + cfg.w_dip * dip + cfg.w_fade * fade + cfg.w_valley * valley)
-        out.append(Boundary(time_s=t, frame=frame, score=score, cut=cut, dip=dip, fade=fade, valley=valley,
-                            in_speech=_inside(t, sig.speech_spans)))
-    return out
+    i = np.clip(np.searchsorted(times, t) - 1, 0, sig.n - 1)
+    j = np.minimum(sig.n - 1, i + 1)
+    k = max(1, int(round(AROUND_S / sig.step_s)))
+    lo, hi = np.maximum(0, i - k), np.minimum(sig.n, j + k + 1)
+    dip = np.zeros(len(frames))
+    if sig.has_audio:
+        lm = sig.lufs_momentary.astype(np.float64)
+        csum = np.concatenate([[0.0], np.cumsum(lm)])
+        here = np.minimum(lm[i], lm[j])
+        count = (i - lo) + (hi - j - 1)
+        total = (csum[i] - csum[lo]) + (csum[hi] - csum[j + 1])
+        around = np.where((hi - lo > 2) & (count > 0), total / np.maximum(count, 1), here)
+        dip = np.clip((around - here) / 10.0, 0.0, 1.0)
+    valley = np.zeros(len(frames))
+    if sig.has_video:
+        width = 2 * k + 2
+        padded = np.concatenate([np.full(k, -np.inf), sig.motion, np.full(width, -np.inf)])
+        top = np.lib.stride_tricks.sliding_window_view(padded, width).max(axis=1)[i]   # max over [i-k, j+k]
+        here_m = np.minimum(sig.motion[i], sig.motion[j])
+        valley = np.where(top > cfg.still_motion, np.clip(1.0 - here_m / np.maximum(top, 1e-9), 0.0, 1.0), 0.0)
+    score = np.minimum(1.0, cfg.w_cut * cut + cfg.w_dip * dip + cfg.w_fade * fade + cfg.w_valley * valley)
+    speech = _inside_any(t, sig.speech_spans)
+    return [Boundary(time_s=float(t[q]), frame=int(frames[q]), score=float(score[q]), cut=float(cut[q]),
+                     dip=float(dip[q]), fade=float(fade[q]), valley=float(valley[q]), in_speech=bool(speech[q]))
+            for q in range(len(frames))]
+
+
+def _inside_any(t: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
+    """Whether each time lies strictly inside a speech span (spans sorted, not overlapping)."""
+    if not spans:
+        return np.zeros(len(t), bool)
+    starts = np.array([a for a, _ in spans]) + SPEECH_MARGIN_S
+    ends = np.array([b for _, b in spans]) - SPEECH_MARGIN_S
+    idx = np.searchsorted(starts, t, side="right") - 1
+    ok = idx >= 0
+    inside = np.zeros(len(t), bool)
+    inside[ok] = (t[ok] > starts[idx[ok]]) & (t[ok] < ends[idx[ok]])
+    return inside

@@ -75,6 +75,8 @@ def _gather(ctx: StepContext) -> FeatureCollector:
         raise JobCancelled() from exc
     except (MediaError, AudioDecodeError) as exc:
         raise StepFailed(str(exc)) from exc
+    finally:
+        collector.close()
     return collector
 
 

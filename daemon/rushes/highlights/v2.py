@@ -41,11 +41,15 @@ def find_anchors(sig: Signals, tl: MediaTimeline, cfg: HighlightConfig) -> list[
             raw.append(Anchor(float(times[i]), float(sig.excitement[i]), "motion", f"fast motion (z={zm:.1f})"))
     if sig.has_video and len(sig.cut_times):
         w = max(1, int(round(cfg.action_window_s / sig.step_s)))
+        cut_times = np.sort(sig.cut_times)
+        zsum = np.concatenate([[0.0], np.cumsum(sig.z_motion)])
         for i in range(0, max(0, sig.n - w + 1)):
             a, b = i * sig.step_s, (i + w) * sig.step_s
-            cuts = int(np.sum((sig.cut_times > a) & (sig.cut_times < b)))
-            zm = float(np.mean(sig.z_motion[i:i + w]))
-            if cuts >= cfg.action_min_cuts and zm >= cfg.action_motion_z:
+            cuts = int(np.searchsorted(cut_times, b, side="left") - np.searchsorted(cut_times, a, side="right"))
+            if cuts < cfg.action_min_cuts:
+                continue
+            zm = float((zsum[i + w] - zsum[i]) / w)
+            if zm >= cfg.action_motion_z:
                 raw.append(Anchor((a + b) / 2, float(np.mean(sig.excitement[i:i + w])), "action",
                                   f"action sequence: {cuts} cuts in {cfg.action_window_s:g} s, motion z={zm:.1f}",
                                   start_s=a, end_s=b))
@@ -87,10 +91,11 @@ def clip_quality(sig: Signals, cfg: HighlightConfig, s: float, e: float, anchor_
     return score, Components(round(excitement, 4), round(boundary, 4), round(placement, 4), round(dead, 4))
 
 
-def _dead_share(sig: Signals, s: float, e: float) -> float:
-    i0 = max(0, int(round(s / sig.step_s)))
+def _dead_share(sig: Signals, dead_sum: np.ndarray, s: float, e: float) -> float:
+    """Share of [s, e) that is dead time, from the prefix sums of the per-step dead fraction."""
+    i0 = min(sig.n - 1, max(0, int(round(s / sig.step_s))))
     i1 = max(i0 + 1, min(sig.n, int(round(e / sig.step_s))))
-    return float(np.mean(sig.dead[i0:i1]))
+    return float((dead_sum[i1] - dead_sum[i0]) / (i1 - i0))
 
 
 def _thumb_at(raw: RawFeatures, t: float) -> np.ndarray | None:
@@ -145,6 +150,7 @@ def score(raw: RawFeatures, tl: MediaTimeline, cfg: HighlightConfig) -> ScoreRes
     duration = sig.n * sig.step_s
     if tl.frame_count:
         duration = min(duration, tl.frame_count / fps)
+    dead_sum = np.concatenate([[0.0], np.cumsum(sig.dead)])
     cands = []
     anchors = [a if a.time_s <= duration else Anchor(duration, a.score, a.kind, a.reason, a.start_s, a.end_s)
                for a in anchors]
@@ -163,7 +169,7 @@ def score(raw: RawFeatures, tl: MediaTimeline, cfg: HighlightConfig) -> ScoreRes
                 if length < cfg.min_s - 1e-9 or length > cfg.max_s + 1e-9:
                     continue
                 value = (bs.score + be.score - cfg.w_spacing * abs(length - cfg.target_s) / cfg.target_s
-                         - cfg.w_window_dead * _dead_share(sig, bs.time_s, be.time_s))
+                         - cfg.w_window_dead * _dead_share(sig, dead_sum, bs.time_s, be.time_s))
                 tried.append((value, bs, be))
                 if best is None or value > best[0] + 1e-12:
                     best = (value, bs, be)

@@ -1,7 +1,11 @@
 """Ingest primitives: what a file is and whether it is usable footage.
 
-- `probe.probe(path) -> ProbeResult` and `probe.check_decodable(path, result)`: PyAV probing with
-  exact rational rates, frame counts, start timecode, rotation; `ProbeError` names the file.
+- `rates`: the one time base: a media's rate and how every frame is numbered (`stream_time_base`,
+  `media_time_base`, `TimeBase`, `Conformer`); variable-rate media conformed as NLEs do.
+- `probe.probe(path) -> ProbeResult`: PyAV probing with exact rational rates, frame counts, start
+  timecode, rotation; `ProbeError` names the file.
+- `decodable.check_decodable(path, result)` and `decodable.copy_complete(path)`: does the file
+  decode in the middle and to the end its container declares.
 - `bwf.read_ixml(path)`: a sound roll's iXML (timecode rate, drop-frame, tape, scene, take).
 - `timecode`: frames <-> "HH:MM:SS:FF" for any rational rate, SMPTE drop-frame.
 - `fingerprint.fingerprint(path) -> "fp1:<hex>"`: identity from size + sampled blocks.

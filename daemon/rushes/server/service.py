@@ -27,6 +27,7 @@ from rushes.server.handlers.media import MediaHandlers
 from rushes.server.handlers.models import ModelsHandlers
 from rushes.server.handlers.projects import ProjectsHandlers
 from rushes.server.handlers.render import RenderHandlers
+from rushes.server.handlers.search import SearchHandlers
 from rushes.server.handlers.shots import ShotsHandlers
 from rushes.server.handlers.watch import WatchHandlers
 from rushes_proto.v1 import rushes_pb2 as pb
@@ -85,7 +86,7 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 class RushesServicer(HealthHandlers, ProjectsHandlers, IngestHandlers, JobsHandlers, WatchHandlers, MediaHandlers,
                      ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers, HighlightsHandlers, RenderHandlers,
-                     pb_grpc.RushesServicer):
+                     SearchHandlers, pb_grpc.RushesServicer):
     def __init__(self, app: App, followers: FollowerLimit | None = None) -> None:
         self.app = app
         self.followers = followers or FollowerLimit()

@@ -96,6 +96,15 @@ def text(field: str, value: str) -> None:
         raise InvalidArgument(f"bad {field} {clip(value)}: use at most {MAX_TEXT} characters")
 
 
+MAX_BLOB = 32 * 1024 * 1024   # a picture sent with a search (--image)
+
+
+def blob(field: str, value: bytes) -> None:
+    """Bytes (a picture): bounded; what they hold is the handler's to judge."""
+    if len(value) > MAX_BLOB:
+        raise InvalidArgument(f"bad {field}: {len(value)} bytes, at most {MAX_BLOB} (send a smaller picture)")
+
+
 def flag(field: str, value: bool) -> None:
     """Booleans cannot be malformed on the wire; listed so the table covers every field."""
 
@@ -139,6 +148,11 @@ SOURCE_RANGE = message({
     "fps": token, "media_path": path, "start_timecode": token, "label": text, "highlight_id": token,
     "has_audio": flag,
 })
+SEARCH: Mapping[str, Check] = {
+    "project": project, "query": text, "media": each(media), "clusters": each(token), "has_speech": flag,
+    "has_faces": flag, "min_duration_s": seconds, "limit": count, "images": each(blob), "like_shots": each(ident),
+    "visual": flag,
+}
 HIGHLIGHTS_SOURCE = message({"media": media, "mode": token, "limit": count, "chronological": flag})
 
 RULES: Mapping[str, Mapping[str, Check]] = {
@@ -177,6 +191,10 @@ RULES: Mapping[str, Mapping[str, Check]] = {
     "DeleteCompoundClip": {"project": project, "id": ident},
     "Render": {"project": project, "output_dir": path, "overwrite": flag, "clips": each(SOURCE_RANGE),
                "compound_id": ident, "name": name, "crf": count},
+    "Search": SEARCH,
+    "GetTranscript": {"media": media, "project": project, "format": token},
+    "SaveSearch": {"project": project, "name": name, "search": message(SEARCH)},
+    "GetSavedSearch": {"project": project, "name": name},
 }
 
 

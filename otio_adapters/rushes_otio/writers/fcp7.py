@@ -25,6 +25,7 @@ from ..errors import FormatLimit
 from ..records import MediaTime, Span
 from .files import write_texts
 from .walk import clip_frames, clips_in, is_bins, media_of, timelines
+from .xmltext import text as xml_text
 
 
 def write(obj: otio.core.SerializableObject, path: Path, *, force: bool = False, **_: object) -> list[Path]:
@@ -231,11 +232,12 @@ def _read_bin(b: ET.Element, root: ET.Element) -> otio.schema.SerializableCollec
         if f is None:
             continue
         f = files.get(f.get("id"), f)
-        start, end = int(c.findtext("./in")), int(c.findtext("./out"))
+        start, end = int(xml_text(c, "./in")), int(xml_text(c, "./out"))
         meta = {}
-        if c.findtext("./comments/mastercomment1"):
+        comment = c.findtext("./comments/mastercomment1")
+        if comment:
             try:
-                meta = json.loads(c.findtext("./comments/mastercomment1"))
+                meta = json.loads(comment)
             except ValueError:
                 meta = {}
         media = dataclasses.replace(_read_media(f), id=str(meta.get("media_id", "")))
@@ -248,7 +250,7 @@ def _read_bin(b: ET.Element, root: ET.Element) -> otio.schema.SerializableCollec
 
 
 def _read_rate(e: ET.Element) -> Fraction:
-    base = int(e.findtext("./rate/timebase"))
+    base = int(xml_text(e, "./rate/timebase"))
     return Fraction(base * 1000, 1001) if (e.findtext("./rate/ntsc") or "").upper() == "TRUE" else Fraction(base)
 
 
@@ -261,7 +263,7 @@ def _read_media(f: ET.Element) -> MediaTime:
     if t is not None:
         drop = (t.findtext("./displayformat") or "NDF").upper() == "DF"
         frame = t.findtext("./frame")
-        start = int(frame) if frame else tc.to_frames(t.findtext("./string"), rate, drop)
+        start = int(frame) if frame else tc.to_frames(xml_text(t, "./string"), rate, drop)
     video = f.find("./media/video/samplecharacteristics")
     return MediaTime(id="", path=path, rate=rate, frame_count=int(f.findtext("./duration") or 0), start_frame=start,
                      drop_frame=drop, width=int(video.findtext("./width") or 0) if video is not None else 0,

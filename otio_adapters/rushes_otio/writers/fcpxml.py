@@ -31,6 +31,7 @@ from ..errors import FormatLimit
 from ..records import Mark, MediaTime, Span
 from .files import write_texts
 from .walk import clip_frames, clips_in, is_bins, media_of, timelines
+from .xmltext import attr, child
 
 VERSIONS = ("1.8", "1.9", "1.10", "1.11", "1.12", "1.13")
 DEFAULT_VERSION = "1.10"
@@ -256,29 +257,28 @@ def _ref_clip(spine: ET.Element, res: _Resources, stack: otio.schema.Stack, offs
 def read_string(text: str) -> otio.core.SerializableObject:
     """What `render` wrote: a timeline, or a collection of bins (one per keyword collection)."""
     root = ET.fromstring(text)
-    rates = {f.get("id"): Fraction(1) / parse_seconds(f.get("frameDuration")) for f in root.iter("format")}
-    sizes = {f.get("id"): (int(f.get("width") or 0), int(f.get("height") or 0)) for f in root.iter("format")}
+    rates = {attr(f, "id"): Fraction(1) / parse_seconds(attr(f, "frameDuration")) for f in root.iter("format")}
+    sizes = {attr(f, "id"): (int(f.get("width") or 0), int(f.get("height") or 0)) for f in root.iter("format")}
     assets: dict[str, MediaTime] = {}
     for a in root.iter("asset"):
-        rate = rates[a.get("format")]
+        rate = rates[attr(a, "format")]
         rep = a.find("./media-rep")
-        url = rep.get("src") if rep is not None else a.get("src", "")
+        url = attr(rep, "src") if rep is not None else attr(a, "src")
         path = otio.url_utils.filepath_from_url(url) if url.startswith("file:") else url
-        width, height = sizes[a.get("format")]
-        assets[a.get("id")] = MediaTime(
+        width, height = sizes[attr(a, "format")]
+        assets[attr(a, "id")] = MediaTime(
             id="", path=path, rate=rate, frame_count=frames_of(a.get("duration"), rate),
             start_frame=frames_of(a.get("start"), rate), width=width, height=height,
             audio_channels=int(a.get("audioChannels") or 0), audio_rate=int(a.get("audioRate") or 0))
-    media_seqs = {m.get("id"): m.find("./sequence") for m in root.iter("media") if m.find("./sequence") is not None}
+    sequences = {attr(m, "id"): child(m, "./sequence") for m in root.iter("media") if m.find("./sequence") is not None}
+    found = _Found(assets, rates, sequences)
     out: list[otio.core.SerializableObject] = []
-    event = root.find("./library/event")
-    if event is None:
-        raise ValueError("no library/event in this FCPXML")
+    event = child(root, "./library/event")
     bins: dict[str, otio.schema.SerializableCollection] = {
-        k.get("name"): otio.schema.SerializableCollection(name=k.get("name"))
+        attr(k, "name"): otio.schema.SerializableCollection(name=attr(k, "name"))
         for k in event.findall("./keyword-collection")}
     for ac in event.findall("./asset-clip"):
-        asset_media = _with_tc(assets[ac.get("ref")], ac)
+        asset_media = _with_tc(assets[attr(ac, "ref")], ac)
         for kw in ac.findall("./keyword"):
             start = frames_of(kw.get("start"), asset_media.rate) - asset_media.start_frame
             end = start + frames_of(kw.get("duration"), asset_media.rate)
@@ -286,12 +286,12 @@ def read_string(text: str) -> otio.core.SerializableObject:
             media = dataclasses.replace(asset_media, id=str(note.get("media_id", "")))
             span = Span(media_id=str(note.get("media_id", "")), start=start, end=end, id=str(note.get("id", "")),
                         kind=str(note.get("kind", "shot")), name=str(note.get("name", "")))
-            for value in kw.get("value", "").split(","):
+            for value in attr(kw, "value").split(","):
                 value = value.strip()
                 bins.setdefault(value, otio.schema.SerializableCollection(name=value)).append(make_clip(
                     media, span))
     for project in event.findall("./project"):
-        out.append(_read_project(project, assets, rates, media_seqs))
+        out.append(_read_project(project, found))
     if bins:
         return otio.schema.SerializableCollection(name=event.get("name", ""), children=list(bins.values()) + out)
     if len(out) == 1:
@@ -299,26 +299,33 @@ def read_string(text: str) -> otio.core.SerializableObject:
     return otio.schema.SerializableCollection(name=event.get("name", ""), children=out)
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A document's resources by id: assets as media records, format rates, compound sequences."""
+
+    assets: dict[str, MediaTime]
+    rates: dict[str, Fraction]
+    sequences: dict[str, ET.Element]
+
+
 def _with_tc(media: MediaTime, element: ET.Element) -> MediaTime:
     return dataclasses.replace(media, drop_frame=element.get("tcFormat") == "DF")
 
 
-def _read_project(project: ET.Element, assets: dict[str, MediaTime], rates: dict[str, Fraction],
-                  media_seqs: dict[str, ET.Element]) -> otio.schema.Timeline:
-    seq = project.find("./sequence")
-    rate = rates[seq.get("format")]
+def _read_project(project: ET.Element, found: _Found) -> otio.schema.Timeline:
+    seq = child(project, "./sequence")
+    rate = found.rates[attr(seq, "format")]
     timeline = otio.schema.Timeline(name=project.get("name", ""))
     timeline.global_start_time = otio.opentime.RationalTime(frames_of(seq.get("tcStart"), rate), float(rate))
-    timeline.tracks.append(_read_spine(seq.find("./spine"), assets, rates, media_seqs, rate))
+    timeline.tracks.append(_read_spine(child(seq, "./spine"), found, rate))
     return timeline
 
 
-def _read_spine(spine: ET.Element, assets: dict[str, MediaTime], rates: dict[str, Fraction],
-                media_seqs: dict[str, ET.Element], rate: Fraction) -> otio.schema.Track:
+def _read_spine(spine: ET.Element, found: _Found, rate: Fraction) -> otio.schema.Track:
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     for item in spine:
         if item.tag == "asset-clip":
-            media = _with_tc(assets[item.get("ref")], item)
+            media = _with_tc(found.assets[attr(item, "ref")], item)
             start = frames_of(item.get("start"), media.rate) - media.start_frame
             span = Span(media_id="", start=start, end=start + frames_of(item.get("duration"), media.rate),
                         name=item.get("name", ""))
@@ -330,9 +337,9 @@ def _read_spine(spine: ET.Element, assets: dict[str, MediaTime], rates: dict[str
                     name=mk.get("value", ""), note=mk.get("note", ""))))
             track.append(clip)
         elif item.tag == "ref-clip":
-            nested = media_seqs[item.get("ref")]
+            nested = found.sequences[attr(item, "ref")]
             stack = otio.schema.Stack(name=item.get("name", ""))
-            stack.append(_read_spine(nested.find("./spine"), assets, rates, media_seqs, rates[nested.get("format")]))
+            stack.append(_read_spine(child(nested, "./spine"), found, found.rates[attr(nested, "format")]))
             track.append(stack)
         elif item.tag == "gap":
             g = frames_of(item.get("duration"), rate)

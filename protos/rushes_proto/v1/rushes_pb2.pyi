@@ -235,7 +235,7 @@ class ListWatchFoldersResponse(_message.Message):
     def __init__(self, folders: _Optional[_Iterable[_Union[WatchFolder, _Mapping]]] = ...) -> None: ...
 
 class Media(_message.Message):
-    __slots__ = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode", "audio_channels", "status", "reason", "fingerprint", "container", "video_codec", "audio_codec", "rotation", "reel", "audio_rate", "variable_frame_rate", "projects", "paths")
+    __slots__ = ("id", "path", "kind", "duration_s", "fps", "frame_count", "width", "height", "start_timecode", "audio_channels", "status", "reason", "fingerprint", "container", "video_codec", "audio_codec", "rotation", "reel", "audio_rate", "variable_frame_rate", "projects", "paths", "slate")
     ID_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -258,6 +258,7 @@ class Media(_message.Message):
     VARIABLE_FRAME_RATE_FIELD_NUMBER: _ClassVar[int]
     PROJECTS_FIELD_NUMBER: _ClassVar[int]
     PATHS_FIELD_NUMBER: _ClassVar[int]
+    SLATE_FIELD_NUMBER: _ClassVar[int]
     id: str
     path: str
     kind: str
@@ -280,7 +281,28 @@ class Media(_message.Message):
     variable_frame_rate: bool
     projects: _containers.RepeatedScalarFieldContainer[str]
     paths: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., duration_s: _Optional[float] = ..., fps: _Optional[str] = ..., frame_count: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., start_timecode: _Optional[str] = ..., audio_channels: _Optional[int] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., fingerprint: _Optional[str] = ..., container: _Optional[str] = ..., video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., rotation: _Optional[int] = ..., reel: _Optional[str] = ..., audio_rate: _Optional[int] = ..., variable_frame_rate: _Optional[bool] = ..., projects: _Optional[_Iterable[str]] = ..., paths: _Optional[_Iterable[str]] = ...) -> None: ...
+    slate: Slate
+    def __init__(self, id: _Optional[str] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., duration_s: _Optional[float] = ..., fps: _Optional[str] = ..., frame_count: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., start_timecode: _Optional[str] = ..., audio_channels: _Optional[int] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., fingerprint: _Optional[str] = ..., container: _Optional[str] = ..., video_codec: _Optional[str] = ..., audio_codec: _Optional[str] = ..., rotation: _Optional[int] = ..., reel: _Optional[str] = ..., audio_rate: _Optional[int] = ..., variable_frame_rate: _Optional[bool] = ..., projects: _Optional[_Iterable[str]] = ..., paths: _Optional[_Iterable[str]] = ..., slate: _Optional[_Union[Slate, _Mapping]] = ...) -> None: ...
+
+class Slate(_message.Message):
+    __slots__ = ("frame", "scene", "take", "roll", "camera", "date", "raw_text", "confidence")
+    FRAME_FIELD_NUMBER: _ClassVar[int]
+    SCENE_FIELD_NUMBER: _ClassVar[int]
+    TAKE_FIELD_NUMBER: _ClassVar[int]
+    ROLL_FIELD_NUMBER: _ClassVar[int]
+    CAMERA_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    RAW_TEXT_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    frame: int
+    scene: str
+    take: str
+    roll: str
+    camera: str
+    date: str
+    raw_text: str
+    confidence: float
+    def __init__(self, frame: _Optional[int] = ..., scene: _Optional[str] = ..., take: _Optional[str] = ..., roll: _Optional[str] = ..., camera: _Optional[str] = ..., date: _Optional[str] = ..., raw_text: _Optional[str] = ..., confidence: _Optional[float] = ...) -> None: ...
 
 class ListMediaRequest(_message.Message):
     __slots__ = ("project", "statuses")
@@ -788,3 +810,157 @@ class RenderResponse(_message.Message):
     job: Job
     outputs: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, job: _Optional[_Union[Job, _Mapping]] = ..., outputs: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SearchRequest(_message.Message):
+    __slots__ = ("project", "query", "media", "clusters", "has_speech", "has_faces", "min_duration_s", "limit", "images", "like_shots", "visual")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    CLUSTERS_FIELD_NUMBER: _ClassVar[int]
+    HAS_SPEECH_FIELD_NUMBER: _ClassVar[int]
+    HAS_FACES_FIELD_NUMBER: _ClassVar[int]
+    MIN_DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    IMAGES_FIELD_NUMBER: _ClassVar[int]
+    LIKE_SHOTS_FIELD_NUMBER: _ClassVar[int]
+    VISUAL_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    query: str
+    media: _containers.RepeatedScalarFieldContainer[str]
+    clusters: _containers.RepeatedScalarFieldContainer[str]
+    has_speech: bool
+    has_faces: bool
+    min_duration_s: float
+    limit: int
+    images: _containers.RepeatedScalarFieldContainer[bytes]
+    like_shots: _containers.RepeatedScalarFieldContainer[str]
+    visual: bool
+    def __init__(self, project: _Optional[str] = ..., query: _Optional[str] = ..., media: _Optional[_Iterable[str]] = ..., clusters: _Optional[_Iterable[str]] = ..., has_speech: _Optional[bool] = ..., has_faces: _Optional[bool] = ..., min_duration_s: _Optional[float] = ..., limit: _Optional[int] = ..., images: _Optional[_Iterable[bytes]] = ..., like_shots: _Optional[_Iterable[str]] = ..., visual: _Optional[bool] = ...) -> None: ...
+
+class SearchWhy(_message.Message):
+    __slots__ = ("channel", "score", "detail")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    channel: str
+    score: float
+    detail: str
+    def __init__(self, channel: _Optional[str] = ..., score: _Optional[float] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class SearchHit(_message.Message):
+    __slots__ = ("media_id", "start_frame", "end_frame", "start_s", "end_s", "score", "channels", "why", "exact", "path", "fps")
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FRAME_FIELD_NUMBER: _ClassVar[int]
+    END_FRAME_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    WHY_FIELD_NUMBER: _ClassVar[int]
+    EXACT_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    FPS_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    score: float
+    channels: _containers.RepeatedScalarFieldContainer[str]
+    why: _containers.RepeatedCompositeFieldContainer[SearchWhy]
+    exact: bool
+    path: str
+    fps: str
+    def __init__(self, media_id: _Optional[str] = ..., start_frame: _Optional[int] = ..., end_frame: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., score: _Optional[float] = ..., channels: _Optional[_Iterable[str]] = ..., why: _Optional[_Iterable[_Union[SearchWhy, _Mapping]]] = ..., exact: _Optional[bool] = ..., path: _Optional[str] = ..., fps: _Optional[str] = ...) -> None: ...
+
+class SearchResponse(_message.Message):
+    __slots__ = ("hits", "notes")
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    hits: _containers.RepeatedCompositeFieldContainer[SearchHit]
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetTranscriptRequest(_message.Message):
+    __slots__ = ("media", "project", "format")
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    media: str
+    project: str
+    format: str
+    def __init__(self, media: _Optional[str] = ..., project: _Optional[str] = ..., format: _Optional[str] = ...) -> None: ...
+
+class TranscriptWord(_message.Message):
+    __slots__ = ("word", "start_frame", "end_frame", "start_s", "end_s", "probability")
+    WORD_FIELD_NUMBER: _ClassVar[int]
+    START_FRAME_FIELD_NUMBER: _ClassVar[int]
+    END_FRAME_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    word: str
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    probability: float
+    def __init__(self, word: _Optional[str] = ..., start_frame: _Optional[int] = ..., end_frame: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., probability: _Optional[float] = ...) -> None: ...
+
+class TranscriptSegment(_message.Message):
+    __slots__ = ("start_frame", "end_frame", "start_s", "end_s", "text", "words")
+    START_FRAME_FIELD_NUMBER: _ClassVar[int]
+    END_FRAME_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    WORDS_FIELD_NUMBER: _ClassVar[int]
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    text: str
+    words: _containers.RepeatedCompositeFieldContainer[TranscriptWord]
+    def __init__(self, start_frame: _Optional[int] = ..., end_frame: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., text: _Optional[str] = ..., words: _Optional[_Iterable[_Union[TranscriptWord, _Mapping]]] = ...) -> None: ...
+
+class Transcript(_message.Message):
+    __slots__ = ("media_id", "language", "model", "fps", "segments", "text")
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    FPS_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    language: str
+    model: str
+    fps: str
+    segments: _containers.RepeatedCompositeFieldContainer[TranscriptSegment]
+    text: str
+    def __init__(self, media_id: _Optional[str] = ..., language: _Optional[str] = ..., model: _Optional[str] = ..., fps: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[TranscriptSegment, _Mapping]]] = ..., text: _Optional[str] = ...) -> None: ...
+
+class SaveSearchRequest(_message.Message):
+    __slots__ = ("project", "name", "search")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    name: str
+    search: SearchRequest
+    def __init__(self, project: _Optional[str] = ..., name: _Optional[str] = ..., search: _Optional[_Union[SearchRequest, _Mapping]] = ...) -> None: ...
+
+class GetSavedSearchRequest(_message.Message):
+    __slots__ = ("project", "name")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    name: str
+    def __init__(self, project: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class SavedSearch(_message.Message):
+    __slots__ = ("name", "search")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    search: SearchRequest
+    def __init__(self, name: _Optional[str] = ..., search: _Optional[_Union[SearchRequest, _Mapping]] = ...) -> None: ...

@@ -184,6 +184,26 @@ class RushesStub:
                 request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.RenderRequest.SerializeToString,
                 response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.RenderResponse.FromString,
                 _registered_method=True)
+        self.Search = channel.unary_unary(
+                '/rushes.v1.Rushes/Search',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.SearchRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.SearchResponse.FromString,
+                _registered_method=True)
+        self.GetTranscript = channel.unary_unary(
+                '/rushes.v1.Rushes/GetTranscript',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.GetTranscriptRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.Transcript.FromString,
+                _registered_method=True)
+        self.SaveSearch = channel.unary_unary(
+                '/rushes.v1.Rushes/SaveSearch',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.SaveSearchRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.FromString,
+                _registered_method=True)
+        self.GetSavedSearch = channel.unary_unary(
+                '/rushes.v1.Rushes/GetSavedSearch',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.GetSavedSearchRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.FromString,
+                _registered_method=True)
 
 
 class RushesServicer:
@@ -383,6 +403,31 @@ class RushesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Search(self, request, context):
+        """Search everything (issue 16): words said and written, slates, people, pictures; transcripts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTranscript(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SaveSearch(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSavedSearch(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RushesServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -535,6 +580,26 @@ def add_RushesServicer_to_server(servicer, server):
                     servicer.Render,
                     request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.RenderRequest.FromString,
                     response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.RenderResponse.SerializeToString,
+            ),
+            'Search': grpc.unary_unary_rpc_method_handler(
+                    servicer.Search,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.SearchRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.SearchResponse.SerializeToString,
+            ),
+            'GetTranscript': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTranscript,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.GetTranscriptRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.Transcript.SerializeToString,
+            ),
+            'SaveSearch': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveSearch,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.SaveSearchRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.SerializeToString,
+            ),
+            'GetSavedSearch': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSavedSearch,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.GetSavedSearchRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1347,6 +1412,114 @@ class Rushes:
             '/rushes.v1.Rushes/Render',
             rushes__proto_dot_v1_dot_rushes__pb2.RenderRequest.SerializeToString,
             rushes__proto_dot_v1_dot_rushes__pb2.RenderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Search(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/Search',
+            rushes__proto_dot_v1_dot_rushes__pb2.SearchRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.SearchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTranscript(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/GetTranscript',
+            rushes__proto_dot_v1_dot_rushes__pb2.GetTranscriptRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.Transcript.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveSearch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/SaveSearch',
+            rushes__proto_dot_v1_dot_rushes__pb2.SaveSearchRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSavedSearch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/GetSavedSearch',
+            rushes__proto_dot_v1_dot_rushes__pb2.GetSavedSearchRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,6 +4,7 @@
     rushes export --what clusters --view people --format fcpxml -o people.fcpxml
     rushes export --what highlights --format edl MEDIA -o best.edl      # no MEDIA: the project's best
     rushes export --what compound --format fcpxml -o compounds.fcpxml   # --compound ID for one
+    rushes export --what search --query '"we are late"' --format otio -o selects.otio
 
 Everything goes through the thin side (`rushes_client` + `rushes_otio`), exactly as an editor's
 machine would do it; the command only parses arguments and reports. Never overwrites without
@@ -18,7 +19,7 @@ import sys
 
 from rushes.cli.common import add_common, connect, print_json
 
-WHATS = ("shots", "clusters", "highlights", "compound")
+WHATS = ("shots", "clusters", "highlights", "compound", "search")
 VIEWS = ("scene", "character", "people")
 FORMATS = ("otio", "edl", "fcp7", "fcpxml")
 EXIT_LIMIT = 2
@@ -33,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=FORMATS, required=True, help="file format")
     p.add_argument("--view", choices=VIEWS, default="scene", help="cluster view (default: scene)")
     p.add_argument("--compound", default="", help="one compound clip id (--what compound; default: all)")
+    p.add_argument("--query", default="", help="--what search: the query (as `rushes search` takes it)")
+    p.add_argument("--saved", default="", help="--what search: a search saved with `rushes search ... --save NAME`")
     p.add_argument("-o", "--output", required=True, help="file to write (an EDL of clusters: one file per cluster, "
                                                          "named OUTPUT_STEM.<cluster>.edl)")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
@@ -51,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     if args.what == "shots" and not args.media:
         print("rushes export: --what shots needs a MEDIA (id or path)", file=sys.stderr)
         return EXIT_LIMIT
+    if args.what == "search" and not (args.query or args.saved):
+        print("rushes export: --what search needs --query QUERY or --saved NAME", file=sys.stderr)
+        return EXIT_LIMIT
     client = connect(args)
     try:
         media = args.media if (not args.media or args.media.isdigit()) else os.path.abspath(args.media)
@@ -60,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
             doc = fetch.highlights(client, args.project, media)
         elif args.what == "compound":
             doc = fetch.compound(client, args.project, args.compound)
+        elif args.what == "search":
+            doc = fetch.search(client, args.project, query=args.query, saved=args.saved)
         else:
             doc = fetch.clusters(client, args.project, args.view)
         files = export.write(doc, args.format, args.output, force=args.force, style=args.edl_style,

@@ -8,6 +8,7 @@ from the daemon's results, fetched through rushes_client.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from resolve import install
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--root", default="Rushes", help="the top bin (default: Rushes)")
     plan.add_argument("--only", choices=PARTS, default=None,
                       help="one menu's part: sync (bins, keywords, colours, selects), highlights, compound")
+    plan.add_argument("--import-timeline", action="append", default=[], metavar="FILE",
+                      help="a timeline file (rushes export: otio, fcpxml, xml, edl) for Resolve to import; repeat")
     plan.set_defaults(func=run_plan)
     learn = rsub.add_parser("learn", help="send the clips the editor moved between Rushes bins as feedback")
     add_common(learn)
@@ -81,7 +84,8 @@ def run_plan(args: argparse.Namespace) -> int:
     parts = (args.only,) if args.only else PARTS
     client, results = _results(args, parts)
     client.close()
-    plan = make_plan(results, snap, root=args.root, parts=parts)
+    imports = tuple(os.path.abspath(p) for p in args.import_timeline)
+    plan = make_plan(results, snap, root=args.root, parts=parts, imports=imports)
     if args.json:
         print_json(plan.to_dict())
         return 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import grpc
 
-from rushes.catalog import media_rows, projects
+from rushes.catalog import media_rows, projects, texts
 from rushes.errors import InvalidArgument, clip
 from rushes.server import convert
 from rushes.server.app import App
@@ -21,9 +21,11 @@ class MediaHandlers:
         conn = self.app.catalog.connect()
         rows = media_rows.list_media(conn, pid, list(request.statuses))
         return pb.ListMediaResponse(media=[convert.media(r, projects.media_projects(conn, r["id"]),
-                                                         media_rows.media_paths(conn, r["id"])) for r in rows])
+                                                         media_rows.media_paths(conn, r["id"]),
+                                                         texts.slate(conn, int(r["id"]))) for r in rows])
 
     def GetMedia(self, request: pb.GetMediaRequest, context: grpc.ServicerContext) -> pb.Media:
         row = self.app.resolve_media(request.media, request.project)
         conn = self.app.catalog.connect()
-        return convert.media(row, projects.media_projects(conn, row["id"]), media_rows.media_paths(conn, row["id"]))
+        return convert.media(row, projects.media_projects(conn, row["id"]), media_rows.media_paths(conn, row["id"]),
+                             texts.slate(conn, int(row["id"])))

@@ -75,7 +75,15 @@ end
 local Applier = {}
 Applier.__index = Applier
 
+M.MIN_VERSION = { 18, 5 }   -- recordFrame, trackIndex, SetStartTimecode (resolve/apply.py decides the same)
+
 function M.applier(resolve)
+  local v = list(resolve:GetVersion())
+  local major, minor = tonumber(v[1]), tonumber(v[2])
+  if major and minor and (major < M.MIN_VERSION[1] or (major == M.MIN_VERSION[1] and minor < M.MIN_VERSION[2])) then
+    error(string.format('Rushes needs DaVinci Resolve %d.%d or later (timelines placed by recordFrame, '
+                        .. 'SetStartTimecode); this is %s.%s', M.MIN_VERSION[1], M.MIN_VERSION[2], v[1], v[2]))
+  end
   local project = resolve:GetProjectManager():GetCurrentProject()
   if not project then error('no project is open in Resolve: open one, then run the script again') end
   local pool = project:GetMediaPool()
@@ -204,18 +212,30 @@ function Applier:run(op)
 end
 
 function M.apply(resolve, plan)
-  local applier, done, failed = M.applier(resolve), 0, {}
+  local made, applier = pcall(M.applier, resolve)
+  if not made then return 0, { tostring(applier) } end
+  local done, failed = 0, {}
   for _, op in ipairs(list(plan.ops)) do
     local ok, result = pcall(applier.run, applier, op)
     if ok and result then done = done + 1 else failed[#failed + 1] = op.op .. (ok and '' or (': ' .. tostring(result))) end
   end
+  if done > 0 then resolve:GetProjectManager():SaveProject() end   -- what we changed survives a crash
   return done, failed
 end
 
 -- Talking to the daemon through the `rushes` CLI ---------------------------------------------
+local windows = package.config:sub(1, 1) == '\\'
+
 local function quote(s)
-  if package.config:sub(1, 1) == '\\' then return '"' .. s:gsub('"', '\\"') .. '"' end
+  if windows then return '"' .. s:gsub('"', '\\"') .. '"' end
   return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- os.tmpname() names a file in the drive's root on Windows: put it under %TEMP% there.
+local function tmpname()
+  local name = os.tmpname()
+  if windows then return (os.getenv('TEMP') or os.getenv('TMP') or '.') .. name end
+  return name
 end
 
 function M.run_cli(config, args)
@@ -223,8 +243,11 @@ function M.run_cli(config, args)
   for _, p in ipairs(config.command) do parts[#parts + 1] = quote(p) end
   if config.address and config.address ~= '' then parts[#parts + 1] = '--address ' .. quote(config.address) end
   for _, a in ipairs(args) do parts[#parts + 1] = quote(a) end
-  local err = os.tmpname()
-  local pipe = io.popen(table.concat(parts, ' ') .. ' 2>' .. quote(err))
+  local err = tmpname()
+  local command = table.concat(parts, ' ') .. ' 2>' .. quote(err)
+  -- cmd.exe strips the first and last quote of a command line: wrap it once more there.
+  if windows then command = '"' .. command .. '"' end
+  local pipe = io.popen(command)
   local out = pipe:read('*a')
   pipe:close()
   local f = io.open(err, 'r')
@@ -235,7 +258,7 @@ function M.run_cli(config, args)
 end
 
 function M.write_snapshot(json, resolve)
-  local path = os.tmpname()
+  local path = tmpname()
   local f = assert(io.open(path, 'w'))
   f:write(json.encode(M.snapshot(resolve)))
   f:close()

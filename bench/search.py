@@ -1,0 +1,172 @@
+"""Search benchmarks (issue 16): speech accuracy and speed, OCR cost, vector query latency.
+
+    python bench/search.py --part asr    [--whisper NAME=DIR ...]   word error rate + real-time factor
+    python bench/search.py --part ocr                                 OCR CPU per frame and per footage minute
+    python bench/search.py --part vectors [--sizes 10000,100000]      p50/p99 query latency, 384-d
+
+Models come from the registry (`rushes models list`) unless --whisper names a folder. Real
+footage from ${RUSHES_MEDIA:-~/.cache/rushes-media}. Prints Markdown rows for bench/RESULTS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / d) for d in ("daemon", "protos", "plugins")]
+
+MEDIA = Path(os.environ.get("RUSHES_MEDIA") or Path.home() / ".cache" / "rushes-media").expanduser()
+SPELL = {"mr": "mister", "mrs": "missus", "dr": "doctor", "ok": "okay"}
+
+
+def normalise(text: str) -> list[str]:
+    """Lower case, punctuation dropped, a few abbreviations spelled as the references spell them."""
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
+    return [SPELL.get(w, w) for w in words]
+
+
+def wer(ref: list[str], hyp: list[str]) -> tuple[int, int]:
+    """(edits, reference words): word-level Levenshtein distance."""
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1], len(ref)
+
+
+def references() -> dict[str, str]:
+    refs = {}
+    for line in (MEDIA / "speech_transcription.txt").read_text().splitlines():
+        m = re.match(r"<s>(.*)</s>\s*\(.*-(\d+)\)", line)
+        if m and (MEDIA / f"speech_{m.group(2)}.wav").is_file():
+            refs[f"speech_{m.group(2)}.wav"] = m.group(1).strip()
+    stm = [l.split(maxsplit=5) for l in (MEDIA / "dialogue.stm").read_text().splitlines() if l.strip()]
+    refs["dialogue.wav"] = " ".join(parts[5] for parts in stm if len(parts) == 6)
+    return refs
+
+
+def part_asr(args: argparse.Namespace) -> None:
+    from rushes.models import registry
+    from rushes.settings import load_settings
+    from rushes.speech.engine import SpeechEngine
+
+    settings = load_settings()
+    folders = dict(w.split("=", 1) for w in args.whisper)
+    refs = references()
+    print("| model | file | audio s | wall s | CPU s | x real time (CPU) | language | WER |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in ("whisper-tiny-en", "whisper-base"):
+        folder = folders.get(name)
+        if folder is None:
+            try:
+                folder = str(registry.locate(name, settings))
+            except Exception as exc:
+                print(f"| {name} | - | unavailable: {exc} |")
+                continue
+        engine = SpeechEngine(Path(folder), threads=2, english_only=name.endswith("-en"))
+        total_e = total_n = 0
+        for fname, ref in refs.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            out = engine.transcribe(MEDIA / fname)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            hyp = " ".join(s.text for s in out.segments)
+            e, n = wer(normalise(ref), normalise(hyp))
+            total_e, total_n = total_e + e, total_n + n
+            print(f"| {name} | {fname} | {out.duration_s:.1f} | {wall:.2f} | {cpu:.2f} | "
+                  f"{out.duration_s / max(cpu, 1e-9):.1f} | {out.language} ({out.language_probability:.2f}) | "
+                  f"{e / n:.3f} ({e}/{n}) |")
+            if args.verbose:
+                print("   ", hyp)
+        print(f"| {name} | **all** | | | | | | **{total_e / total_n:.3f}** ({total_e}/{total_n}) |")
+
+
+def part_ocr(args: argparse.Namespace) -> None:
+
+    from rushes.decode.seek import read_frames
+    from rushes.models import registry
+    from rushes.ocr.engine import OcrEngine, merge_rows
+    from rushes.settings import load_settings
+
+    engine = OcrEngine(registry.locate("ppocr-v4", load_settings()), threads=1)
+    film = MEDIA / "trailer_bbb.mp4"
+    frames = list(range(12, 1300, 48))          # one frame every 2 s of the 24 fps trailer
+    cpu = []
+    found = 0
+    for frame, picture in read_frames(film, frames, width=1280, threads=2):
+        c0 = time.process_time()
+        lines = merge_rows(engine.read(picture))
+        cpu.append(time.process_time() - c0)
+        found += bool(lines)
+        if args.verbose and lines:
+            print(f"    frame {frame}: {[l.text for l in lines]}")
+    per = statistics.mean(cpu)
+    print(f"| trailer_bbb.mp4, 1280x720 | {len(cpu)} frames (every 2 s) | {found} with text | "
+          f"CPU mean {per * 1000:.0f} ms, p90 {sorted(cpu)[int(0.9 * len(cpu))] * 1000:.0f} ms, "
+          f"max {max(cpu) * 1000:.0f} ms |")
+    print(f"OCR CPU per footage minute at N frames read per minute: {per:.2f} s x N "
+          f"(bbb keyframes: see the ingest run)")
+
+
+def _latency(store, name: str, queries, limit: int = 10) -> tuple[float, float]:
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        store.search(name, q, limit=limit)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2] * 1000, times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
+
+
+def part_vectors(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from rushes.vectors import Point
+    from rushes.vectors.edge import EdgeStore
+    from rushes.vectors.server import ClientStore
+
+    rng = np.random.default_rng(16)
+    dim = 384
+    print("| vectors (384-d) | engine | build s | p50 ms | p99 ms | peak RSS MB |")
+    print("|---|---|---|---|---|---|")
+    for size in [int(s) for s in args.sizes.split(",")]:
+        engines = ["qdrant-edge"] + (["qdrant-client local"] if size <= 100_000 else [])
+        for engine in engines:
+            with tempfile.TemporaryDirectory() as tmp:
+                store = EdgeStore(Path(tmp) / "v") if engine == "qdrant-edge" else ClientStore(":memory:")
+                store.ensure_collection("text", dim)
+                t0 = time.perf_counter()
+                for start in range(0, size, 10_000):
+                    n = min(10_000, size - start)
+                    vecs = rng.standard_normal((n, dim)).astype(np.float32)
+                    store.upsert("text", [Point(id=start + i + 1, vector=vecs[i], payload={"media_id": (start + i) % 500})
+                                          for i in range(n)])
+                store.optimize()
+                build = time.perf_counter() - t0
+                queries = rng.standard_normal((200, dim)).astype(np.float32)
+                _latency(store, "text", queries[:10])           # warm up
+                p50, p99 = _latency(store, "text", queries)
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                print(f"| {size:,} | {engine} | {build:.1f} | {p50:.2f} | {p99:.2f} | {rss:.0f} |", flush=True)
+                store.close()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--part", choices=("asr", "ocr", "vectors"), required=True)
+    p.add_argument("--whisper", action="append", default=[], metavar="NAME=DIR")
+    p.add_argument("--sizes", default="10000,100000")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args()
+    {"asr": part_asr, "ocr": part_ocr, "vectors": part_vectors}[args.part](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Pipeline step `ocr`: on-screen text of every keyframe (and the head of the file, where slates
+are filmed) into the catalog as 'screen' text spans, plus the media's slate.
+
+Pictures come by seeking after the decode pass (`rushes.decode.seek.read_frames`, the same
+frame numbering and rotation), at up to 1280 px wide: the 320 px keyframe thumbnails are too
+small for captions. A line read on a keyframe stands for its shot (title cards and captions
+hold for the shot), one span per distinct line per shot. The slate is the sampled picture
+whose lines read as the most slate fields.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rushes.catalog import texts
+from rushes.decode.decode import MediaError
+from rushes.decode.seek import read_frames
+from rushes.steps import stages
+from rushes.models import registry
+from rushes.ocr.engine import MODEL_NAME, TextLine, engine_for, merge_rows
+from rushes.ocr.slate import SlateReading, read_slate
+
+if TYPE_CHECKING:
+    from rushes.steps.context import StepContext
+
+log = logging.getLogger(__name__)
+
+STAGE = "ocr"
+VERSION = f"{MODEL_NAME}@1"
+READ_WIDTH = 1280
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A frame to read and the range a line read on it stands for."""
+
+    frame: int
+    start_frame: int
+    end_frame: int
+
+
+def current_version(ctx: "StepContext") -> str | None:
+    """None when the PP-OCRv4 files are not on this machine (the step then records nothing)."""
+    try:
+        registry.locate(MODEL_NAME, ctx.settings)
+    except registry.ModelMissing:
+        return None
+    return VERSION
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def samples(ctx: "StepContext") -> list[Sample]:
+    """Keyframes (standing for their shot) plus the head of the file every `ocr_head_step_s`
+    for `ocr_head_s` seconds (standing for one step each), where slates are filmed."""
+    media = ctx.media
+    rows = ctx.catalog.query(
+        "SELECT k.frame, s.start_frame, s.end_frame FROM keyframes k JOIN shots s ON s.id = k.shot_id "
+        "WHERE s.media_id = ? ORDER BY k.frame", (int(media["id"]),))
+    out = {int(r["frame"]): Sample(int(r["frame"]), int(r["start_frame"]), int(r["end_frame"])) for r in rows}
+    fps = (media["fps_num"] or 25) / (media["fps_den"] or 1)
+    total = int(media["frame_count"] or 0)
+    head_s = float(ctx.settings.get("ocr_head_s", 4.0))
+    step = max(1, round(float(ctx.settings.get("ocr_head_step_s", 1.0)) * fps))
+    f = min(step // 2, max(0, total - 1))
+    while f < min(total, round(head_s * fps)):
+        if not any(abs(f - k) < step // 2 for k in out):
+            out[f] = Sample(f, f, min(total, f + step))
+        f += step
+    return [out[k] for k in sorted(out)]
+
+
+def read_media(ctx: "StepContext", folder: Path) -> tuple[list[texts.TextSpan], texts.Slate | None]:
+    """Read every sample; returns the spans to store and the slate (if any picture is one)."""
+    engine = engine_for(folder, int(ctx.settings.threads))
+    media_id = int(ctx.media["id"])
+    wanted = samples(ctx)
+    by_frame = {s.frame: s for s in wanted}
+    spans: dict[tuple[int, int, str], texts.TextSpan] = {}
+    best_slate: tuple[SlateReading, int] | None = None
+    width = min(int(ctx.media["width"] or READ_WIDTH), READ_WIDTH)
+    done = 0
+    try:
+        for frame, picture in read_frames(Path(ctx.media["path"]), list(by_frame), width=width,
+                                          threads=int(ctx.settings.threads)):
+            lines: list[TextLine] = merge_rows(engine.read(picture))
+            scale = float(ctx.media["width"] or picture.shape[1]) / picture.shape[1]
+            sample = by_frame[frame]
+            for line in lines:
+                key = (sample.start_frame, sample.end_frame, _norm(line.text))
+                old = spans.get(key)
+                if old is None or line.confidence > old.confidence:
+                    spans[key] = texts.TextSpan(
+                        media_id=media_id, source="screen", start_frame=sample.start_frame,
+                        end_frame=sample.end_frame, text=line.text, box=tuple(v * scale for v in line.box),  # type: ignore[arg-type]
+                        frame=frame, confidence=line.confidence, model=VERSION)
+            reading = read_slate(lines)
+            if reading is not None and (best_slate is None or len(reading.found) > len(best_slate[0].found)
+                                        or (len(reading.found) == len(best_slate[0].found)
+                                            and reading.confidence > best_slate[0].confidence)):
+                best_slate = (reading, frame)
+            done += 1
+            ctx.progress(done / max(1, len(wanted)), f"on-screen text: {done}/{len(wanted)} frames")
+    except MediaError as exc:
+        log.warning("ocr: %s", exc)
+    slate = None
+    if best_slate is not None:
+        r, frame = best_slate
+        slate = texts.Slate(media_id=media_id, frame=frame, raw_text=r.raw_text, confidence=r.confidence,
+                            **{k: r.fields.get(k, "") for k in ("scene", "take", "roll", "camera", "date")})
+    ordered = sorted(spans.values(), key=lambda s: (s.start_frame, s.frame or 0, s.box[1] if s.box else 0))
+    return ordered, slate
+
+
+def run(ctx: "StepContext") -> None:
+    try:
+        folder = registry.locate(MODEL_NAME, ctx.settings)
+    except registry.ModelMissing as exc:
+        ctx.report(1.0, f"ocr skipped: {exc}")
+        log.warning("%s", exc)
+        return
+    spans, slate = read_media(ctx, folder)
+    media_id = int(ctx.media["id"])
+    with ctx.catalog.transaction() as conn:
+        texts.replace_spans(conn, media_id, "screen", spans)
+        texts.set_slate(conn, media_id, slate)
+        stages.mark_done(conn, media_id, STAGE, VERSION)
+    ctx.progress(1.0, f"{len(spans)} lines of on-screen text" + (" and a slate" if slate else ""))
+
+
+def summary(spans: list[texts.TextSpan]) -> list[dict[str, Any]]:
+    """For logs and benches: the lines as plain dicts."""
+    return [{"text": s.text, "frame": s.frame, "start_frame": s.start_frame, "end_frame": s.end_frame} for s in spans]

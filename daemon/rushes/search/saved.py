@@ -1,0 +1,32 @@
+"""Saved searches (`rushes search QUERY --save NAME`): the request as JSON, per project.
+
+The Resolve menu scripts cannot ask for text (Free's Lua has no input box since 19.1), so an
+editor saves a search from the command line and the menu runs it by name.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from rushes.errors import InvalidArgument, NotFound
+
+
+def save(conn: sqlite3.Connection, project_id: int, name: str, request_json: str) -> None:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidArgument("a saved search needs a short name: `rushes search QUERY --save NAME`")
+    conn.execute(
+        "INSERT INTO saved_searches(project_id, name, query_json, created_at) VALUES (?,?,?,?) "
+        "ON CONFLICT(project_id, name) DO UPDATE SET query_json=excluded.query_json, created_at=excluded.created_at",
+        (project_id, name, request_json, time.time()))
+
+
+def load(conn: sqlite3.Connection, project_id: int, name: str) -> str:
+    row = conn.execute("SELECT query_json FROM saved_searches WHERE project_id=? AND name=?",
+                       (project_id, name.strip())).fetchone()
+    if row is None:
+        names = [r[0] for r in conn.execute("SELECT name FROM saved_searches WHERE project_id=? ORDER BY name",
+                                            (project_id,))]
+        raise NotFound(f"no saved search {name!r}" + (f" (saved: {', '.join(names)})" if names else "")
+                       + ": save one with `rushes search QUERY --save NAME`")
+    return str(row[0])
