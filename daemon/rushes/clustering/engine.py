@@ -28,6 +28,7 @@ from rushes.clustering import NOISE, density, linkage, reach, stable, store, str
 from rushes.clustering.constraints import Constraints, enforce, space_level
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
 from rushes.clustering.metric import LinearMetric, fit
+from rushes.clustering.validate import held_out_score
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +63,19 @@ class Params:
     def from_settings(cls, settings, view: str) -> "Params":
         v = "scene" if view == "scene" else "people"
         get = settings.get if settings is not None else (lambda k, d=None: d)
+        method = str(get(f"cluster_{v}_method", "linkage" if v == "scene" else "hdbscan"))
         return cls(
             min_cluster_size=int(get(f"cluster_{v}_min_size", 2)),
             min_samples=int(get(f"cluster_{v}_min_samples", 2)),
             epsilon=float(get(f"cluster_{v}_epsilon", 0.35 if v == "people" else 0.0)),
             min_confidence=float(get("cluster_min_confidence", 0.2)),
             space_level=bool(get("cluster_space_level", False)),
-            learn_reach=bool(get("cluster_learn_reach", True)),
+            # With linkage bins, noise means "nothing within the cut", not "not dense enough": the
+            # reach learned from rescues dragged an untouched stranger into a bin on the bench
+            # (untouched F1 0.988 -> 0.965), pins and links alone kept it (issue 12).
+            learn_reach=bool(get("cluster_learn_reach", not (v == "scene" and method == "linkage"))),
             threads=int(getattr(settings, "threads", 1) or 1),
-            method=str(get(f"cluster_{v}_method", "linkage" if v == "scene" else "hdbscan")),
+            method=method,
             cut=float(get(f"cluster_{v}_cut", 0.0)),
             structure=bool(get(f"cluster_{v}_structure", v == "scene")),
         )
@@ -300,8 +305,6 @@ def learn_metric(catalog, project_id: int, view: str, ms: MemberSet, *, check: b
 def metric_helps(catalog, project_id: int, view: str, ms: MemberSet,
                  grouped: dict[int, list[tuple[Key, Key, Key]]] | None = None) -> bool:
     """Held-out check of the learned metric (validate.held_out_score): clearly more right."""
-    from rushes.clustering.validate import held_out_score
-
     if grouped is None:
         idx = ms.index()
         grouped = {fid: [t for t in ts if all(k in idx for k in t)]

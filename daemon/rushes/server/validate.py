@@ -148,7 +148,7 @@ SOURCE_RANGE = message({
     "fps": token, "media_path": path, "start_timecode": token, "label": text, "highlight_id": token,
     "has_audio": flag,
 })
-SEARCH = {
+SEARCH: Mapping[str, Check] = {
     "project": project, "query": text, "media": each(media), "clusters": each(token), "has_speech": flag,
     "has_faces": flag, "min_duration_s": seconds, "limit": count, "images": each(blob), "like_shots": each(ident),
     "visual": flag,
