@@ -655,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
                 ratio = f"{r['seconds'] / base_b:.2f}" if base_b else "-"
                 print(f"| {m} | {r['seconds']:.1f} | {14315 / r['seconds']:.0f} | {ratio} | {len(r['found'])} ({cuts}) |", flush=True)
                 if m == "ours":
+                    OUT.mkdir(parents=True, exist_ok=True)
                     (OUT / "bbb_ours.json").write_text(json.dumps(r["found"]))
     return 0
 
