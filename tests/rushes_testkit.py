@@ -214,3 +214,17 @@ def burn_text(src: Path, out: Path, lines: list[str], *, start_s: float = 0.0, e
     out.parent.mkdir(parents=True, exist_ok=True)
     ffmpeg(*args)
     return out
+
+
+def wait_until(predicate, timeout: float = 90.0, what: str = "condition"):
+    """Poll `predicate` until it returns something truthy (returned), or fail naming `what`:
+    the daemon tests wait on jobs and watch events this way rather than sleeping a fixed time."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rushes_testkit import DaemonProcess, in_ci, synth_clip
+from rushes_testkit import DaemonProcess, in_ci, synth_clip, wait_until
 
 from rushes_proto.v1 import rushes_pb2 as pb
 
@@ -61,14 +61,6 @@ def _fill_to(mount: Path, free_mb: float) -> Path:
     return filler
 
 
-def _wait(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def test_disk_full_fails_the_running_job_queues_the_rest_and_recovers(small_disk, tmp_path, rushes_home):
@@ -83,13 +75,13 @@ def test_disk_full_fails_the_running_job_queues_the_rest_and_recovers(small_disk
     try:
         stub = d.client().stub
         job = stub.Ingest(pb.IngestRequest(paths=[str(first)]), timeout=30).jobs[0]
-        _wait(lambda: stub.GetJob(pb.GetJobRequest(id=job.id), timeout=30).state == "done", 120, "first clip")
+        wait_until(lambda: stub.GetJob(pb.GetJobRequest(id=job.id), timeout=30).state == "done", 120, "first clip")
 
         # A long clip is being analysed when the disk runs short: that job fails with the reason.
         running = stub.Ingest(pb.IngestRequest(paths=[str(long)]), timeout=30).jobs[0]
-        _wait(lambda: stub.GetJob(pb.GetJobRequest(id=running.id), timeout=30).state == "running", 60, "long job running")
+        wait_until(lambda: stub.GetJob(pb.GetJobRequest(id=running.id), timeout=30).state == "running", 60, "long job running")
         filler = _fill_to(small_disk, RESERVE_MB - 4)
-        failed = _wait(lambda: (lambda j: j if j.state in ("failed", "done") else None)(
+        failed = wait_until(lambda: (lambda j: j if j.state in ("failed", "done") else None)(
             stub.GetJob(pb.GetJobRequest(id=running.id), timeout=30)), 120, "long job to end")
         assert failed.state == "failed", failed
         assert "disk full" in failed.error and "MB free in RUSHES_HOME" in failed.error
@@ -114,9 +106,9 @@ def test_disk_full_fails_the_running_job_queues_the_rest_and_recovers(small_disk
         # Space returns: the queue resumes by itself, the failed clip re-ingests, nothing is corrupt.
         filler.unlink()
         for j in queued:
-            _wait(lambda j=j: stub.GetJob(pb.GetJobRequest(id=j), timeout=30).state == "done", 180, f"job {j}")
+            wait_until(lambda j=j: stub.GetJob(pb.GetJobRequest(id=j), timeout=30).state == "done", 180, f"job {j}")
         again = stub.Ingest(pb.IngestRequest(paths=[str(long)]), timeout=30).jobs[0]
-        done = _wait(lambda: (lambda j: j if j.state in ("failed", "done") else None)(
+        done = wait_until(lambda: (lambda j: j if j.state in ("failed", "done") else None)(
             stub.GetJob(pb.GetJobRequest(id=again.id), timeout=30)), 240, "re-ingest")
         assert done.state == "done", done.error
         assert not stub.Health(pb.HealthRequest(), timeout=30).disk_full

@@ -7,23 +7,14 @@ that copy sent the media offline although the other copy was still there.
 from __future__ import annotations
 
 import shutil
-import time
 
 import grpc
-from rushes_testkit import synth_clip
+from rushes_testkit import synth_clip, wait_until
 
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
 
-def _wait(predicate, timeout=90.0, what=""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_deleting_one_copy_keeps_the_media_online(tmp_path, monkeypatch):
@@ -42,10 +33,10 @@ def test_deleting_one_copy_keeps_the_media_online(tmp_path, monkeypatch):
         stub.AddWatchFolder(pb.AddWatchFolderRequest(path=str(watched)), timeout=30)
         a, b = watched / "cardA" / "A001.mp4", watched / "cardB" / "A001.mp4"
         shutil.copy(tmp_path / "clip.mp4", a)
-        _wait(lambda: [m for m in stub.ListMedia(pb.ListMediaRequest(), timeout=30).media if m.status == "ready"],
+        wait_until(lambda: [m for m in stub.ListMedia(pb.ListMediaRequest(), timeout=30).media if m.status == "ready"],
               what="first copy ready")
         shutil.copy(tmp_path / "clip.mp4", b)
-        media = _wait(lambda: [m for m in stub.ListMedia(pb.ListMediaRequest(), timeout=30).media
+        media = wait_until(lambda: [m for m in stub.ListMedia(pb.ListMediaRequest(), timeout=30).media
                                if sorted(m.paths) == sorted([str(a), str(b)]) and m.status == "ready"],
                       what="both copies known")
         assert len(stub.ListMedia(pb.ListMediaRequest(), timeout=30).media) == 1   # one media
@@ -57,7 +48,7 @@ def test_deleting_one_copy_keeps_the_media_online(tmp_path, monkeypatch):
         read_first = stub.GetMedia(pb.GetMediaRequest(media=media_id), timeout=30).path
         other = str(a) if read_first == str(b) else str(b)
         (watched / read_first.split("/")[-2] / "A001.mp4").unlink()
-        m = _wait(lambda: (lambda m: m if list(m.paths) == [other] else None)(
+        m = wait_until(lambda: (lambda m: m if list(m.paths) == [other] else None)(
             stub.GetMedia(pb.GetMediaRequest(media=media_id), timeout=30)), what="deleted copy forgotten")
         assert m.status == "ready" and m.path == other
         # Pictures still come from the copy that remains.
@@ -65,7 +56,7 @@ def test_deleting_one_copy_keeps_the_media_online(tmp_path, monkeypatch):
                                      timeout=60).width == 320
 
         (watched / other.split("/")[-2] / "A001.mp4").unlink()
-        m = _wait(lambda: (lambda m: m if m.status == "offline" else None)(
+        m = wait_until(lambda: (lambda m: m if m.status == "offline" else None)(
             stub.GetMedia(pb.GetMediaRequest(media=media_id), timeout=30)), what="offline when no copy remains")
         assert "no other copy" in m.reason
     finally:

@@ -10,20 +10,12 @@ from __future__ import annotations
 import time
 
 import grpc
-from rushes_testkit import synth_clip
+from rushes_testkit import synth_clip, wait_until
 
 from rushes_proto.v1 import rushes_pb2 as pb
 from rushes_proto.v1 import rushes_pb2_grpc as pb_grpc
 
 
-def _wait(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def test_a_stalled_copy_is_ingested_once(tmp_path, monkeypatch):
@@ -46,7 +38,7 @@ def test_a_stalled_copy_is_ingested_once(tmp_path, monkeypatch):
             time.sleep(4.0)                      # the copy stalls well past the stable period
             assert stub.ListJobs(pb.ListJobsRequest(), timeout=30).jobs == []   # no job for half a file
             fh.write(data[len(data) // 2:])
-        job = _wait(lambda: [j for j in stub.ListJobs(pb.ListJobsRequest(), timeout=30).jobs
+        job = wait_until(lambda: [j for j in stub.ListJobs(pb.ListJobsRequest(), timeout=30).jobs
                              if j.state in ("done", "failed")], 120, "the ingest")[0]
         assert job.state == "done", job.error
         time.sleep(2.0)                          # nothing else follows
@@ -72,7 +64,7 @@ def test_a_file_that_grows_after_ingest_stays_the_same_media(tmp_path):
     try:
         def ingest():
             job = stub.Ingest(pb.IngestRequest(paths=[str(clip)]), timeout=30).jobs[0]
-            return _wait(lambda: (lambda j: j if j.state in ("done", "failed") else None)(
+            return wait_until(lambda: (lambda j: j if j.state in ("done", "failed") else None)(
                 stub.GetJob(pb.GetJobRequest(id=job.id), timeout=30)), 120, "ingest")
 
         first = ingest()

@@ -3,20 +3,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
-from rushes_testkit import DaemonProcess, synth_clip
+from rushes_testkit import DaemonProcess, synth_clip, wait_until
 
 
-def _wait(predicate, timeout=60.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _media(d: DaemonProcess) -> dict[str, dict]:
@@ -34,19 +25,19 @@ def test_watch_ingests_new_files_marks_deleted_offline_and_survives_restart(tmp_
         listing = json.loads(d.cli("watch", "list", "--json").stdout)["folders"]
         assert [f["path"] for f in listing] == [str(folder)]
         shutil.copy(clip, folder / "new.mp4")
-        _wait(lambda: _media(d).get("new.mp4", {}).get("status") == "ready", what="new.mp4 ingested")
+        wait_until(lambda: _media(d).get("new.mp4", {}).get("status") == "ready", what="new.mp4 ingested")
         media_id = _media(d)["new.mp4"]["id"]
         (folder / "new.mp4").rename(folder / "moved.mp4")
-        _wait(lambda: "moved.mp4" in _media(d), what="move seen")
+        wait_until(lambda: "moved.mp4" in _media(d), what="move seen")
         assert _media(d)["moved.mp4"]["id"] == media_id
         (folder / "moved.mp4").unlink()
-        _wait(lambda: _media(d)["moved.mp4"]["status"] == "offline", what="offline after delete")
+        wait_until(lambda: _media(d)["moved.mp4"]["status"] == "offline", what="offline after delete")
     # Restart: the watch folder is restored from the catalog and still works.
     with DaemonProcess(home, env={"RUSHES_STABLE_SECONDS": "0.5"}) as d:
         listing = json.loads(d.cli("watch", "list", "--json").stdout)["folders"]
         assert [f["path"] for f in listing] == [str(folder)]
         synth_clip(staging / "later.mp4", seconds=1.0, size="160x120", source="smptebars")
         shutil.copy(staging / "later.mp4", folder / "later.mp4")
-        _wait(lambda: _media(d).get("later.mp4", {}).get("status") == "ready", what="later.mp4 ingested")
+        wait_until(lambda: _media(d).get("later.mp4", {}).get("status") == "ready", what="later.mp4 ingested")
         # The deleted file's analysis is kept.
         assert _media(d)["moved.mp4"]["status"] == "offline"
