@@ -5,11 +5,13 @@ OTIO (and our readers), and checked frame by frame against ffprobe and the daemo
 Footage (remuxed from ~/.cache/rushes-media with `-c copy -timecode`, or re-encoded once for
 a 5 s cut): carphone.mp4 at 29.97 drop-frame from 01:00:00;00, bikes.mp4 at 25 from
 01:00:00:00 (several cuts), face_emotions.mp4 at 23.976 from 00:59:50:00, and
-face_then_title.mov, variable frame rate conformed to 24, from 01:00:00:00 (a cut).
+face_then_title.mov, variable frame rate (conformed to 30 by the daemon, 192 frames), from
+01:00:00:00 (a cut).
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -36,20 +38,18 @@ FOOTAGE = [  # (source, output name, ffmpeg args, start timecode)
 
 
 def ffprobe(path: Path) -> dict:
+    """What FFmpeg says: rate, start timecode, and the frame count an NLE conforms the file to
+    (packets for constant-rate media; for variable-rate media the index of the last picture on
+    the conformed rate + 1, ties to the earlier index, as rushes.ingest.rates numbers them)."""
     out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
-                          "stream=nb_read_packets:stream_tags=timecode", "-of", "json", str(path)],
-                         capture_output=True, text=True, check=True).stdout
-    stream = json.loads(out)["streams"][0]
-    return {"frames": int(stream["nb_read_packets"]), "timecode": stream["tags"]["timecode"]}
-
-
-def conformed_frames(path: Path, rate: Fraction) -> int:
-    """Frames an NLE shows for `path` conformed to `rate`: each picture's index is
-    round((pts - first pts) x rate), and the count runs to the last index (DESIGN: one time base)."""
-    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
-                          "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout
-    pts = sorted(Fraction(t) for t in out.split() if t and t != "N/A")
-    return max(round((t - pts[0]) * rate) for t in pts) + 1
+                          "stream=nb_read_packets,r_frame_rate:stream_tags=timecode:packet=pts_time", "-of", "json",
+                          str(path)], capture_output=True, text=True, check=True).stdout
+    data = json.loads(out)
+    stream = data["streams"][0]
+    pts = sorted(float(p["pts_time"]) for p in data["packets"])
+    rate = tc.parse_rate(stream["r_frame_rate"])
+    return {"frames": int(stream["nb_read_packets"]), "timecode": stream["tags"]["timecode"], "rate": rate,
+            "conformed_frames": math.ceil((pts[-1] - pts[0]) * rate - 0.5) + 1}
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +83,9 @@ def test_shots_in_every_format_match_ffprobe(daemon, tmp_path):
         probe = ffprobe(daemon.folder / name)
         assert probe["timecode"] == start == m["start_timecode"]
         rate = rate_of(m)
-        if m.get("variable_frame_rate"):   # conformed to a constant nominal rate, as NLEs do
-            assert conformed_frames(daemon.folder / name, rate) == m["frame_count"]
-        else:
-            assert probe["frames"] == m["frame_count"]
+        assert rate == probe["rate"]
+        frames = probe["conformed_frames"] if m["variable_frame_rate"] else probe["frames"]
+        assert frames == m["frame_count"]
         first = tc.to_frames(start, rate)
         shots = shots_of(daemon, name)
         want = [(first + s, first + e) for s, e in shots]
@@ -119,7 +118,7 @@ def test_shots_in_every_format_match_ffprobe(daemon, tmp_path):
                     ref = c.media_reference
                     assert otio.url_utils.filepath_from_url(ref.target_url) == m["path"]
                     assert round(ref.available_range.start_time.rescaled_to(float(rate)).value) == first
-                    assert round(ref.available_range.duration.rescaled_to(float(rate)).value) == probe["frames"]
+                    assert round(ref.available_range.duration.rescaled_to(float(rate)).value) == frames
         # Excerpts for the closing note.
         print(f"--- {name}: {stem.with_suffix('.edl').read_text()[:400]}")
 
@@ -216,7 +215,7 @@ def test_cli_refuses_to_overwrite_and_names_limits(daemon, tmp_path):
     assert proc.returncode == 2 and "MEDIA" in proc.stderr
 
 
-def _plugin_env(tmp_path: Path, address: str) -> dict:
+def _plugin_env(tmp_path: Path, address: str, home: Path | None = None) -> dict:
     """The entry point as an installed distribution declares it, without installing anything:
     a dist-info folder on the path (importlib.metadata finds it like any other)."""
     site = tmp_path / "site"
@@ -227,6 +226,8 @@ def _plugin_env(tmp_path: Path, address: str) -> dict:
     paths = [str(site)] + [str(ROOT / p) for p in ("otio_adapters", "plugins", "protos")]
     env = {k: v for k, v in os.environ.items() if k != "OTIO_PLUGIN_MANIFEST_PATH"}
     env.update(PYTHONPATH=os.pathsep.join(paths), RUSHES_ADDRESS=address)
+    if home is not None:    # the loopback token lives in the daemon's data folder
+        env["RUSHES_HOME"] = str(home)
     return env
 
 
@@ -237,7 +238,7 @@ def _otio_tool(name: str, *args: str, env: dict) -> subprocess.CompletedProcess:
 
 @pytest.mark.realmedia
 def test_otioconvert_reads_rushes_query_files(daemon, tmp_path):
-    env = _plugin_env(tmp_path, daemon.address)
+    env = _plugin_env(tmp_path, daemon.address, daemon.home)
     m = daemon.media["carphone_df.mp4"]
     query = tmp_path / "selects.rushes"
     query.write_text(json.dumps({"project": "default", "what": "shots", "media": m["path"]}))

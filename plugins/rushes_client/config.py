@@ -162,7 +162,9 @@ def load_client_config(env: Mapping[str, str] | None = None, config_path: Path |
     path = config_path or config_file()
     section = rushes_section(read_config_file(path) if config is None else config)
     home = default_home(env, section)
-    address = str(pick(env, section, "RUSHES_ADDRESS", "address", "") or f"unix:{socket_path(home)}")
+    # Unix socket by default; Windows (no grpc Unix sockets there) gets loopback TCP and its token.
+    fallback = DEFAULT_ADDRESS if os.name == "nt" else f"unix:{socket_path(home)}"
+    address = str(pick(env, section, "RUSHES_ADDRESS", "address", "") or fallback)
     where = "environment" if env.get("RUSHES_ADDRESS") else (str(path) if "address" in section else "default")
     token = pick(env, section, "RUSHES_TOKEN", "token", None)
     if token is not None and not isinstance(token, str):

@@ -28,6 +28,7 @@ from rushes.clustering import NOISE, density, linkage, reach, stable, store, str
 from rushes.clustering.constraints import Constraints, enforce, space_level
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
 from rushes.clustering.metric import LinearMetric, fit
+from rushes.clustering.validate import held_out_score
 
 log = logging.getLogger(__name__)
 
@@ -304,8 +305,6 @@ def learn_metric(catalog, project_id: int, view: str, ms: MemberSet, *, check: b
 def metric_helps(catalog, project_id: int, view: str, ms: MemberSet,
                  grouped: dict[int, list[tuple[Key, Key, Key]]] | None = None) -> bool:
     """Held-out check of the learned metric (validate.held_out_score): clearly more right."""
-    from rushes.clustering.validate import held_out_score
-
     if grouped is None:
         idx = ms.index()
         grouped = {fid: [t for t in ts if all(k in idx for k in t)]

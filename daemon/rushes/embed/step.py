@@ -17,6 +17,7 @@ from rushes.embed.images import fetch_frames, load_thumbnail, thumb_file
 from rushes.embed.loader import load_scene_embedder
 from rushes.steps import stages
 from rushes.steps.context import StepFailed
+from rushes.vectors import Point
 
 if TYPE_CHECKING:
     from rushes.catalog import Catalog
@@ -71,8 +72,6 @@ def ensure_scene_collection(ctx: "StepContext", dim: int) -> None:
 
 def embed_media(ctx: "StepContext", embedder: "SceneEmbedder") -> int:
     """Embed every keyframe of ctx.media, replace its points, mark the stage; returns points written."""
-    from rushes.vectors import Point
-
     media_id = int(ctx.media["id"])
     rows = keyframe_rows(ctx.catalog, media_id)
     ids: list[int] = []

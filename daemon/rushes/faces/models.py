@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rushes.models.registry import model_file
+
 if TYPE_CHECKING:
     from rushes.settings import Settings
 
@@ -47,14 +49,9 @@ def model_path(name: str, settings: "Settings | None" = None) -> Path:
     registry_says = ""
     if settings is not None:
         try:
-            from rushes.models.registry import model_file
-        except ImportError:
-            model_file = None
-        if model_file is not None:
-            try:
-                return Path(model_file(name, settings))
-            except Exception as exc:  # registry has no usable file: try the wheel, keep its reason
-                registry_says = f" (model registry: {exc})"
+            return Path(model_file(name, settings))
+        except Exception as exc:  # registry has no usable file: try the wheel, keep its reason
+            registry_says = f" (model registry: {exc})"
     filename = MODEL_FILES.get(name)
     if filename is None:
         raise FaceModelMissing(f"unknown face model {name!r}: known are {', '.join(sorted(MODEL_FILES))}")

@@ -16,6 +16,7 @@ import numpy as np
 
 from rushes.faces.models import DESCRIPTOR_DIM
 from rushes.faces.tracks import ShotSpan, Track
+from rushes.vectors import Point
 
 COLLECTION = "face"
 
@@ -97,8 +98,6 @@ def insert_tracks(conn: sqlite3.Connection, media_id: int, tracks: list[Track], 
 def upsert_vectors(vectors: Any, media_id: int, stored: list[tuple[int, Track]], *, model: str,
                    model_version: str, detector: str = "hog") -> None:
     """Replace the media's points in "face": one per track, payload as docs/INTEGRATION.md says."""
-    from rushes.vectors import Point
-
     vectors.ensure_collection(COLLECTION, DESCRIPTOR_DIM)
     vectors.delete(COLLECTION, filter={"media_id": media_id})
     if not stored:

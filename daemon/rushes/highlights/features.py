@@ -3,7 +3,7 @@
 Stored raw, not per step, so every scoring setting (the step, the loudness window, the speech
 threshold) re-scores from the catalog without decoding again:
   motion      per frame: mean absolute grey-level change from the previous frame (a 32 px wide
-              grey picture; cut frames are spikes the scorer discounts)
+              grey sampling of the small frame; cut frames are spikes the scorer discounts)
   power, ms   per 100 ms block: BS.1770 loudness power (K-weighted, channel weights, LFE out)
               and the plain mean square (RMS)
   vad         per 32 ms chunk: Silero's speech probability (empty when the model is missing)
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 #: Bump when what the collector measures changes: stored features are then gathered again.
-FEATURES_VERSION = "hlfeat-1"
+FEATURES_VERSION = "hlfeat-2"
 THUMB_STEP_S = 0.5
 THUMB_SIZE = (16, 9)
 
@@ -76,12 +76,11 @@ class RawFeatures:
 
 
 def _grey_small(low: np.ndarray) -> np.ndarray:
-    """A ~32 px wide grey picture (box-averaged) of the decode pass's small frame."""
-    h, w = low.shape[:2]
-    f = max(1, w // 32)
-    h2, w2 = (h // f) * f, (w // f) * f
-    g = low[:h2, :w2].mean(axis=2, dtype=np.float32)
-    return g.reshape(h2 // f, f, w2 // f, f).mean(axis=(1, 3))
+    """A ~32 px wide grey picture: every 4th pixel of the decode pass's small frame (itself box
+    averaged from the decoder's planes), R+G+B in integers. Box-averaging it again cost 190 us a
+    frame; this costs ~10 (bbb: 3 s of CPU saved), and motion is a mean over the picture anyway."""
+    step = max(1, low.shape[1] // 32)
+    return low[::step, ::step].sum(axis=2, dtype=np.int16).astype(np.float32) * (1.0 / 3.0)
 
 
 def _thumb(grey: np.ndarray) -> np.ndarray:

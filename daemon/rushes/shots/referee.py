@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rushes.shots.referee_export import INPUT_H, INPUT_W
-from rushes.settings import Settings
+from rushes.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +145,6 @@ def _setting(settings: Settings | None, key: str, default: str) -> str:
 
 def _models_dir(settings: Settings | None) -> Path:
     if settings is None:
-        from rushes.settings import load_settings
-
         settings = load_settings()
     return Path(settings.models)
 
