@@ -15,6 +15,7 @@ import numpy as np
 
 from rushes.clustering.density import normalise
 from rushes.clustering.structure import Place
+from rushes.ingest.timecode import timecode_to_frames
 
 Key = tuple[str, int]   # ("shot", 12) or ("track", 7)
 
@@ -51,8 +52,6 @@ def project_shots(catalog, project_id: int) -> list[int]:
 
 def _tc_seconds(start_tc: str | None, fps_num: int | None, fps_den: int | None) -> float:
     """A media's start timecode in seconds of record-run time, or -1 when it has none."""
-    from rushes.ingest.timecode import timecode_to_frames
-
     if not start_tc or not fps_num or not fps_den:
         return -1.0
     try:

@@ -18,6 +18,7 @@ from rushes.embed.classical import ClassicalDescriptor
 from rushes.embed.mobilenet import CombinedEmbedder, MobileNetEmbedder
 from rushes.errors import InvalidArgument
 from rushes.models import locate as loc
+from rushes.models import prepare
 from rushes.models import registry
 
 if TYPE_CHECKING:
@@ -54,8 +55,6 @@ def _without_image_text(settings: "Settings", choice: str) -> SceneEmbedder:
         if choice != "auto":
             raise
         return ClassicalDescriptor()
-    from rushes.models import prepare
-
     key = (str(folder), f"{MOBILENET}:{choice}", int(settings.threads))
     with _lock:
         if key not in _cache:
