@@ -2,6 +2,7 @@
 
     python bench/search.py --part asr    [--whisper NAME=DIR ...]   word error rate + real-time factor
     python bench/search.py --part ocr                                 OCR CPU per frame and per footage minute
+    python bench/search.py --part ingest [--file bbb.mp4]              speech + OCR cost against plain decode
     python bench/search.py --part vectors [--sizes 10000,100000,1000000] [--data text|random]
                                                                       p50/p99 latency + recall@10, 384-d
 
@@ -11,6 +12,7 @@ footage from ${RUSHES_MEDIA:-~/.cache/rushes-media}. Prints Markdown rows for be
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -116,18 +118,23 @@ def part_ocr(args: argparse.Namespace) -> None:
           f"(bbb keyframes: see the ingest run)")
 
 
-def _latency(search, queries, warm) -> tuple[float, float, list[list[int]]]:
-    """p50 and p99 in ms over the queries (after unmeasured warm-up queries), and the ids found."""
+def _latency(search, queries, warm) -> tuple[float, float, float, float, list[list[int]]]:
+    """Wall p50 and p99, CPU p50 and p99 (process CPU, every thread: what a query costs whatever
+    the load), in ms over the queries after unmeasured warm-up queries; and the ids found."""
     for q in warm:
         search(q)
-    times, found = [], []
+    times, cpu, found = [], [], []
     for q in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         hits = search(q)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         found.append([int(h.id) for h in hits])
-    times.sort()
-    return times[len(times) // 2] * 1000, times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, found
+
+    def pct(xs: list[float], p: float) -> float:
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
+    return pct(times, 0.5), pct(times, 0.99), pct(cpu, 0.5), pct(cpu, 0.99), found
 
 
 class VectorData:
@@ -195,8 +202,8 @@ def part_vectors(args: argparse.Namespace) -> None:
     from rushes.vectors.server import ClientStore
 
     print(f"data: {args.data}, {args.queries} queries, limit 10, threads {args.threads}")
-    print("| vectors (384-d) | engine | build s | p50 ms | p99 ms | recall@10 | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|")
+    print("| vectors (384-d) | engine | build s | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms | recall@10 | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for size in [int(s) for s in args.sizes.split(",")]:
         engines = ["qdrant-edge"] + (["qdrant-client local"] if size <= args.local_max else [])
         for engine in engines:
@@ -224,17 +231,97 @@ def part_vectors(args: argparse.Namespace) -> None:
                                                            with_payload=True, params=params))
                     rows.append(("qdrant-edge, float32 scan (before)", float_scan))
                 for label, search in rows:
-                    p50, p99, found = _latency(search, queries[10:], queries[:10])
+                    p50, p99, c50, c99, found = _latency(search, queries[10:], queries[:10])
                     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                    print(f"| {size:,} | {label} | {build:.1f} | {p50:.2f} | {p99:.2f} | "
+                    print(f"| {size:,} | {label} | {build:.1f} | {p50:.2f} | {p99:.2f} | {c50:.2f} | {c99:.2f} | "
                           f"{exact.recall(found):.3f} | {rss:.0f} |",
                           flush=True)
                 store.close()
 
 
+def part_ingest(args: argparse.Namespace) -> None:
+    """What speech and on-screen text add to an ingest of bbb.mp4, against plain decode, in one
+    process and one run: the plain decode pass (no consumer), then the analyse step (the one
+    decode pass: shots and keyframes) with the speech ear and the text watch riding on it, then
+    the speech and ocr steps as the pipeline runs them. CPU is process CPU (all threads), the
+    measure that holds on a shared box; the text watch's own CPU is its worker thread's."""
+    import importlib
+
+    from rushes.catalog import Catalog, media_rows, projects
+    from rushes.decode.decode import decode_pass
+    from rushes.ingest.fingerprint import fingerprint
+    from rushes.ingest.probe import probe
+    from rushes.ocr import step as ocr_step
+    from rushes.settings import load_settings
+    from rushes.speech import step as speech_step
+    from rushes.steps.context import StepContext
+    from rushes.vectors import open_store
+
+    src = MEDIA / args.file
+    tmp = Path(tempfile.mkdtemp(prefix="rushes-bench-search-", dir=args.tmp))
+    os.environ["RUSHES_HOME"] = str(tmp / "home")
+    settings = load_settings()
+    rows: list[tuple[str, float, float, str]] = []
+
+    def clock(name: str, fn, note: str = ""):
+        w0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        rows.append((name, time.perf_counter() - w0, time.process_time() - c0, note))
+        print(f"  {name}: wall {rows[-1][1]:.1f} s, CPU {rows[-1][2]:.1f} s {note}", file=sys.stderr, flush=True)
+        return out
+
+    info = clock("plain decode pass (no consumer)", lambda: decode_pass(src, [], threads=2))
+    cat = Catalog.open(settings.catalog_path)
+    store = open_store(settings)
+    result = probe(src)
+    d = result.to_dict()
+    with cat.transaction() as conn:
+        pid = projects.ensure_project(conn, "default")
+        mid = media_rows.upsert_media(conn, fingerprint=fingerprint(src), path=str(src), size=src.stat().st_size,
+                                      mtime=src.stat().st_mtime, probe={k: d.get(k) for k in media_rows.MEDIA_FIELDS},
+                                      status="analysing", probe_json=json.dumps(d, default=str))
+        projects.link_media(conn, pid, mid)
+    media = cat.query_one("SELECT * FROM media WHERE id=?", (mid,))
+    ctx = StepContext(catalog=cat, vectors=store, settings=settings, media=media, project_id=pid, job_id=1)
+    consumers = [*speech_step.make_consumers(ctx), *ocr_step.make_consumers(ctx)]
+    watch = ctx.scratch.get(ocr_step.SCRATCH_KEY)
+    ctx.scratch["frame_consumers"] = consumers
+    shots_step = importlib.import_module("rushes.shots.step")
+    clock("analyse step (the decode pass: shots, keyframes) + speech ear + text watch",
+          lambda: shots_step.run(ctx))
+    ctx.media = cat.query_one("SELECT * FROM media WHERE id=?", (mid,))
+    kf = cat.query_one("SELECT COUNT(*) FROM keyframes k JOIN shots s ON s.id=k.shot_id WHERE s.media_id=?", (mid,))[0]
+    seen = len(watch.sightings()) if watch is not None else 0
+    looked = watch.looked if watch is not None else 0
+    wcpu = watch.cpu_s if watch is not None else 0.0
+    clock("speech step (Whisper on the VAD's speech)", lambda: speech_step.run(ctx))
+    n_read = len(ocr_step.samples(ctx, watch.sightings() if watch is not None else []))
+    clock("ocr step (read keyframes, sightings, head)", lambda: ocr_step.run(ctx),
+          f"({n_read} frames: {kf} keyframes, {seen} sightings from {looked} looks, head)")
+    spans = cat.query("SELECT start_frame, end_frame, text FROM text_spans WHERE media_id=? AND source='screen' "
+                      "ORDER BY start_frame", (mid,))
+    speech = cat.query_one("SELECT COUNT(*) FROM text_spans WHERE media_id=? AND source='speech'", (mid,))[0]
+    store.close()
+    cat.close()
+    plain_wall, plain_cpu = rows[0][1], rows[0][2]
+    print(f"{args.file}: {info.frame_count} frames, {info.duration_s:.0f} s; load average {os.getloadavg()[0]:.1f}")
+    print("| stage | wall s | CPU s | CPU x plain decode | note |")
+    print("|---|---|---|---|---|")
+    for name, wall, cpu, note in rows:
+        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {cpu / plain_cpu:.2f} | {note} |")
+    print(f"| of which the text watch's detector (worker thread) | | {wcpu:.1f} | {wcpu / plain_cpu:.2f} | "
+          f"{looked} looks, {wcpu / max(1, looked) * 1000:.0f} ms each |")
+    added = rows[2][2] + rows[3][2] + wcpu
+    print(f"speech + OCR add {added:.1f} s CPU = {added / plain_cpu:.2f}x the plain decode's CPU "
+          f"({plain_cpu:.1f} s; wall {plain_wall:.1f} s); {speech} transcript segments, {len(spans)} screen lines")
+    for r in spans if args.verbose else []:
+        print(f"    {r['start_frame']}-{r['end_frame']}: {r['text']}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--part", choices=("asr", "ocr", "vectors"), required=True)
+    p.add_argument("--part", choices=("asr", "ocr", "vectors", "ingest"), required=True)
+    p.add_argument("--file", default="bbb.mp4", help="--part ingest: the footage file")
     p.add_argument("--whisper", action="append", default=[], metavar="NAME=DIR")
     p.add_argument("--sizes", default="10000,100000,1000000")
     p.add_argument("--data", choices=("text", "random"), default="text")
@@ -244,7 +331,7 @@ def main() -> None:
     p.add_argument("--tmp", default=None, help="folder for the shards (default: the system temp dir)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
-    {"asr": part_asr, "ocr": part_ocr, "vectors": part_vectors}[args.part](args)
+    {"asr": part_asr, "ocr": part_ocr, "vectors": part_vectors, "ingest": part_ingest}[args.part](args)
 
 
 if __name__ == "__main__":

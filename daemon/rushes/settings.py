@@ -122,6 +122,9 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "speech_language": "language of every transcript (e.g. en, de); empty: detected per media",
     "ocr_head_s": "seconds at the head of each file read for slates besides the keyframes",
     "ocr_head_step_s": "seconds between the frames read at the head",
+    "ocr_watch_s": "seconds between the text watch's looks on the decode pass (0: off)",
+    "ocr_watch_side": "shorter side, in pixels, of the picture the text watch's detector sees",
+    "ocr_det_side": "shorter side, in pixels, of the picture the text detector sees when reading",
     "search_meaning_min": "cosine below which a line does not match a query by meaning",
     # clustering
     "cluster_scene_min_size": "smallest scene cluster",

@@ -253,16 +253,19 @@ def decode_pass(
 ) -> DecodeInfo:
     """Decode every frame of `path` once and hand it to every consumer, then call `finish()`.
 
-    `full_stride` (or the smallest positive `full_stride` attribute of any consumer) decides on
-    which frames the full-resolution RGB picture is built; elsewhere `full` is None. Consumers
+    `full_stride` and the positive `full_stride` attributes of the consumers decide on which
+    frames the full-resolution RGB picture is built: every multiple of any of them (so a faces
+    sampler at 25 and a text watch at 12 both get theirs); elsewhere `full` is None. Consumers
     with `consume_audio` get the first audio stream's samples from the same demux, resampled
     once per format they ask for (rushes.decode.audio). Corrupt
     packets are skipped and counted (bad input fails its own job, not the daemon); a file that
     yields no frame at all raises MediaError naming it.
     """
     strides = [int(getattr(c, "full_stride", 0) or 0) for c in consumers] + [int(full_stride or 0)]
-    strides = [s for s in strides if s > 0]
-    stride = min(strides) if strides else 0
+    strides = sorted({s for s in strides if s > 0})
+
+    def wants_full(index: int) -> bool:
+        return any(index % s == 0 for s in strides)
     listeners = audio_consumers(consumers)
     consumers = [c for c in consumers if hasattr(c, "consume")]
 
@@ -302,11 +305,11 @@ def decode_pass(
                 return
             prev = state.previous
             for gap in range(idx - conformer.gap_before, idx):    # repeat the previous picture
-                full = rotate(prev[0].to_ndarray(format="rgb24"), state.rotation) if stride and gap % stride == 0 else None
+                full = rotate(prev[0].to_ndarray(format="rgb24"), state.rotation) if wants_full(gap) else None
                 _hand(consumers, DecodedFrame(gap, gap * spf, prev[1], full))
                 state.repeated += 1
             low = sampler.sample(vf, state.rotation)
-            full = rotate(vf.to_ndarray(format="rgb24"), state.rotation) if stride and idx % stride == 0 else None
+            full = rotate(vf.to_ndarray(format="rgb24"), state.rotation) if wants_full(idx) else None
             _hand(consumers, DecodedFrame(idx, idx * spf, low, full))
             state.previous = (vf, low)
 

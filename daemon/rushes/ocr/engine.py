@@ -19,6 +19,14 @@ REC = "ch_PP-OCRv4_rec_infer.onnx"
 CLS = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
 MODEL_NAME = "ppocr-v4"
 MAX_SIDE = 1280          # larger frames are scaled down first: captions stay > 20 px high at 1280
+#: Shorter side of the picture the text detector sees when reading (recognition still reads the
+#: lines cut from the full picture). RapidOCR's default scales a 1280x720 frame *up* to 736:
+#: 564 ms of detector per frame on the shared box; at 540 (960x540) 303 ms, and the trailer's
+#: six title cards read the same (bench/RESULTS.md, issue 16).
+DET_SIDE = 540
+#: Shorter side for the cheap "is there text?" look of the text watch (rushes.ocr.watch):
+#: ~50 ms a frame, and a 26 px caption on 720p footage is still ~10 px there.
+WATCH_SIDE = 288
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,42 @@ class OcrEngine:
                              inter_op_num_threads=1)
         self._lock = threading.Lock()   # the sessions are shared; one picture at a time
 
-    def read(self, picture: np.ndarray) -> list[TextLine]:
-        """Text lines in reading order (top to bottom, then left to right); boxes in `picture` pixels."""
+    @staticmethod
+    def _shrunk(img: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+        """`img` with its shorter side at most `side` (area-averaged), and the factor applied."""
+        h, w = img.shape[:2]
+        f = side / min(h, w)
+        if f >= 1.0:
+            return img, 1.0
+        import cv2
+
+        return cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA), f
+
+    def _boxes(self, bgr: np.ndarray, side: int) -> np.ndarray:
+        """Text quads (N x 4 x 2, in `bgr` pixels) from the detector run at shorter side `side`."""
+        small, f = self._shrunk(bgr, side)
+        det = self._ocr.text_det
+        det.limit_side_len = min(small.shape[:2])       # "min" mode only ever scales up: keep our size
+        boxes, _ = det(np.ascontiguousarray(small))
+        if boxes is None or len(boxes) == 0:
+            return np.zeros((0, 4, 2), np.float32)
+        return np.asarray(boxes, np.float32) / f
+
+    def detect(self, picture: np.ndarray, side: int = WATCH_SIDE) -> list[tuple[float, float, float, float]]:
+        """Where text is, without reading it: boxes [x0, y0, x1, y1] in `picture` pixels, from the
+        detector alone at shorter side `side` (the text watch's cheap look)."""
+        img = np.ascontiguousarray(np.asarray(picture)[:, :, 2::-1])
+        with self._lock:
+            quads = self._boxes(img, side)
+        return [(float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
+                for q in quads]
+
+    def read(self, picture: np.ndarray, det_side: int = DET_SIDE) -> list[TextLine]:
+        """Text lines in reading order (top to bottom, then left to right); boxes in `picture` pixels.
+
+        The detector runs at shorter side `det_side`; each line it finds is cut from the picture
+        (at most MAX_SIDE wide), turned upright if the classifier says so, and read. No box, no
+        recognition: a frame without text costs the detector alone."""
         img = np.ascontiguousarray(np.asarray(picture)[:, :, :3])
         h, w = img.shape[:2]
         scale = 1.0
@@ -58,10 +100,18 @@ class OcrEngine:
             scale = MAX_SIDE / max(h, w)
             img = np.asarray(Image.fromarray(img).resize((max(1, round(w * scale)), max(1, round(h * scale))),
                                                          Image.BILINEAR))
+        bgr = np.ascontiguousarray(img[:, :, ::-1])   # the engine takes BGR
+        result = []
         with self._lock:
-            result, _ = self._ocr(np.ascontiguousarray(img[:, :, ::-1]))   # the engine takes BGR
+            quads = self._boxes(bgr, det_side)
+            if len(quads):
+                quads = self._ocr.sorted_boxes(quads)
+                crops = self._ocr.get_crop_img_list(bgr, quads)
+                crops, _, _ = self._ocr.text_cls(crops)
+                read, _ = self._ocr.text_rec(crops)
+                result = [(q, r[0], r[1]) for q, r in zip(quads, read)]
         lines = []
-        for quad, text, score in result or []:
+        for quad, text, score in result:
             text = str(text).strip()
             if not text or float(score) < self.min_confidence:
                 continue

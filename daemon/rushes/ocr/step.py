@@ -1,14 +1,18 @@
-"""Pipeline step `ocr`: on-screen text of every keyframe (and the head of the file, where slates
-are filmed) into the catalog as 'screen' text spans, plus the media's slate.
+"""Pipeline step `ocr`: on-screen text of every keyframe, of the frames where the text watch saw
+text appear or change (rushes.ocr.watch, on the one decode pass), and of the head of the file
+(where slates are filmed) into the catalog as 'screen' text spans, plus the media's slate.
 
 Pictures come by seeking after the decode pass (`rushes.decode.seek.read_frames`, the same
 frame numbering and rotation), at up to 1280 px wide: the 320 px keyframe thumbnails are too
 small for captions. A line read on a keyframe stands for its shot (title cards and captions
 hold for the shot), one span per distinct line per shot. The slate is the sampled picture
-whose lines read as the most slate fields.
+whose lines read as the most slate fields. A line read on a watched frame stands for its sighting
+(from the sample where the text appeared to the one where it was gone or changed). Spans of the
+same line that touch are joined.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -16,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rushes.catalog import texts
-from rushes.decode.decode import MediaError
+from rushes.decode.decode import DecodeCancelled, MediaError, decode_pass
 from rushes.decode.seek import read_frames
 from rushes.steps import stages
 from rushes.models import registry
-from rushes.ocr.engine import MODEL_NAME, TextLine, engine_for, merge_rows
+from rushes.ocr.engine import DET_SIDE, MODEL_NAME, WATCH_SIDE, TextLine, engine_for, merge_rows
+from rushes.ocr.watch import Sighting, TextWatch
 from rushes.ocr.slate import SlateReading, read_slate
 
 if TYPE_CHECKING:
@@ -29,8 +34,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STAGE = "ocr"
-VERSION = f"{MODEL_NAME}@1"
+VERSION = f"{MODEL_NAME}@2"       # @2: the text watch's frames, detector at DET_SIDE
 READ_WIDTH = 1280
+SCRATCH_KEY = "ocr_text_watch"
 
 
 @dataclass(frozen=True)
@@ -55,15 +61,77 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def samples(ctx: "StepContext") -> list[Sample]:
-    """Keyframes (standing for their shot) plus the head of the file every `ocr_head_step_s`
-    for `ocr_head_s` seconds (standing for one step each), where slates are filmed."""
+def _fps(media) -> float:
+    return (media["fps_num"] or 25) / (media["fps_den"] or 1)
+
+
+def watch_stride(ctx: "StepContext") -> int:
+    """Frames between the text watch's looks (`ocr_watch_s` seconds); 0 when the watch is off."""
+    every = float(ctx.settings.get("ocr_watch_s", 1.0) or 0)
+    return max(1, round(every * _fps(ctx.media))) if every > 0 else 0
+
+
+def make_watch(ctx: "StepContext", folder: Path) -> TextWatch | None:
+    stride = watch_stride(ctx)
+    if not stride:
+        return None
+    return TextWatch(engine_for(folder, int(ctx.settings.threads)), stride,
+                     side=int(ctx.settings.get("ocr_watch_side", WATCH_SIDE)),
+                     frame_count=int(ctx.media["frame_count"] or 0))
+
+
+def make_consumers(ctx: "StepContext") -> list[object]:
+    """Before the decode pass: the text watch rides on it (when the model is here and it is on)."""
+    try:
+        folder = registry.locate(MODEL_NAME, ctx.settings)
+    except registry.ModelMissing:
+        return []
+    watch = make_watch(ctx, folder)
+    if watch is None:
+        return []
+    ctx.scratch[SCRATCH_KEY] = watch
+    return [watch]
+
+
+def sightings(ctx: "StepContext", folder: Path) -> list[Sighting]:
+    """What the text watch saw on the decode pass; else (a resumed job, media from before the
+    watch) a pass of its own over the file, small frames plus the full ones it looks at."""
+    watch = ctx.scratch.pop(SCRATCH_KEY, None)
+    if isinstance(watch, TextWatch) and watch.looked:
+        return watch.sightings()
+    if isinstance(watch, TextWatch):
+        watch.close()
+    watch = make_watch(ctx, folder)
+    if watch is None:
+        return []
+    try:
+        decode_pass(Path(ctx.media["path"]), [watch], low_width=16, cancelled=ctx.is_cancelled,
+                    threads=int(ctx.settings.threads),
+                    progress=lambda f: ctx.progress(0.3 * f, "looking for on-screen text"))
+    except MediaError as exc:
+        log.warning("ocr watch: %s", exc)
+        watch.close()
+        return []
+    except DecodeCancelled:
+        watch.close()
+        raise
+    return watch.sightings()
+
+
+def samples(ctx: "StepContext", seen: list[Sighting] | None = None) -> list[Sample]:
+    """Keyframes (standing for their shot), a frame of each text sighting (standing for the
+    sighting), plus the head of the file every `ocr_head_step_s` for `ocr_head_s` seconds
+    (standing for one step each), where slates are filmed."""
     media = ctx.media
     rows = ctx.catalog.query(
         "SELECT k.frame, s.start_frame, s.end_frame FROM keyframes k JOIN shots s ON s.id = k.shot_id "
         "WHERE s.media_id = ? ORDER BY k.frame", (int(media["id"]),))
     out = {int(r["frame"]): Sample(int(r["frame"]), int(r["start_frame"]), int(r["end_frame"])) for r in rows}
-    fps = (media["fps_num"] or 25) / (media["fps_den"] or 1)
+    for sight in seen or []:
+        f = sight.read_frame()
+        if f not in out:        # a keyframe already read there stands for its whole shot
+            out[f] = Sample(f, sight.start_frame, sight.end_frame)
+    fps = _fps(media)
     total = int(media["frame_count"] or 0)
     head_s = float(ctx.settings.get("ocr_head_s", 4.0))
     step = max(1, round(float(ctx.settings.get("ocr_head_step_s", 1.0)) * fps))
@@ -79,16 +147,17 @@ def read_media(ctx: "StepContext", folder: Path) -> tuple[list[texts.TextSpan], 
     """Read every sample; returns the spans to store and the slate (if any picture is one)."""
     engine = engine_for(folder, int(ctx.settings.threads))
     media_id = int(ctx.media["id"])
-    wanted = samples(ctx)
+    wanted = samples(ctx, sightings(ctx, folder))
     by_frame = {s.frame: s for s in wanted}
     spans: dict[tuple[int, int, str], texts.TextSpan] = {}
     best_slate: tuple[SlateReading, int] | None = None
     width = min(int(ctx.media["width"] or READ_WIDTH), READ_WIDTH)
+    det_side = int(ctx.settings.get("ocr_det_side", DET_SIDE))
     done = 0
     try:
         for frame, picture in read_frames(Path(ctx.media["path"]), list(by_frame), width=width,
                                           threads=int(ctx.settings.threads)):
-            lines: list[TextLine] = merge_rows(engine.read(picture))
+            lines: list[TextLine] = merge_rows(engine.read(picture, det_side=det_side))
             scale = float(ctx.media["width"] or picture.shape[1]) / picture.shape[1]
             sample = by_frame[frame]
             for line in lines:
@@ -105,7 +174,7 @@ def read_media(ctx: "StepContext", folder: Path) -> tuple[list[texts.TextSpan], 
                                             and reading.confidence > best_slate[0].confidence)):
                 best_slate = (reading, frame)
             done += 1
-            ctx.progress(done / max(1, len(wanted)), f"on-screen text: {done}/{len(wanted)} frames")
+            ctx.progress(0.3 + 0.7 * done / max(1, len(wanted)), f"on-screen text: {done}/{len(wanted)} frames")
     except MediaError as exc:
         log.warning("ocr: %s", exc)
     slate = None
@@ -114,7 +183,30 @@ def read_media(ctx: "StepContext", folder: Path) -> tuple[list[texts.TextSpan], 
         slate = texts.Slate(media_id=media_id, frame=frame, raw_text=r.raw_text, confidence=r.confidence,
                             **{k: r.fields.get(k, "") for k in ("scene", "take", "roll", "camera", "date")})
     ordered = sorted(spans.values(), key=lambda s: (s.start_frame, s.frame or 0, s.box[1] if s.box else 0))
-    return ordered, slate
+    return join_touching(ordered), slate
+
+
+def join_touching(spans: list[texts.TextSpan]) -> list[texts.TextSpan]:
+    """One span for a line read on samples that follow each other (a caption seen by the watch
+    over several sightings, or by the watch and then a keyframe): ranges that touch or overlap,
+    same text (after spacing and case), the best-read one's text, box and frame kept. A range
+    inside another (a watched sighting inside a keyframe's shot) is kept as it is: it says
+    more exactly when the line was on screen."""
+    out: list[texts.TextSpan] = []
+    last: dict[str, int] = {}
+    for span in spans:
+        key = _norm(span.text)
+        i = last.get(key)
+        if (i is not None and span.start_frame <= out[i].end_frame
+                and not (span.end_frame <= out[i].end_frame)):     # a range inside another stays: it is the finer one
+            prev = out[i]
+            best = span if span.confidence > prev.confidence else prev
+            out[i] = dataclasses.replace(best, start_frame=min(prev.start_frame, span.start_frame),
+                                         end_frame=max(prev.end_frame, span.end_frame))
+            continue
+        last[key] = len(out)
+        out.append(span)
+    return out
 
 
 def run(ctx: "StepContext") -> None:
