@@ -38,6 +38,18 @@ def test_every_frame_once_with_low_and_strided_full(tmp_path):
     assert a.frames[10].full.shape == (240, 320, 3)
 
 
+def test_full_frames_on_every_consumers_stride(tmp_path):
+    """A faces sampler at 25 and a text watch at 10 (strides that do not divide each other):
+    each gets a full frame on every multiple of its own stride (the pass used to build them on
+    the smallest stride only, so the 25 sampler would have had frames 0 and 50 alone)."""
+    clip = synth_clip(tmp_path / "b.mp4", seconds=2.4, size="320x240", rate="25")
+    a, b = Keep(full_stride=25), Keep(full_stride=10)
+    decode_pass(clip, [a, b], threads=2)
+    assert [f.index for f in a.frames if f.full is not None and f.index % 25 == 0] == [0, 25, 50]
+    assert [f.index for f in b.frames if f.full is not None and f.index % 10 == 0] == [0, 10, 20, 30, 40, 50]
+    assert [f.index for f in a.frames if f.full is not None] == [0, 10, 20, 25, 30, 40, 50]
+
+
 def test_small_frames_match_a_real_scaler(tmp_path):
     """The numpy sampler must show the same picture swscale would (colours, layout)."""
     clip = synth_clip(tmp_path / "bars.mp4", seconds=0.4, size="640x360", source="smptehdbars")
