@@ -234,7 +234,7 @@ def test_free_applies_the_whole_plan_without_an_upsell_and_old_resolve_is_refuse
 def _with_search(hits: tuple = (), names: tuple[str, ...] = ("takes",)) -> Results:
     from dataclasses import replace
 
-    from resolve.results import Hit, SavedHits
+    from resolve.results import SavedHits
 
     base = _results()
     media = tuple(replace(m, fps=Rate(30000, 1001, True), start_timecode="10:00:00;00") if m.id == "3" else m
