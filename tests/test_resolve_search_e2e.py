@@ -60,6 +60,22 @@ def test_search_to_timeline_from_the_newest_saved_search(ingested_project, tmp_p
         assert {by_id[h["media_id"]]["path"] for h in hits} >= {str(ingested_project.paths["talking_head.mp4"]),
                                                                  str(stamped)}, hits
 
+        # The same hits as an OTIO selects timeline straight from a query (`rushes export --what search`):
+        # each clip cut at its hit, its source range on the media's own start timecode.
+        import opentimelineio as otio
+
+        exported = tmp_path / "directory.otio"
+        d.cli("export", "--what", "search", "--query", "directory", "--format", "otio", "-o", str(exported))
+        otio_clips = list(otio.adapters.read_from_file(str(exported)).find_clips())
+        assert [(c.metadata["rushes"]["start_frame"], c.metadata["rushes"]["end_frame"])
+                for c in otio_clips][:len(hits)] == [(h["start_frame"], h["end_frame"]) for h in hits]   # limit 50 vs 20
+        on_copy = next(c for c, h in zip(otio_clips, hits) if by_id[h["media_id"]]["path"] == str(stamped))
+        rate = float(Rate.parse(next(m["fps"] for m in media if m["path"] == str(stamped))).value)
+        hit_on_copy = next(h for h in hits if by_id[h["media_id"]]["path"] == str(stamped))
+        assert otio.opentime.to_timecode(on_copy.source_range.start_time, rate) == otio.opentime.to_timecode(
+            otio.opentime.from_timecode("10:00:00:00", rate) + otio.opentime.RationalTime(hit_on_copy["start_frame"], rate),
+            rate)
+
         # Lua (Resolve Free's route): the installed menu script, run twice.
         lua_dir = tmp_path / "lua"
         install.install(scripts_dir=lua_dir, command=[sys.executable, "-m", "rushes.cli.main"], address=d.address)
