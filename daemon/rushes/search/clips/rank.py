@@ -106,10 +106,11 @@ def score_standalone(sents: Sequence[Sentence], wins: Sequence[Window], embed: E
     vec = _Vectors(sents, embed)
     whole = vec.whole()
     sims = vec.vecs @ vec.vecs.T
+    content = [frozenset(_content_words(s.text)) for s in sents]
     raw_density = []
     for w in wins:
         secs = max(float(Fraction(w.end_frame - w.start_frame) / rate), 0.5)
-        raw_density.append(len(set(_content_words(w.text))) / secs)
+        raw_density.append(len(frozenset().union(*content[w.first:w.last + 1])) / secs)
     top_density = float(np.percentile(raw_density, 90)) if raw_density else 1.0
     out = []
     for w, dens in zip(wins, raw_density):
