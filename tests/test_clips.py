@@ -46,6 +46,37 @@ def test_sentences_end_at_punctuation_and_pauses_and_windows_keep_their_bounds()
                                                            (long[10].start_frame, long[19].end_frame)]
 
 
+def test_without_a_topic_a_question_and_its_answer_make_the_clip(settings):
+    """The offline ranker with the real MiniLM: between filler, the question and its answer win."""
+    from fractions import Fraction
+
+    from rushes.search.clips import rank
+    from rushes.search.clips.types import ClipConfig
+    from rushes.search.loader import load_text_embedder
+
+    embedder = load_text_embedder(settings)
+    if embedder is None:
+        pytest.skip("all-minilm-l6-v2 is not pulled (rushes models pull all-minilm-l6-v2)")
+    said = [("So, um, yeah, okay.", 0.0, 2.0), ("Well, you know, it was like that.", 2.5, 5.0),
+            ("Where did you grow up?", 6.0, 7.5),
+            ("I grew up in Chicago, right by the lake, and moved to Texas when I was twenty.", 7.8, 12.0),
+            ("Okay, yeah, right.", 13.0, 14.5), ("Um, so, anyway, well.", 15.0, 17.0)]
+    words = []
+    for text, a, b in said:
+        parts = text.split()
+        step = (b - a) / len(parts)
+        words += [_w(" " + p, a + i * step, a + (i + 1) * step) for i, p in enumerate(parts)]
+    sents = units.sentences(words, pause_s=0.4)
+    assert [s.text for s in sents] == [t for t, _, _ in said] and sents[2].question
+    rate = Fraction(25)
+    cfg = ClipConfig()
+    clips = rank.rank(7, rate, sents, list(units.windows(sents, rate, min_s=cfg.min_s, max_s=cfg.max_s)),
+                      embedder.embed, cfg, limit=1)
+    assert (clips[0].first_sentence, clips[0].last_sentence) == (2, 3), clips
+    assert clips[0].reason.startswith("a question and its answer: \u201cWhere did you grow up?")
+    assert (clips[0].start_frame, clips[0].end_frame) == (150, 300) and clips[0].id == "clip-7-150-300"
+
+
 class _Chat(BaseHTTPRequestHandler):
     """POST /v1/chat/completions as an OpenAI-compatible server answers it; `server.mode` picks the answer."""
 
