@@ -446,7 +446,7 @@ def corrections(assign: dict[str, str | None], truth: dict[str, str], protected:
     for k in keys:
         if base.get(k) is not None:
             clusters.setdefault(base[k], []).append(k)
-    major = {c: max(set(truth[m] for m in ms), key=lambda t: sum(truth[m] == t for m in ms))
+    major = {c: max(sorted(set(truth[m] for m in ms)), key=lambda t: sum(truth[m] == t for m in ms))
              for c, ms in clusters.items()}
     home_of: dict[str, str] = {}
     for c, t in sorted(major.items(), key=lambda kv: -len(clusters[kv[0]])):
@@ -656,6 +656,19 @@ def _cluster_with(method: str, x: np.ndarray, model: str, keys: list, structure:
     return [res.assign[("shot", i)] for i in range(len(keys))]
 
 
+def embed_members(emb, pictures: list[list[np.ndarray]]) -> np.ndarray:
+    """One vector per member: the normalised mean of its keyframes' unit vectors, as the daemon
+    summarises a shot (rushes.clustering.inputs.shot_vectors)."""
+    flat = [p for pics in pictures for p in pics]
+    v = emb.embed_images(flat)
+    out, at = [], 0
+    for pics in pictures:
+        m = v[at:at + len(pics)].mean(0)
+        out.append(m / max(float(np.linalg.norm(m)), 1e-12))
+        at += len(pics)
+    return np.stack(out).astype(np.float32)
+
+
 def scene_vector_bench(threads: int = 2) -> dict:
     """Scene P/R/F1/NMI for every embedder x {old HDBSCAN, new linkage, new linkage + footage
     structure} on the film set and the rushes-like set (bench/scene_sets.py), plus the cost of
@@ -668,11 +681,11 @@ def scene_vector_bench(threads: int = 2) -> dict:
                               "media": len({x.media for x in k})} for n, k in sets.items()},
                  "scores": {}, "embed_ms_per_keyframe": {}}
     for ename, emb in _scene_embedders(threads).items():
-        emb.embed_images(frames["film"][:2])            # warm-up (graph optimisation, first allocations)
+        emb.embed_images(frames["film"][0][:2])          # warm-up (graph optimisation, first allocations)
         for sname, keys in sets.items():
             t0 = time.perf_counter()
-            x = emb.embed_images(frames[sname])
-            ms = (time.perf_counter() - t0) / len(keys) * 1000
+            x = embed_members(emb, frames[sname])
+            ms = (time.perf_counter() - t0) / sum(len(f) for f in frames[sname]) * 1000
             out["embed_ms_per_keyframe"].setdefault(ename, []).append(round(ms, 1))
             truth = [k.label for k in keys]
             for method, label, structure in (("hdbscan", "old", False), ("linkage", "new", False),
@@ -681,6 +694,99 @@ def scene_vector_bench(threads: int = 2) -> dict:
                 out["scores"].setdefault(ename, {}).setdefault(sname, {})[label] = s
                 print(f"{ename:12s} {sname:7s} {label:14s} P {s['precision']:.3f} R {s['recall']:.3f} "
                       f"F1 {s['f1']:.3f} NMI {s['nmi']:.3f} bins {s['bins']} noise {s['noise']}", flush=True)
+    return out
+
+
+def _member_set(x: np.ndarray, model: str, keys: list):
+    from rushes.clustering.inputs import MemberSet
+    from rushes.clustering.structure import Place
+
+    mids = {m: i for i, m in enumerate(dict.fromkeys(k.media for k in keys))}
+    places = [Place(mids[k.media], k.shot, k.media, k.tc_start_s, k.tc_end_s) for k in keys]
+    return MemberSet([("shot", i) for i in range(len(keys))], x, model, places=places)
+
+
+def _editor_constraints(cons, c: dict, assign: dict, x: np.ndarray) -> None:
+    """One simulated correction as rushes.feedback.actions stores it: a move pins the member
+    and cannot-links it with the nearest member of the bin it left and must-links it with the
+    target's nearest member; a merge pins every member of both bins to the survivor."""
+    from rushes.clustering import NOISE
+
+    def nearest(k: str, pool: list[str]) -> str | None:
+        pool = [m for m in pool if m != k]
+        return min(pool, key=lambda m: float(np.linalg.norm(x[int(m)] - x[int(k)]))) if pool else None
+
+    if c["action"] == "move":
+        k = c["members"][0]
+        old = assign.get(k)
+        cons.pins[("shot", int(k))] = c["cluster"]
+        if old is not None and old != c["cluster"]:
+            n = nearest(k, [m for m, cid in assign.items() if cid == old])
+            if n is not None:
+                cons.cannot.append((("shot", int(k)), ("shot", int(n))))
+        if c["cluster"] != NOISE:
+            n = nearest(k, [m for m, cid in assign.items() if cid == c["cluster"]])
+            if n is not None:
+                cons.must.append((("shot", int(k)), ("shot", int(n))))
+    else:
+        for m, cid in assign.items():
+            if cid in c["clusters"]:
+                cons.pins[("shot", int(m))] = c["clusters"][0]
+
+
+def feedback_on_sets(sets: dict, xs: dict, model: str, fixes: int = 5) -> dict:
+    """The simulated editor on the scene sets, in process through the engine's own cluster_view:
+    `fixes` corrections (each the one that raises pairwise F1 most, as on the film), then a
+    re-clustering with the corrections as the daemon stores them; untouched-shot F1 before and
+    after, with and without the guided linkage (learned cut + constrained distances), and every
+    correction checked to still hold."""
+    from rushes.clustering import NOISE
+    from rushes.clustering.constraints import Constraints
+    from rushes.clustering.engine import Params, cluster_view
+
+    out: dict = {}
+    for sname, keys in sets.items():
+        ms = _member_set(xs[sname], model, keys)
+        truth = {str(i): k.label for i, k in enumerate(keys)}
+        counter = iter(range(10 ** 6))
+        new_id = lambda: f"c{next(counter)}"  # noqa: E731
+        shipped = Params.from_settings(None, "scene")      # linkage, structure, guided, no learned reach
+        res = cluster_view(ms, {}, Constraints(), shipped, new_id)
+        assign0 = {str(k[1]): (None if c == NOISE else c) for k, c in res.assign.items()}
+        rows: dict = {"before": score(assign0, truth)}
+        for guided in (False, True):
+            params = dataclasses.replace(shipped, guided=guided)
+            cons, touched, done = Constraints(), set(), []
+            assign = dict(assign0)
+            previous: dict = {}
+            for k, c in res.assign.items():
+                previous.setdefault(c, set()).add(k)
+            for _ in range(fixes):
+                cands = corrections(assign, truth, touched)
+                if not cands:
+                    break
+                c = cands[0]
+                _editor_constraints(cons, c, {k: (v or NOISE) for k, v in assign.items()}, xs[sname])
+                touched |= set(c["members"]) if c["action"] == "move" else \
+                    {m for m, cid in assign.items() if cid in c["clusters"]}
+                done.append({k: v for k, v in c.items() if k != "f1"})
+                after = cluster_view(ms, previous, cons, params, new_id)
+                previous = {}
+                for k, cid in after.assign.items():
+                    previous.setdefault(cid, set()).add(k)
+                assign = {str(k[1]): (None if cid == NOISE else cid) for k, cid in after.assign.items()}
+            untouched = set(truth) - touched
+            rows["guided" if guided else "pins_only"] = {
+                "corrections": done, "violations": cons.violations(after.assign),
+                "untouched_before": score(assign0, truth, untouched), "untouched_after": score(assign, truth, untouched),
+                "all_after": score(assign, truth)}
+        out[sname] = rows
+        for name in ("pins_only", "guided"):
+            r = rows[name]
+            print(f"feedback {sname:7s} {name:9s} untouched F1 {r['untouched_before']['f1']:.3f} -> "
+                  f"{r['untouched_after']['f1']:.3f}, all {rows['before']['f1']:.3f} -> {r['all_after']['f1']:.3f}, "
+                  f"violations {len(r['violations'])}, "
+                  f"corrections {[c['action'] for c in r['corrections']]}", flush=True)
     return out
 
 

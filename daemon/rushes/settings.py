@@ -139,6 +139,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "cluster_min_confidence": "members below go to the noise bucket",
     "cluster_space_level": "reshape distances around the editor's groups",
     "cluster_learn_reach": "attach noise within the reach learned from rescues",
+    "cluster_guided": "linkage bins keep what the editor separated apart inside the linkage",
     "cluster_incremental_ratio": "share of new members above which a project is re-clustered whole",
     "cluster_face_min_quality": "faces below this quality stay out of people clusters",
     # highlights (defaults and meaning: rushes/highlights/config.py, README)

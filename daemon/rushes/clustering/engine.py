@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from rushes.clustering import NOISE, density, linkage, reach, stable, store, structure
+from rushes.clustering import NOISE, density, guided, linkage, reach, stable, store, structure
 from rushes.clustering.constraints import Constraints, enforce, space_level
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
 from rushes.clustering.metric import LinearMetric, fit
@@ -58,6 +58,9 @@ class Params:
     method: str = "hdbscan"
     cut: float = 0.0                 # linkage cut; 0 = the scene model's own (scene_cut)
     structure: bool = True           # footage structure as evidence (structure.py)
+    # Linkage keeps what the editor separated apart inside the linkage (guided.py), so the
+    # untouched neighbours of a correction move with it; bench/clusters.py measures it.
+    guided: bool = True
 
     @classmethod
     def from_settings(cls, settings, view: str) -> "Params":
@@ -78,13 +81,14 @@ class Params:
             method=method,
             cut=float(get(f"cluster_{v}_cut", 0.0)),
             structure=bool(get(f"cluster_{v}_structure", v == "scene")),
+            guided=bool(get("cluster_guided", True)),
         )
 
 
 #: Linkage cut per scene model (unit vectors, Euclidean), chosen on bench/clusters.py as the
 #: best common cut of its film and rushes-like sets. Cut / median pairwise distance came out at
 #: 0.78-0.82 for all three, so an unknown model (CLIP, SigLIP) gets RELATIVE_CUT x its median.
-SCENE_CUTS = {"classical-scene": 1.0, "mobilenetv2": 0.775, "mobilenetv2+classical-scene": 0.925}
+SCENE_CUTS = {"classical-scene": 1.0, "mobilenetv2": 0.775, "mobilenetv2+classical-scene": 0.9}
 RELATIVE_CUT = 0.8
 
 
@@ -132,7 +136,7 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
         places = ms.places if params.structure and ms.places is not None else None
         factors = (lambda idx: structure.factor_matrix(places if idx is None else [places[i] for i in idx])) \
             if places is not None else None
-        dr = linkage.cluster(z, cut, factors)
+        dr = linkage.cluster(z, cut, factors, adjust=guided.shaper(ms.keys, cons) if params.guided else None)
         shaped = None
     elif len(ms):
         min_samples = params.min_samples if len(ms) >= SMALL else 1
