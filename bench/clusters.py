@@ -641,7 +641,8 @@ def _pair_scores(truth: list[str], labels: list[str]) -> dict:
 
 
 def _cluster_with(method: str, x: np.ndarray, model: str, keys: list, structure: bool) -> list[str]:
-    """The engine's own cluster_view on one set (no catalog), old (HDBSCAN) or new (linkage)."""
+    """The engine's own cluster_view on one set (no catalog), old (HDBSCAN) or new (linkage,
+    the shipped scene parameters)."""
     from rushes.clustering.constraints import Constraints
     from rushes.clustering.engine import Params, cluster_view
     from rushes.clustering.inputs import MemberSet
@@ -650,7 +651,8 @@ def _cluster_with(method: str, x: np.ndarray, model: str, keys: list, structure:
     mids = {m: i for i, m in enumerate(dict.fromkeys(k.media for k in keys))}
     places = [Place(mids[k.media], k.shot, k.media, k.tc_start_s, k.tc_end_s) for k in keys]
     ms = MemberSet([("shot", i) for i in range(len(keys))], x, model, places=places)
-    params = Params(method=method, structure=structure) if method == "linkage" else Params()
+    params = dataclasses.replace(Params.from_settings(None, "scene"), structure=structure) \
+        if method == "linkage" else Params()
     counter = iter(range(10 ** 6))
     res = cluster_view(ms, {}, Constraints(), params, lambda: f"c{next(counter)}")
     return [res.assign[("shot", i)] for i in range(len(keys))]
@@ -671,29 +673,38 @@ def embed_members(emb, pictures: list[list[np.ndarray]]) -> np.ndarray:
 
 def scene_vector_bench(threads: int = 2) -> dict:
     """Scene P/R/F1/NMI for every embedder x {old HDBSCAN, new linkage, new linkage + footage
-    structure} on the film set and the rushes-like set (bench/scene_sets.py), plus the cost of
-    each embedder per keyframe."""
+    structure} on the film set and the rushes-like set (bench/scene_sets.py), each member the
+    normalised mean of its three keyframes as the daemon clusters shots, and again from its middle
+    keyframe alone (sets "film-1", "rushes-1": a held-out view of the same cut); the cost of each
+    embedder per keyframe; then the simulated editor on every set (feedback_on_sets)."""
     import scene_sets
 
     sets = {"film": scene_sets.film_keys(SCENES), "rushes": scene_sets.rushes_keys()}
     frames = {name: scene_sets.load_frames(keys, media_dir(), OUT / "scene_sets.npz") for name, keys in sets.items()}
-    out: dict = {"sets": {n: {"keyframes": len(k), "setups": len({x.label for x in k}),
-                              "media": len({x.media for x in k})} for n, k in sets.items()},
-                 "scores": {}, "embed_ms_per_keyframe": {}}
+    out: dict = {"sets": {n: {"members": len(k), "keyframes": sum(len(f) for f in frames[n]),
+                              "setups": len({x.label for x in k}), "media": len({x.media for x in k})}
+                          for n, k in sets.items()},
+                 "scores": {}, "embed_ms_per_keyframe": {}, "feedback": {}}
     for ename, emb in _scene_embedders(threads).items():
         emb.embed_images(frames["film"][0][:2])          # warm-up (graph optimisation, first allocations)
+        xs = {}
         for sname, keys in sets.items():
             t0 = time.perf_counter()
-            x = embed_members(emb, frames[sname])
+            xs[sname] = embed_members(emb, frames[sname])
             ms = (time.perf_counter() - t0) / sum(len(f) for f in frames[sname]) * 1000
             out["embed_ms_per_keyframe"].setdefault(ename, []).append(round(ms, 1))
+            xs[sname + "-1"] = embed_members(emb, [pics[len(pics) // 2:len(pics) // 2 + 1] for pics in frames[sname]])
+        every = {**sets, **{n + "-1": k for n, k in sets.items()}}
+        for sname, keys in every.items():
             truth = [k.label for k in keys]
             for method, label, structure in (("hdbscan", "old", False), ("linkage", "new", False),
                                              ("linkage", "new+structure", True)):
-                s = _pair_scores(truth, _cluster_with(method, x, emb.name, keys, structure))
+                s = _pair_scores(truth, _cluster_with(method, xs[sname], emb.name, keys, structure))
                 out["scores"].setdefault(ename, {}).setdefault(sname, {})[label] = s
-                print(f"{ename:12s} {sname:7s} {label:14s} P {s['precision']:.3f} R {s['recall']:.3f} "
+                print(f"{ename:12s} {sname:8s} {label:14s} P {s['precision']:.3f} R {s['recall']:.3f} "
                       f"F1 {s['f1']:.3f} NMI {s['nmi']:.3f} bins {s['bins']} noise {s['noise']}", flush=True)
+        if ename != "tiny-clip":
+            out["feedback"][ename] = feedback_on_sets(every, xs, emb.name)
     return out
 
 
@@ -783,7 +794,7 @@ def feedback_on_sets(sets: dict, xs: dict, model: str, fixes: int = 5) -> dict:
         out[sname] = rows
         for name in ("pins_only", "guided"):
             r = rows[name]
-            print(f"feedback {sname:7s} {name:9s} untouched F1 {r['untouched_before']['f1']:.3f} -> "
+            print(f"feedback {model:28s} {sname:8s} {name:9s} untouched F1 {r['untouched_before']['f1']:.3f} -> "
                   f"{r['untouched_after']['f1']:.3f}, all {rows['before']['f1']:.3f} -> {r['all_after']['f1']:.3f}, "
                   f"violations {len(r['violations'])}, "
                   f"corrections {[c['action'] for c in r['corrections']]}", flush=True)
