@@ -139,10 +139,13 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
         places = ms.places if params.structure and ms.places is not None else None
         factors = (lambda idx: structure.factor_matrix(places if idx is None else [places[i] for i in idx])) \
             if places is not None else None
+        # The editor's separations inside the linkage (guided.py), on the dense path: a project
+        # past linkage.DENSE_MAX shots keeps the 100k-vector time and gets pins and links only.
+        steer = params.guided and bool(cons.pins or cons.cannot) and len(ms) <= linkage.DENSE_MAX
         apart: list[tuple[int, int]] = []
-        for _ in range(3 if params.guided and cons.pins else 1):
-            dr = linkage.cluster(z, cut, factors, adjust=guided.shaper(ms.keys, cons, apart) if params.guided else None)
-            more = [p for p in guided.stranded(dr.labels, ms.keys, cons) if p not in apart] if params.guided else []
+        for _ in range(3 if steer else 1):
+            dr = linkage.cluster(z, cut, factors, adjust=guided.shaper(ms.keys, cons, apart) if steer else None)
+            more = [p for p in guided.stranded(dr.labels, ms.keys, cons) if p not in apart] if steer else []
             if not more:
                 break
             apart += more
