@@ -129,8 +129,14 @@ def _portraits() -> dict[str, list[tuple[np.ndarray, tuple[int, int, int, int]]]
 
 
 def _segment(src: Path, start: float, frames: int) -> np.ndarray:
-    """`frames` RGB frames at FPS, scaled and cropped to fill W x H, from `start` seconds."""
-    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-ss", f"{start:.3f}", "-i", str(src),
+    """`frames` RGB frames at FPS, scaled and cropped to fill W x H, from `start` seconds. Short
+    sources are decoded from their start (scene_sets.DECODE_FROM_START_S): a fast seek into
+    cockatoo.mp4 lands on a non-IDR keyframe and decodes grey and green blocks."""
+    import scene_sets
+
+    seek = ["-i", str(src), "-ss", f"{start:.3f}"] if scene_sets._duration(src) < scene_sets.DECODE_FROM_START_S \
+        else ["-ss", f"{start:.3f}", "-i", str(src)]
+    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", *seek,
            "-vf", f"fps={FPS},scale={W}:{H}:force_original_aspect_ratio=increase,crop={W}:{H},setsar=1",
            "-frames:v", str(frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     raw = subprocess.run(cmd, capture_output=True, check=True).stdout
