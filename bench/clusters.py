@@ -19,6 +19,10 @@
 5. Scale: 100,000 generated 512-d vectors clustered by the engine's density path (PCA to 16
    dimensions, then HDBSCAN's Boruvka KD-tree) on 2 cores, timed, with peak memory; the quality
    cost of the reduction is measured on a subsample against plain HDBSCAN in 512 dimensions.
+6. Scene vectors (bench/scene_sets.py): every scene embedder x clustering on the film set and a
+   rushes-like set of takes, members of three keyframes and of one; then the same simulated
+   editor in process on each set (feedback_on_sets): untouched-shot F1 before and after 5
+   corrections with pins and links only and with the guided linkage the daemon ships.
 
     .venv/bin/python bench/clusters.py [--skip-scale] [--scale-n 100000] [--keep]
 """
