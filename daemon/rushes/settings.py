@@ -120,6 +120,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     # speech, on-screen text and search (issue 16)
     "speech_model": "auto (Whisper base when pulled, else tiny.en) | whisper-base | whisper-tiny-en",
     "speech_language": "language of every transcript (e.g. en, de); empty: detected per media",
+    "speech_window_s": "longest stretch of sound Whisper is handed at once (cut where it is quietest)",
     "ocr_head_s": "seconds at the head of each file read for slates besides the keyframes",
     "ocr_head_step_s": "seconds between the frames read at the head",
     "search_meaning_min": "cosine below which a line does not match a query by meaning",

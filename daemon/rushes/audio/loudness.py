@@ -9,6 +9,7 @@ standard's two gates, so it matches pyloudnorm on the media pyloudnorm can measu
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,8 +93,10 @@ class LoudnessMeter:
         self._carry_k = np.zeros(len(self.channels))     # partial block sums
         self._carry_x = np.zeros(len(self.channels))
         self._carry_n = 0
-        self._power: list[float] = []
-        self._ms: list[float] = []
+        # one value per 100 ms for the whole media: machine doubles, not a list of float
+        # objects (8 bytes each instead of 32: issue 11's long-ingest memory)
+        self._power = array("d")
+        self._ms = array("d")
 
     def feed(self, samples: np.ndarray) -> None:
         x = np.asarray(samples, np.float64)
@@ -125,4 +128,4 @@ class LoudnessMeter:
     def result(self) -> BlockSeries:
         if self._carry_n >= self.block // 2:      # a last block at least half full counts
             self._close_block()
-        return BlockSeries(np.array(self._power, np.float64), np.array(self._ms, np.float64))
+        return BlockSeries(np.frombuffer(self._power, np.float64).copy(), np.frombuffer(self._ms, np.float64).copy())

@@ -13,6 +13,7 @@ flipped on dialogue.wav (design notes).
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,7 +58,7 @@ class SileroVad:
         self._state = np.zeros((2, 1, 128), np.float32)
         self._context = np.zeros(CONTEXT, np.float32)
         self._pending = np.zeros(0, np.float32)
-        self._probs: list[float] = []
+        self._probs = array("f")     # per 32 ms for the whole media: 4 bytes each, not a float object
 
     def feed(self, audio: np.ndarray) -> None:
         buf = np.concatenate([self._pending, np.asarray(audio, np.float32).ravel()])
@@ -72,7 +73,7 @@ class SileroVad:
 
     def probabilities(self) -> np.ndarray:
         """Every full chunk's probability so far (a last partial chunk is not judged)."""
-        return np.array(self._probs, np.float32)
+        return np.frombuffer(self._probs, np.float32).copy()
 
     def run(self, audio: np.ndarray) -> np.ndarray:
         """Probabilities of a whole 16 kHz mono array, from a fresh state."""
