@@ -32,7 +32,7 @@ BASE = "whisper-base"
 TINY_EN = "whisper-tiny-en"
 STEP_VERSION = "2"
 SCRATCH_KEY = "speech_audio"
-DEFAULT_WINDOW_S = 300.0
+DEFAULT_WINDOW_S = 120.0
 
 
 def choose_model(settings: "Settings") -> tuple[str, Path] | None:

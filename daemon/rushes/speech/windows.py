@@ -3,7 +3,7 @@
 faster-whisper handed a whole recording runs its VAD and its log-mel spectrogram over all of
 it at once: on an hour of speech that is several GB of temporaries (a padded copy, the VAD's
 context batches, the speech-only copy, a complex STFT), so the daemon's peak grew with the
-length of the media (issue 11). Windows of `speech_window_s` (300 s by default) bound it. A
+length of the media (issue 11). Windows of `speech_window_s` (120 s by default) bound it. A
 window ends at the quietest 0.3 s of its last `SEARCH_S` seconds, where no word is cut;
 Whisper's own decoding works in 30 s pieces anyway (with condition_on_previous_text off), so
 media shorter than one window are transcribed exactly as before and longer ones differ only
