@@ -43,7 +43,12 @@ def test_scene_people_character_views(settings):
     cat.close(); store.close()
 
 
-def test_nothing_changed_is_free_and_ids_survive_new_footage(settings):
+def test_nothing_changed_is_free_and_ids_survive_new_footage(rushes_home, monkeypatch):
+    from rushes.settings import load_settings
+
+    # the incremental path is for big projects; this one is made big in the settings' eyes
+    monkeypatch.setenv("RUSHES_CLUSTER_INCREMENTAL_MIN_MEMBERS", "0")
+    settings = load_settings()
     cat, store, pid, mid, shots, tracks, (centers, rng, spread), _ = _project(settings, scenes=(0, 1, 2) * 8)
     engine.recluster(cat, store, settings, pid)
     before = {c.id: set(c.shots) for c in views.list_clusters(cat, pid, "scene")}
@@ -90,3 +95,38 @@ def test_step_runs_on_pipeline_context(settings):
     assert len(views.list_clusters(cat, pid, "scene")) == 4
     assert cat.query_one("SELECT version FROM analysis_stages WHERE media_id=? AND stage='cluster'", (mid,))
     cat.close(); store.close()
+
+
+def test_bins_do_not_depend_on_the_order_files_arrive(settings, tmp_path):
+    """A folder ingested file by file (each file a few shots, well under the incremental ratio of
+    the first big one) gets the bins it gets ingested at once: each later set-up its own bin, none
+    of them folded into the first file's bins. Before the fix, `rushes run` over ../shared/media
+    (bbb.mp4 first, then small live-action files) attached seven unrelated places to bbb's bins."""
+    import numpy as np
+
+    centers, rng, spread = blobs(8, 48, 0.05, seed=11)
+    big = [0, 1, 2] * 12                          # 36 shots of three set-ups
+    small = [[3, 3, 3], [4, 4], [5, 5, 5], [6, 6], [7, 7, 7]]
+
+    def build(one_by_one: bool):
+        cat, store = open_all(settings)
+        pid = add_project(cat, f"p{int(one_by_one)}")
+        r = np.random.default_rng(5)
+        truth: dict[int, int] = {}
+        for n, labels in enumerate([big] + small):
+            mid = add_media(cat, pid, "xy"[one_by_one] + "pqrstu"[n])    # no name series: no structure evidence
+            for sid, lab in zip(add_shots(cat, store, mid, labels, centers, r, spread), labels):
+                truth[sid] = lab
+            if one_by_one:
+                assert engine.recluster(cat, store, settings, pid)["scene"] == "full"
+        if not one_by_one:
+            engine.recluster(cat, store, settings, pid)
+        groups = {frozenset(truth[int(s)] for s in c.shots) for c in views.list_clusters(cat, pid, "scene")
+                  if c.id != "noise"}
+        sizes = sorted(len(c.shots) for c in views.list_clusters(cat, pid, "scene") if c.id != "noise")
+        cat.close(); store.close()
+        return groups, sizes
+
+    at_once, step_by_step = build(False), build(True)
+    assert at_once == step_by_step
+    assert at_once[0] == {frozenset({k}) for k in range(8)}, at_once     # every set-up its own bin, nothing mixed

@@ -141,6 +141,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "cluster_space_level": "reshape distances around the editor's groups",
     "cluster_learn_reach": "attach noise within the reach learned from rescues",
     "cluster_incremental_ratio": "share of new members above which a project is re-clustered whole",
+    "cluster_incremental_min_members": "below this many members every change re-clusters the project whole (default 5000)",
     "cluster_face_min_quality": "faces below this quality stay out of people clusters",
     # highlights (defaults and meaning: rushes/highlights/config.py, README)
     "highlights_mode": "v1 (scene-based) | v2 (highlight-aware)",

@@ -198,8 +198,12 @@ def _keep_confidence(shaped: density.DensityResult, plain: density.DensityResult
 
 
 def extend_view(ms: MemberSet, stored: dict[Key, str], stored_conf: dict[Key, float], cons: Constraints,
-                metric: LinearMetric | None = None) -> ViewResult:
-    """Incremental: keep stored assignments, attach new members to their nearest neighbour's cluster."""
+                metric: LinearMetric | None = None, params: Params | None = None) -> ViewResult:
+    """Incremental: keep stored assignments, attach new members to a stored cluster.
+
+    Linkage bins take a newcomer by their own rule (its mean distance to the bin's members,
+    structure factors included, under the cut); density clusters by nearest neighbour within the
+    cluster's reach."""
     res = ViewResult(mode="incremental")
     z = metric.apply(ms.vectors) if metric is not None else ms.vectors
     idx = ms.index()
@@ -208,7 +212,9 @@ def extend_view(ms: MemberSet, stored: dict[Key, str], stored_conf: dict[Key, fl
     for k in old:
         res.assign[k], res.conf[k] = stored[k], stored_conf.get(k, 1.0)
     clustered = [k for k in old if stored[k] != NOISE]
-    if clustered and new:
+    if clustered and new and params is not None and params.method == "linkage":
+        _attach_by_linkage(ms, z, clustered, new, stored, params, res)
+    elif clustered and new:
         zc = z[[idx[k] for k in clustered]]
         labels = np.array([stored[k] for k in clustered])
         reach = _cluster_reach(zc, labels)
@@ -233,6 +239,33 @@ def extend_view(ms: MemberSet, stored: dict[Key, str], stored_conf: dict[Key, fl
     enforce(res.assign, res.conf, res.reasons, cons, {k: z[i] for i, k in enumerate(ms.keys)})
     res.pinned = set(cons.pins) & set(res.assign)
     return res
+
+
+def _attach_by_linkage(ms: MemberSet, z: np.ndarray, clustered: list[Key], new: list[Key],
+                       stored: dict[Key, str], params: Params, res: ViewResult) -> None:
+    """Each newcomer joins the bin whose members are, on average, nearest, when under the cut
+    (the rule average linkage merged the bins by); otherwise it waits in noise for the next
+    whole run."""
+    idx = ms.index()
+    cut = scene_cut(ms.model, ms.vectors, z, params.cut)
+    rows_c = [idx[k] for k in clustered]
+    rows_n = [idx[k] for k in new]
+    d = np.sqrt(np.maximum((z[rows_n] ** 2).sum(1)[:, None] + (z[rows_c] ** 2).sum(1)[None, :]
+                           - 2.0 * z[rows_n] @ z[rows_c].T, 0.0))
+    if params.structure and ms.places is not None:
+        d = d * structure.block_factors([ms.places[i] for i in rows_n], [ms.places[i] for i in rows_c])
+    labels = np.array([stored[k] for k in clustered])
+    bins = sorted(set(labels))
+    means = np.stack([d[:, labels == b].mean(1) for b in bins], axis=1)
+    best = np.argmin(means, axis=1)
+    for i, k in enumerate(new):
+        cid, dist = bins[int(best[i])], float(means[i, best[i]])
+        if dist <= cut:
+            res.assign[k], res.conf[k] = str(cid), float(np.clip(1.0 - 0.5 * dist / max(cut, 1e-9), 0.0, 1.0))
+        else:
+            res.assign[k], res.conf[k] = NOISE, 0.0
+            res.reasons[k] = (f"new footage: nearest bin {cid} is {dist:.2f} away on average, over the cut "
+                              f"{cut:.2f}; the next whole re-clustering may give it a bin")
 
 
 def _cluster_reach(z: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -341,6 +374,31 @@ def _quality_filter(ms: MemberSet, min_quality: float) -> MemberSet:
                      ms.extra)
 
 
+def _incremental_allowed(settings, ms: MemberSet, stored: dict[Key, str], st: dict, sig: str, *,
+                         force: bool, full: bool) -> bool:
+    """Whether new members may join the stored bins instead of a whole re-clustering.
+
+    Only for big projects (`cluster_incremental_min_members`, default 5000: the dense linkage
+    below it takes seconds) and only while the members added since the last whole run stay under
+    `cluster_incremental_ratio` of it. Below the size, bins never depend on the order files
+    arrived: a folder ingested file by file gets the bins it gets ingested at once. (Counting
+    only each round's newcomers let a folder of small files, each under the ratio, join the
+    first file's bins one by one and never be clustered whole: `rushes run` over
+    ../shared/media put seven unrelated live-action places in Big Buck Bunny's bins.)
+    """
+    if full or force or not stored:
+        return False
+    get = settings.get if settings is not None else (lambda k, d=None: d)
+    if len(ms.keys) < int(get("cluster_incremental_min_members", 5000)):
+        return False
+    old_parts = st["signature"].split("|") if st["signature"] else ["", "", ""]
+    new_parts = sig.split("|")
+    if old_parts[0] != new_parts[0] or old_parts[2] != new_parts[2]:
+        return False          # another model or new feedback: the whole project changes
+    since_full = len(ms.keys) - int(st["full_at"] or 0)
+    return since_full <= float(get("cluster_incremental_ratio", 0.2)) * max(1, int(st["full_at"] or 0))
+
+
 def _run_view(catalog, settings, project_id: int, view: str, ms: MemberSet, force: bool, full: bool) -> str:
     kind = KIND[view]
     sig = _signature(ms, catalog, project_id)
@@ -350,17 +408,11 @@ def _run_view(catalog, settings, project_id: int, view: str, ms: MemberSet, forc
     cons = store.load_constraints(catalog, project_id, view)
     metric = learn_metric(catalog, project_id, view, ms)
     stored = store.assignment(catalog, project_id, view, kind)
-    new_members = sum(1 for k in ms.keys if k not in stored)
-    ratio = float(settings.get("cluster_incremental_ratio", 0.2)) if settings is not None else 0.2
-    old_parts = st["signature"].split("|") if st["signature"] else ["", "", ""]
-    new_parts = sig.split("|")
-    incremental = (not full and not force and bool(stored) and old_parts[0] == new_parts[0]
-                   and old_parts[2] == new_parts[2] and new_members <= ratio * max(1, st["full_at"]))
-    if incremental:
-        res = extend_view(ms, stored, store.confidences(catalog, project_id, view), cons, metric)
+    params = Params.from_settings(settings, view)
+    if _incremental_allowed(settings, ms, stored, st, sig, force=force, full=full):
+        res = extend_view(ms, stored, store.confidences(catalog, project_id, view), cons, metric, params)
     else:
         previous = store.membership(catalog, project_id, view, kind)
-        params = Params.from_settings(settings, view)
         with catalog.transaction() as conn:
             ids = _IdMaker(conn, project_id, view)
             res = cluster_view(ms, previous, cons, params, ids, metric)
@@ -368,7 +420,7 @@ def _run_view(catalog, settings, project_id: int, view: str, ms: MemberSet, forc
     with catalog.transaction() as conn:
         store.write_view(conn, project_id, view, rows)
         values = {"signature": sig, "members": len(ms.keys)}
-        if not incremental:
+        if res.mode != "incremental":
             values["full_at"] = len(ms.keys)
         store.save_state(conn, project_id, view, **values)
     return res.mode

@@ -95,25 +95,34 @@ def media_factors(places: list[Place]) -> dict[tuple[int, int], float]:
 
 def factor_matrix(places: list[Place]) -> np.ndarray:
     """Dense n x n distance factors for the members' places (ones where nothing is known)."""
-    n = len(places)
-    f = np.ones((n, n), np.float64)
-    if n < 2:
+    return block_factors(places, places)
+
+
+def block_factors(rows: list[Place], cols: list[Place]) -> np.ndarray:
+    """Factors between every member of `rows` and every member of `cols` (len(rows) x len(cols)):
+    newcomers against a big project's bins need this block, not the whole square."""
+    f = np.ones((len(rows), len(cols)), np.float64)
+    if not rows or not cols:
         return f
-    mids = np.array([p.media_id for p in places])
-    idx = np.array([p.shot_idx for p in places])
-    same = mids[:, None] == mids[None, :]
-    neighbours = same & (np.abs(idx[:, None] - idx[None, :]) == 1) & (idx[:, None] >= 0)
+    mr = np.array([p.media_id for p in rows])
+    mc = np.array([p.media_id for p in cols])
+    ir = np.array([p.shot_idx for p in rows])
+    ic = np.array([p.shot_idx for p in cols])
+    neighbours = (mr[:, None] == mc[None, :]) & (np.abs(ir[:, None] - ic[None, :]) == 1) & (ir[:, None] >= 0)
     f[neighbours] *= WITHIN_FILE
-    pairs = media_factors(places)
+    pairs = media_factors(rows + cols)
     if pairs:
-        pos: dict[int, list[int]] = {}
-        for i, m in enumerate(mids):
-            pos.setdefault(int(m), []).append(i)
+        pos_r: dict[int, list[int]] = {}
+        pos_c: dict[int, list[int]] = {}
+        for i, m in enumerate(mr):
+            pos_r.setdefault(int(m), []).append(i)
+        for j, m in enumerate(mc):
+            pos_c.setdefault(int(m), []).append(j)
         for (a, b), factor in pairs.items():
-            ia, ib = pos.get(a, []), pos.get(b, [])
-            if ia and ib:
-                f[np.ix_(ia, ib)] *= factor
-                f[np.ix_(ib, ia)] *= factor
+            for x, y in ((a, b), (b, a)):
+                ix, iy = pos_r.get(x, []), pos_c.get(y, [])
+                if ix and iy:
+                    f[np.ix_(ix, iy)] *= factor
     return f
 
 
