@@ -136,10 +136,11 @@ def test_a_windowed_transcript_is_the_whole_one(dialogue_twice):
     parts = transcribe_windows(engine, ear, language=None, window_s=40.0)
     ref = _words(" ".join(s.text for s in whole.segments))
     hyp = _words(" ".join(s.text for s in parts.segments))
-    # Measured on tiny.en: 0.07 (three words heard differently next to the cut at 32.9 s: "of"/"a",
-    # an "oh" and "need"/"needed"); 0.15 leaves room for another model, and a window that
-    # dropped or repeated a sentence (~10 words of 80) fails it.
-    assert _wer(ref, hyp) <= 0.15, (ref, hyp)
+    # Measured with tiny.en (the default model): 8 of 145 words differ (0.055), short words on
+    # both sides of the cut at 32.9 s, where Whisper's 30 s decoding windows now fall elsewhere.
+    # 0.10 leaves ~6 words of margin; a window that dropped or repeated one sentence (8-10
+    # words) would fail it.
+    assert _wer(ref, hyp) <= 0.10, (chosen[0], ref, hyp)
     starts = [s.start_s for s in parts.segments]
     assert starts == sorted(starts) and parts.segments[-1].end_s > 55.0     # the second window is on the clock
     words = [w for s in parts.segments for w in s.words]
