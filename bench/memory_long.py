@@ -180,13 +180,14 @@ def main() -> None:
 
 def summarise(path: Path, minutes: int) -> None:
     """RSS at media minutes of the decode pass, at each later step, and the peak."""
-    rows = list(csv.DictReader(path.open()))
+    rows = [r for r in csv.DictReader(path.open()) if int(r["rss_mb"]) > 0]    # not the sample after the daemon left
     print(f"{path.name}: {len(rows)} samples over {rows[-1]['wall_s']} s")
     for mark in (10, 30, 60, 120):
         if mark > minutes:
             break
+        # the analyse step reports 0.9 x the decoded fraction while it decodes
         hit = next((r for r in rows if r["step"] == "analyse" and r["step_progress"]
-                    and float(r["step_progress"]) * minutes >= mark), None)
+                    and float(r["step_progress"]) / 0.9 * minutes >= mark), None)
         print(f"  analyse at media minute {mark:3d}: " + (f"RSS {hit['rss_mb']} MB (wall {hit['wall_s']} s)" if hit else "not reached"))
     for step in dict.fromkeys(r["step"] for r in rows):
         part = [r for r in rows if r["step"] == step]
