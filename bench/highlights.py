@@ -3,10 +3,13 @@ fast a render is against ffmpeg doing the same encode. One run, one machine, sam
 
     .venv/bin/python bench/highlights.py [--media bbb.mp4] [--threads 2]
 
-1. Decode cost: a plain decode pass of the file (no consumers), the shots analysis alone (the
-   ingest's "analyse" step without highlights), and the same with the highlight feature
-   collector on the pass (motion, BS.1770 loudness of every channel, 16 kHz Silero VAD). The
-   audio analysis' cost is the difference, relative to the plain decode and to the analysis.
+1. Decode cost, in CPU seconds of the whole process (decoder and onnxruntime threads included):
+   a plain decode pass of the file (no consumers) and the same pass with the audio analysis on
+   it (the highlight collector's audio consumers: BS.1770 loudness of every channel, RMS, 16 kHz
+   Silero VAD), alternated `--rounds` times; the audio's cost is the difference, relative to the
+   plain decode, and (steadier on a shared box) the CPU clocks of the threads doing the audio
+   work (the pass's thread inside the audio feeder, the speech worker). Then the pass with every highlight feature (motion and thumbnails too), the
+   shots analysis alone (the ingest's "analyse" step) and the same with the features on it.
 2. Re-score: features and shots stored in a catalog; time GetHighlights' scoring path with new
    settings (v2 and v1), which never decodes.
 3. Render: three 10 s ranges of the file as one compound clip, our renderer against one plain
@@ -29,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "daemon"), str(ROOT / "protos"), str(ROOT / "plugins")]
 
-from rushes.audio.vad import locate_model  # noqa: E402
+from rushes.audio.vad import SileroVad, locate_model  # noqa: E402
 from rushes.catalog import Catalog, media_rows, projects  # noqa: E402
+from rushes.decode.audio import AudioFeeder  # noqa: E402
 from rushes.decode.decode import decode_pass  # noqa: E402
 from rushes.highlights.config import HighlightConfig  # noqa: E402
 from rushes.highlights.features import FeatureCollector  # noqa: E402
@@ -61,6 +65,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--media", default="bbb.mp4")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=2, help="plain / audio pairs, alternated")
     args = ap.parse_args()
     media_dir = Path(os.environ.get("RUSHES_MEDIA") or Path.home() / ".cache" / "rushes-media").expanduser()
     path = media_dir / args.media
@@ -70,15 +75,72 @@ def main() -> int:
     p = probe(path)
     fps = Fraction(p.fps_num, p.fps_den)
 
-    t_plain, info = timed(lambda: decode_pass(path, [], threads=args.threads))
-    c_plain = timed.cpu
-    print(f"plain decode pass: wall {t_plain:.1f} s, cpu {c_plain:.1f} s ({info.frame_count} frames)")
+    t_load, _ = timed(lambda: SileroVad(model) if model is not None else None)
+    print(f"speech model load (once per daemon process: onnx import, graph rebuilt): wall {t_load:.2f} s, "
+          f"cpu {timed.cpu:.2f} s")
+
+    clocks = {"pass": 0.0, "vad": 0.0}
+
+    def on_clock(key, fn):
+        """`fn`, adding the CPU time of the thread that runs it to clocks[key]."""
+        def run(*a):
+            t = time.thread_time()
+            try:
+                return fn(*a)
+            finally:
+                clocks[key] += time.thread_time() - t
+        return run
+
+    # the audio's own CPU, read on the clocks of the threads that do it: the pass's thread while
+    # it decodes audio packets and hands them to the consumers (resampling, loudness included),
+    # and the speech worker's thread; the decoder's picture threads never run audio
+    AudioFeeder.feed = on_clock("pass", AudioFeeder.feed)
+    AudioFeeder.flush = on_clock("pass", AudioFeeder.flush)
+
+    def audio_only():
+        """The highlight collector's audio consumers alone (loudness, RMS, VAD), no motion."""
+        collector = FeatureCollector(1, float(fps), vad_model=model, vad_why=why)
+        speech = collector.consumers()[1:]
+        for listener in speech:
+            listener._worker._fn = on_clock("vad", listener._worker._fn)
+
+        class Audio:
+            audio_format = collector.audio_format
+
+            def consume_audio(self, chunk):
+                collector.consume_audio(chunk)
+
+            def finish(self):
+                pass
+        return collector, [Audio()] + speech
+
+    rows = []
+    for _ in range(args.rounds):        # plain and audio alternated: the box is shared, so pairs
+        t_plain, info = timed(lambda: decode_pass(path, [], threads=args.threads))
+        c_plain = timed.cpu
+        collector, listeners = audio_only()
+        clocks.update(dict.fromkeys(clocks, 0.0))
+        t_audio, _ = timed(lambda: (decode_pass(path, listeners, threads=args.threads),
+                                    on_clock("pass", collector.result)()))
+        c_audio = timed.cpu
+        own = clocks["pass"] + clocks["vad"]
+        rows.append((c_plain, c_audio, own))
+        print(f"plain decode pass: wall {t_plain:.1f} s, cpu {c_plain:.1f} s ({info.frame_count} frames); "
+              f"+ audio analysis (BS.1770 loudness, RMS, Silero VAD): wall {t_audio:.1f} s, cpu {c_audio:.1f} s: "
+              f"audio adds cpu {c_audio - c_plain:.2f} s = {100 * (c_audio - c_plain) / c_plain:.1f}% of the plain decode; "
+              f"its own threads' cpu {own:.2f} s (decode, resample, loudness {clocks['pass']:.2f}; VAD worker "
+              f"{clocks['vad']:.2f}) = {100 * own / c_plain:.1f}%")
+    c_plain = sum(r[0] for r in rows) / len(rows)
+    c_audio = sum(r[1] for r in rows) / len(rows)
+    own = sum(r[2] for r in rows) / len(rows)
+    print(f"  mean over {len(rows)} pairs: the audio analysis adds cpu {c_audio - c_plain:.2f} s = "
+          f"{100 * (c_audio - c_plain) / c_plain:.1f}% of the plain decode ({c_plain:.1f} s); on its own threads' "
+          f"clocks {own:.2f} s = {100 * own / c_plain:.1f}%")
     t_feat, _ = timed(lambda: decode_pass(path, FeatureCollector(1, float(fps), vad_model=model,
                                                                  vad_why=why).consumers(), threads=args.threads))
     c_feat = timed.cpu
-    print(f"decode pass + highlight features (motion, loudness, VAD): wall {t_feat:.1f} s, cpu {c_feat:.1f} s")
-    print(f"  the features add cpu {c_feat - c_plain:.1f} s = {100 * (c_feat - c_plain) / c_plain:.1f}% of the plain "
-          f"decode (wall {100 * (t_feat - t_plain) / t_plain:+.1f}%)")
+    print(f"decode pass + all highlight features (motion and thumbnails too): wall {t_feat:.1f} s, cpu {c_feat:.1f} s "
+          f"= {100 * (c_feat - c_plain) / c_plain:.1f}% over the mean plain decode")
     t_shots, _ = timed(lambda: analyse_file(str(path), settings, threads=args.threads))
     c_shots = timed.cpu
     print(f"analyse step (shots, no highlights): wall {t_shots:.1f} s, cpu {c_shots:.1f} s")

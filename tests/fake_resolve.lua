@@ -16,7 +16,8 @@ local function class() local c = {}; c.__index = c; return c end
 -- rates and timecode (resolve/frames.py decides; this mirrors it for the fake's timelines)
 local function parse_rate(text)
   local df = text:find('DF') ~= nil
-  local v = tonumber((text:gsub('%s*DF', '')))
+  local n, d = text:match('^(%d+)/(%d+)$')        -- "30000/1001", as Rushes carries rates
+  local v = n and tonumber(n) / tonumber(d) or tonumber((text:gsub('%s*DF', '')))
   local num, den = v, 1
   for _, known in ipairs({ { 24000, 1001 }, { 30000, 1001 }, { 60000, 1001 } }) do
     if math.abs(known[1] / known[2] - v) < 0.01 then num, den = known[1], known[2] end
@@ -82,6 +83,8 @@ function Item:GetClipProperty(key)
     local m = self._media
     p['File Path'], p['Frames'], p['FPS'] = m.path, tostring(m.frames), m.rate.num / m.rate.den
     p['Start'], p['End'] = '0', tostring(m.frames - 1)
+    local start = tc_to_frame(m.start_tc, m.rate)
+    p['Start TC'], p['End TC'] = frame_to_tc(start, m.rate), frame_to_tc(start + m.frames, m.rate)
   end
   if key then return p[key] or '' end
   return p
@@ -247,7 +250,11 @@ function F.new(studio)
   app.GetProjectManager = function() return pm end
   app.GetProductName = function() return studio and 'DaVinci Resolve Studio' or 'DaVinci Resolve' end
   app.GetVersion = function() return { 19, 1, 3, 7, '' } end
-  app.add_media = function(path, rate, frames) app._media[path] = { path = path, rate = parse_rate(rate), frames = frames } end
+  app.add_media = function(path, rate, frames, start_tc)
+    local r = parse_rate(rate)
+    if start_tc and start_tc:find(';') and r.den == 1001 then r.df = true end   -- a drop-frame clip, as in the Python fake
+    app._media[path] = { path = path, rate = r, frames = frames, start_tc = start_tc or '00:00:00:00' }
+  end
   return app
 end
 

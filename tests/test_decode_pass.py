@@ -59,15 +59,18 @@ def test_rotation_is_applied(tmp_path):
     ffmpeg("-i", str(src), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(rot))
     k = Keep(full_stride=1)
     info = decode_pass(rot, [k])
-    assert info.rotation == 90 and (info.width, info.height) == (180, 320)
+    # FFmpeg 5.1 writes this tag as a display matrix of +90 (counter-clockwise), and that is how
+    # FFmpeg shows it: the stored picture needs 270 clockwise (tests/test_rotation_agrees.py
+    # checks every quarter turn against FFmpeg's own decode)
+    assert info.rotation == 270 and (info.width, info.height) == (180, 320)
     low, full = k.frames[0].low, k.frames[0].full
     assert low.shape[1] == 128 and low.shape[0] > low.shape[1]          # portrait, fixed width
     assert full.shape == (320, 180, 3)
-    # turned clockwise: the red box is now in the top-right corner
+    # turned counter-clockwise: the red box is now in the bottom-left corner
+    bl = full[-40:-5, 5:40].astype(int)
     tr = full[5:40, -40:-5].astype(int)
-    tl = full[5:40, 5:40].astype(int)
-    assert tr[..., 0].mean() > 150 and tr[..., 2].mean() < 100
-    assert tl[..., 2].mean() > 150
+    assert bl[..., 0].mean() > 150 and bl[..., 2].mean() < 100
+    assert tr[..., 2].mean() > 150
 
 
 def test_indices_follow_timestamps_across_gaps(tmp_path):

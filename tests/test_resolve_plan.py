@@ -229,3 +229,41 @@ def test_free_applies_the_whole_plan_without_an_upsell_and_old_resolve_is_refuse
     old.version = (18, 1, 4, 0, "")
     with pytest.raises(UnsupportedResolve, match="18.5 or later"):
         apply(old, make_plan(_results(), take(old)).ops)
+
+
+def _with_search(hits: tuple = (), names: tuple[str, ...] = ("takes",)) -> Results:
+    from dataclasses import replace
+
+    from resolve.results import SavedHits
+
+    base = _results()
+    media = tuple(replace(m, fps=Rate(30000, 1001, True), start_timecode="10:00:00;00") if m.id == "3" else m
+                  for m in base.media)
+    saved = (SavedHits("takes", '"we are late"', hits),) if names else ()
+    return replace(base, media=media, searches=saved, saved_names=names)
+
+
+def test_a_saved_search_becomes_a_selects_timeline_in_rank_order():
+    from resolve.results import Hit
+
+    hits = (Hit("3", 30, 75, 0.9, ("speech",), "we are late"), Hit("9", 0, 10, 0.8, ("speech",), "sound roll"),
+            Hit("1", 50, 98, 0.5, ("text", "meaning"), "LATE"))
+    fake = _fake("23.976")
+    results = _with_search(hits)
+    plan = make_plan(results, take(fake), parts=("search",))
+    assert apply(fake, plan.ops).ok
+    tl = take(fake).timeline("Search: takes")
+    start = frames.timeline_start_frame(Rate(24000, 1001))
+    c_len = frames.timeline_frames(45, Rate(30000, 1001), Rate(24000, 1001))
+    assert sorted((i.file_path, i.source_start, i.source_end, i.start) for i in tl.items) == sorted(
+        [("/r/c.mov", 30, 75, start), ("/r/a.mov", 50, 98, start + c_len)])       # best first, back to back
+    marks = sorted((m.frame, m.name, m.note) for m in tl.markers)
+    # c.mov starts at 10:00:00;00 (29.97 DF): its frame 30 is 10:00:01;00 where the editor sees it.
+    assert marks[0][:2] == (0, "#1 speech") and "c.mov 10:00:01;00-10:00:02;15" in marks[0][2]
+    assert marks[1][:2] == (c_len, "#3 text, meaning") and "a.mov 00:00:02:02-00:00:04:02" in marks[1][2]
+    assert plan.notes == ["saved search 'takes' ('\"we are late\"'): 3 hit(s); timeline 'Search: takes' made "
+                          "with 2 clip(s); 1 hit(s) on sound-only or unready media left out"]
+    again = make_plan(results, take(fake), parts=("search",))
+    assert again.ops == [] and "already holds every hit" in again.notes[0]
+    none = make_plan(_with_search(names=()), take(fake), parts=("search",))
+    assert none.ops == [] and "rushes search QUERY --save NAME" in none.notes[0]

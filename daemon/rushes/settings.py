@@ -120,9 +120,22 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     # speech, on-screen text and search (issue 16)
     "speech_model": "auto (Whisper base when pulled, else tiny.en) | whisper-base | whisper-tiny-en",
     "speech_language": "language of every transcript (e.g. en, de); empty: detected per media",
+    "speech_window_s": "longest stretch of sound Whisper is handed at once (cut where it is quietest)",
     "ocr_head_s": "seconds at the head of each file read for slates besides the keyframes",
     "ocr_head_step_s": "seconds between the frames read at the head",
     "search_meaning_min": "cosine below which a line does not match a query by meaning",
+    # the subtitle clipper (`rushes clips`; defaults in rushes/search/clips/types.py, README)
+    "clips_min_s": "shortest transcript clip (s); shorter runs of sentences join their neighbours",
+    "clips_max_s": "longest transcript clip (s)",
+    "clips_pause_s": "a silence this long between two words ends a sentence (a turn)",
+    "clips_count": "clips returned when the request gives no limit",
+    "clips_max_overlap": "share of the shorter clip that may overlap a better one",
+    "clips_topic_min": "with --topic: clips scoring below this are not about it",
+    "clips_ranker": "offline (MiniLM, default) | llm (the RUSHES_LLM_URL endpoint)",
+    "llm_url": "an OpenAI-compatible base URL (e.g. http://localhost:11434/v1) the llm clip ranker posts to",
+    "llm_key": "its API key, sent as a Bearer token (keep it in the environment, not in config.toml)",
+    "llm_model": "the model name sent to the endpoint",
+    "llm_timeout_s": "seconds to wait for the endpoint's answer",
     # clustering
     "cluster_scene_min_size": "smallest scene cluster",
     "cluster_scene_min_samples": "density smoothing of scene clusters",

@@ -28,6 +28,7 @@ MENUS = {  # menu entry -> (Lua file, Python file) under scripts/
     "Rushes - Highlights": "highlights",
     "Rushes - Compound clip from highlights": "compound",
     "Rushes - Learn from my bins": "learn",
+    "Rushes - Search to timeline": "search",      # the newest saved search (`rushes search ... --save NAME`)
 }
 LUA_SUPPORT = ("rushes_json.lua", "rushes_resolve.lua")
 PY_SUPPORT = ("__init__.py", "frames.py", "ops.py", "snapshot.py", "apply.py")

@@ -25,16 +25,19 @@ from . import frames
 from .frames import Rate
 from .ops import (AddMarker, AppendToTimeline, CreateCompoundClip, CreateTimeline, ImportMedia, ImportTimeline, MakeBin,
                   MoveClip, Op, SetClipColor, SetMetadata, SetProjectSetting, TimelineClip, UpdateMarkerData)
-from .results import Cluster, Highlight, Media, Results, Segment
+from .results import Cluster, Highlight, Media, Results, SavedHits, Segment
 from .snapshot import Clip, Snapshot
 
 ROOT_BIN = "Rushes"
-PARTS = ("sync", "highlights", "compound")     # one per menu entry
+PARTS = ("sync", "highlights", "compound", "search")     # one per menu entry
+DEFAULT_PARTS = ("sync", "highlights", "compound")        # a plan without --only (search: on demand)
 CLIP_COLORS = ("Orange", "Apricot", "Yellow", "Lime", "Olive", "Green", "Teal", "Navy", "Blue", "Purple",
                "Violet", "Pink", "Tan", "Beige", "Brown", "Chocolate")   # API-FACTS: exactly these 16
 SHOT_MARKER_COLOR = "Sky"
 HIGHLIGHT_MARKER_COLOR = "Yellow"
 HIGHLIGHTS_TIMELINE = "Rushes highlights"
+SEARCH_MARKER_COLOR = "Cyan"
+SEARCH_TIMELINE = "Search: {name}"
 CUSTOM_PREFIX = "rushes:"
 
 
@@ -52,6 +55,10 @@ class ClipState:
     def to_json(self) -> dict:
         return {"media": self.media, "cluster": self.cluster, "bin": list(self.bin), "color": self.color,
                 "name": self.name, "keywords": list(self.keywords)}
+
+
+def search_data(search: str, hit: tuple[str, int, int]) -> str:
+    return CUSTOM_PREFIX + json.dumps({"search": search, "hit": list(hit)}, separators=(",", ":"))
 
 
 def highlight_data(highlight_id: str) -> str:
@@ -118,9 +125,13 @@ def dominant_scene(media: Media, scene_of: dict[str, Cluster]) -> Cluster:
 class Plan:
     rate: Rate
     ops: list[Op] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # what the menu tells the editor besides the counts
 
     def to_dict(self) -> dict:
-        return {"plan_version": 1, "timeline_rate": self.rate.setting(), "ops": [op.to_dict() for op in self.ops]}
+        out = {"plan_version": 1, "timeline_rate": self.rate.setting(), "ops": [op.to_dict() for op in self.ops]}
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(op.kind for op in self.ops))
@@ -130,6 +141,7 @@ class _Planner:
     def __init__(self, results: Results, snap: Snapshot, root: str) -> None:
         self.results, self.snap, self.root = results, snap, root
         self.ops: list[Op] = []
+        self.notes: list[str] = []
         self.bins = set(snap.bins)
         self.clips = snap.clip_by_path()
         self.scene_of = {s: c for c in results.view("scene") for s in c.shots}
@@ -336,6 +348,50 @@ class _Planner:
                     clips[-1].end_frame - clips[-1].start_frame, self.media_by_path[clips[-1].file].fps, self.rate)
                 self.ops.append(CreateCompoundClip(title, name, clips[0].record_frame, end))
 
+    # saved searches ----------------------------------------------------------------------------
+    def source_timecode(self, media: Media, frame: int) -> str:
+        """The timecode the editor sees for a media's frame: its own start timecode, its own rate."""
+        try:
+            return frames.frame_to_timecode(frames.timecode_to_frame(media.start_timecode, media.fps) + frame, media.fps)
+        except ValueError:
+            return ""
+
+    def search_marker(self, saved: SavedHits, rank: int, media: Media, lo: int, hi: int, hit) -> AddMarker:
+        tc_in, tc_out = self.source_timecode(media, lo), self.source_timecode(media, hi)
+        name = media.path.replace("\\", "/").rsplit("/", 1)[-1]
+        return AddMarker(0, SEARCH_MARKER_COLOR, f"#{rank} {', '.join(hit.channels) or 'search'}",
+                         f"{hit.detail} | {name} {tc_in}-{tc_out} (frames {lo}-{hi})".strip(" |"), hi - lo,
+                         search_data(saved.name, (media.id, lo, hi)))
+
+    def searches(self) -> None:
+        """Each saved search run now as a selects timeline, best hit first, a marker on each item
+        naming what matched and where it is in the source (timecode from the media's own start)."""
+        if not self.results.searches:
+            self.notes.append("no saved search: make one with `rushes search QUERY --save NAME`, then run this "
+                              "menu again" if not self.results.saved_names else
+                              f"no saved search of that name (saved: {', '.join(self.results.saved_names)})")
+            return
+        for saved in self.results.searches:
+            ranges, left_out = [], 0
+            for rank, hit in enumerate(saved.hits, 1):
+                media = self.media_by_id.get(hit.media_id)
+                if media is None or hit.end_frame <= hit.start_frame:
+                    left_out += 1          # sound rolls and media not ready have no clip to cut
+                    continue
+                lo, hi = hit.start_frame, min(hit.end_frame, media.frame_count or hit.end_frame)
+                ranges.append((media, lo, hi, self.search_marker(saved, rank, media, lo, hi, hit)))
+            name = SEARCH_TIMELINE.format(name=saved.name)
+            created, clips = self.timeline(name, (self.root, "Searches"), ranges)
+            verb = "made" if created else ("added to" if clips else "already holds every hit of")
+            said = f"saved search {saved.name!r} ({saved.query!r}): {len(saved.hits)} hit(s); timeline {name!r} {verb}"
+            if clips and not created:
+                said += f" ({len(clips)} new)"
+            elif clips:
+                said += f" with {len(clips)} clip(s)"
+            if left_out:
+                said += f"; {left_out} hit(s) on sound-only or unready media left out"
+            self.notes.append(said)
+
     def import_files(self, paths: tuple[str, ...]) -> None:
         """Timeline files (OTIO, FCPXML, FCP7 XML, EDL: `rushes export`) imported by Resolve itself
         into Rushes/Imported, named after the file; once there (by name) never again, since
@@ -357,7 +413,9 @@ class _Planner:
             self.highlights()
         if "compound" in parts:
             self.compounds()
-        return Plan(self.rate, self.ops)
+        if "search" in parts:
+            self.searches()
+        return Plan(self.rate, self.ops, self.notes)
 
     def sync(self) -> None:
         for media in sorted(self.results.media, key=lambda m: m.path):
@@ -380,10 +438,10 @@ class _Planner:
 
 
 def make_plan(results: Results, snap: Snapshot | None = None, *, root: str = ROOT_BIN,
-              parts: tuple[str, ...] = PARTS, imports: tuple[str, ...] = ()) -> Plan:
+              parts: tuple[str, ...] = DEFAULT_PARTS, imports: tuple[str, ...] = ()) -> Plan:
     """The operations that bring the Resolve project in `snap` up to date with `results`.
     `parts`: which menu's share (sync: bins, clips, keywords, colours, shot markers, selects;
-    highlights; compound). `imports`: timeline files for Resolve to import."""
+    highlights; compound; search: the saved search's hits as a selects timeline). `imports`: timeline files for Resolve to import."""
     return _Planner(results, snap or Snapshot(), root).run(parts, imports)
 
 

@@ -75,6 +75,27 @@ class CompoundClip:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """One search hit: a sub-range of a media, on its own rate."""
+
+    media_id: str
+    start_frame: int
+    end_frame: int          # exclusive
+    score: float = 0.0
+    channels: tuple[str, ...] = ()
+    detail: str = ""        # the line said or read, the person, the slate...
+
+
+@dataclass(frozen=True)
+class SavedHits:
+    """A saved search (`rushes search QUERY --save NAME`) and what it finds now, best first."""
+
+    name: str
+    query: str
+    hits: tuple[Hit, ...] = ()
+
+
+@dataclass(frozen=True)
 class Results:
     project: str
     media: tuple[Media, ...] = ()
@@ -82,6 +103,8 @@ class Results:
     highlights: dict[str, tuple[Highlight, ...]] = field(default_factory=dict)   # media id -> its highlights
     best: tuple[Highlight, ...] = ()          # the project's best highlights, best first
     compounds: tuple[CompoundClip, ...] = ()
+    searches: tuple[SavedHits, ...] = ()      # the saved search(es) a "Search to timeline" runs
+    saved_names: tuple[str, ...] = ()         # every saved search of the project, newest first
 
     def view(self, name: str) -> tuple[Cluster, ...]:
         return self.clusters.get(name, ())
@@ -97,9 +120,27 @@ def _highlight(h: Any) -> Highlight:
     return Highlight(h.id, h.media_id, h.start_frame, h.end_frame, h.score, h.reason, h.rank)
 
 
-def fetch(client: Any, project: str = "default", parts: tuple[str, ...] = ("sync", "highlights", "compound")) -> Results:
+def saved_hits(client: Any, project: str, saved: str | None = None) -> tuple[tuple[SavedHits, ...], tuple[str, ...]]:
+    """The saved search named `saved` (else the newest one) run now, and every saved name.
+
+    Resolve Free's Lua scripts have no text input (since 19.1), so the query was saved from the
+    command line; the newest is the one the editor just made."""
+    every = client.saved_searches(project)
+    names = tuple(s.name for s in every)
+    chosen = [s for s in every if s.name == saved] if saved else every[:1]
+    out = []
+    for s in chosen:
+        resp = client.call("Search", s.search, timeout=300)
+        out.append(SavedHits(s.name, s.search.query, tuple(
+            Hit(h.media_id, h.start_frame, h.end_frame, h.score, tuple(h.channels), h.why[0].detail if h.why else "")
+            for h in resp.hits)))
+    return tuple(out), names
+
+
+def fetch(client: Any, project: str = "default", parts: tuple[str, ...] = ("sync", "highlights", "compound"),
+          saved: str | None = None) -> Results:
     """Ready media with their shots, the clusters of every view, and (for those parts) the
-    highlights and compound clips, from a connected RushesClient."""
+    highlights, compound clips and saved-search hits, from a connected RushesClient."""
     media = []
     for m in client.list_media(project):
         if m.status != "ready" or m.kind != "video":
@@ -120,5 +161,9 @@ def fetch(client: Any, project: str = "default", parts: tuple[str, ...] = ("sync
         compounds = tuple(CompoundClip(c.id, c.name, tuple(Segment(s.media_id, s.start_frame, s.end_frame, s.label)
                                                            for s in c.segments))
                           for c in client.compound_clips(project))
+    searches: tuple[SavedHits, ...] = ()
+    names: tuple[str, ...] = ()
+    if "search" in parts:
+        searches, names = saved_hits(client, project, saved)
     return Results(project=project, media=tuple(media), clusters=clusters, highlights=highlights, best=best,
-                   compounds=compounds)
+                   compounds=compounds, searches=searches, saved_names=names)

@@ -167,6 +167,16 @@ class RushesClient:
         saved = self.call("GetSavedSearch", pb.GetSavedSearchRequest(project=project, name=name))
         return self.call("Search", saved.search, timeout=300)
 
+    def saved_searches(self, project: str = "default") -> list[pb.SavedSearch]:
+        """Every saved search of the project, newest first."""
+        return list(self.call("ListSavedSearches", pb.ListSavedSearchesRequest(project=project)).searches)
+
+    def clips(self, media: str, project: str = "default", *, topic: str = "", limit: int = 0,
+              ranker: str = "") -> pb.ClipsResponse:
+        """A media's transcript clips (about `topic`, or moments that stand on their own), best first."""
+        return self.call("GetClips", pb.GetClipsRequest(project=project, media=media, topic=topic, limit=limit,
+                                                        ranker=ranker), timeout=300, retries=0)
+
     def transcript(self, media: str, project: str = "default", fmt: str = "") -> pb.Transcript:
         return self.call("GetTranscript", pb.GetTranscriptRequest(media=media, project=project, format=fmt))
 

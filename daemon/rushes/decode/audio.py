@@ -68,54 +68,112 @@ def _channel_names(layout) -> tuple[str, ...]:
     return tuple(str(ch.name) for ch in layout.channels)
 
 
+#: seconds of audio gathered before it goes to the consumers: one resampler call and one
+#: consumer call per second instead of per codec frame (an AAC frame is 23 ms: 25,700 of them in
+#: bbb's ten minutes, where per-frame Python work cost more than the measurements themselves)
+BLOCK_S = 1.0
+
+
+_SQRT_HALF = np.float32(np.sqrt(0.5))
+
+
+@dataclass
+class _Block:
+    """Native-format samples gathered from decoded frames: one list of float32 pieces a channel."""
+
+    rate: int
+    layout: str
+    channels: tuple[str, ...]
+    time: float | None              # stream seconds of the first sample, when known
+    parts: list[list[np.ndarray]]
+    n: int = 0
+
+    def add(self, planes: list[np.ndarray]) -> None:
+        for part, plane in zip(self.parts, planes):
+            part.append(plane)
+        self.n += len(planes[0])
+
+    def samples(self) -> np.ndarray:
+        """(channels, n) float32."""
+        return np.stack([np.concatenate(p) if len(p) > 1 else p[0] for p in self.parts])
+
+
 class _Lane:
-    """One resampler and the consumers that share its output format."""
+    """The consumers that share one output format, and the resampler that makes it (none when
+    the format is the stream's own)."""
 
     def __init__(self, fmt: AudioFormat, consumers: list[AudioConsumer]) -> None:
         self.fmt = fmt
         self.consumers = consumers
         self.resampler: av.AudioResampler | None = None
+        self.native = False
+        self.downmix = False
         self.rate = 0
         self.position: int | None = None    # next sample index on this lane's rate
 
-    def _ensure(self, frame) -> None:
-        if self.resampler is not None:
+    def push(self, block: _Block, zero_s: float) -> None:
+        if self.rate == 0:
+            self.rate = int(self.fmt.rate or block.rate)
+            self.native = self.rate == block.rate and (not self.fmt.mono or len(block.channels) == 1)
+            # stereo to mono is (L + R) / sqrt(2) in swresample's matrix: done here, the
+            # resampler filters one channel instead of two (same samples to float rounding)
+            self.downmix = self.fmt.mono and block.layout == "stereo"
+            if not self.native:
+                self.resampler = av.AudioResampler(
+                    format="fltp", layout="mono" if self.fmt.mono else block.layout, rate=self.rate)
+        if self.position is None and block.time is not None:
+            self.position = int(round((block.time - zero_s) * self.rate))
+        samples = block.samples()
+        if self.native:
+            self._emit(samples, block.channels)
             return
-        self.rate = int(self.fmt.rate or frame.sample_rate)
-        layout = "mono" if self.fmt.mono else frame.layout.name
-        self.resampler = av.AudioResampler(format="fltp", layout=layout, rate=self.rate)
-
-    def push(self, frame, zero_s: float) -> None:
-        self._ensure(frame)
         assert self.resampler is not None
-        if self.position is None and frame is not None and frame.time is not None:
-            self.position = int(round((float(frame.time) - zero_s) * self.rate))
-        self._emit(self.resampler.resample(frame))
+        layout = block.layout
+        if self.downmix:
+            samples, layout = ((samples[0] + samples[1]) * _SQRT_HALF)[None, :], "mono"
+        frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout=layout)
+        frame.sample_rate = block.rate
+        self._emit_frames(self.resampler.resample(frame))
 
     def flush(self) -> None:
         if self.resampler is not None:
-            self._emit(self.resampler.resample(None))
+            self._emit_frames(self.resampler.resample(None))
 
-    def _emit(self, frames) -> None:
-        for out in frames:
-            samples = out.to_ndarray()
-            if samples.ndim == 1:
-                samples = samples[None, :]
-            samples = np.ascontiguousarray(samples, dtype=np.float32)
-            start = self.position or 0
-            self.position = start + samples.shape[1]
-            if start < 0:                  # audio that starts before the first picture
-                cut = min(-start, samples.shape[1])
-                samples, start = samples[:, cut:], start + cut
-            if samples.shape[1] == 0:
-                continue
-            chunk = DecodedAudio(start=start, rate=self.rate, channels=_channel_names(out.layout), samples=samples)
-            for c in self.consumers:
-                c.consume_audio(chunk)
+    def _emit_frames(self, frames) -> None:
+        if not frames:
+            return
+        names = _channel_names(frames[0].layout)
+        arrays = [np.stack(_planes(out, len(names))) for out in frames]
+        self._emit(np.concatenate(arrays, axis=1) if len(arrays) > 1 else arrays[0], names)
+
+    def _emit(self, samples: np.ndarray, channels: tuple[str, ...]) -> None:
+        start = self.position or 0
+        self.position = start + samples.shape[1]
+        if start < 0:                      # audio that starts before the first picture
+            cut = min(-start, samples.shape[1])
+            samples, start = samples[:, cut:], start + cut
+        if samples.shape[1] == 0:
+            return
+        chunk = DecodedAudio(start=start, rate=self.rate, channels=channels, samples=samples)
+        for c in self.consumers:
+            c.consume_audio(chunk)
+
+
+def _planes(frame, channels: int) -> list[np.ndarray]:
+    """An fltp frame's samples, one float32 array a channel, read straight from its planes
+    (views on the frame's buffers, which the arrays keep alive)."""
+    n = frame.samples
+    return [np.frombuffer(p, np.float32, count=n) for p in frame.planes[:channels]]
 
 
 class AudioFeeder:
-    """Feeds one audio stream's packets to audio consumers, grouped by the format they ask for."""
+    """Feeds one audio stream's packets to audio consumers, grouped by the format they ask for.
+
+    Decoded frames are gathered into blocks of about BLOCK_S in the stream's own format (float
+    planar; any other sample format goes through one converter first), and each block goes once
+    to each lane: the stream's own format as it is, any other through that lane's resampler.
+    Blocks only change how the samples are cut into pieces, never their values or positions.
+    """
 
     def __init__(self, stream, consumers: Sequence[AudioConsumer], zero_s: float | None) -> None:
         self.stream = stream
@@ -126,6 +184,10 @@ class AudioFeeder:
         for c in consumers:
             lanes.setdefault(c.audio_format, []).append(c)
         self.lanes = [_Lane(fmt, cs) for fmt, cs in lanes.items()]
+        self._block: _Block | None = None
+        self._converter: av.AudioResampler | None = None
+        self._format: tuple[int, str, str] | None = None     # (rate, layout, sample format) of the first frame
+        self._names: tuple[str, ...] = ()
 
     def feed(self, packet) -> None:
         try:
@@ -139,10 +201,39 @@ class AudioFeeder:
     def _frame(self, frame) -> None:
         if self.zero_s is None:                # a sound roll: time zero is its first sample
             self.zero_s = float(frame.time) if frame.time is not None else 0.0
-        frame.pts = None                       # the lanes count samples; let swr not pad gaps
         self.samples_in += frame.samples
+        if self._format is None:
+            self._format = (int(frame.sample_rate), frame.layout.name, frame.format.name)
+            self._names = _channel_names(frame.layout)
+        rate, layout, fmt = self._format
+        time = float(frame.time) if frame.time is not None else None
+        if (int(frame.sample_rate), frame.layout.name, frame.format.name) == (rate, layout, "fltp"):
+            self._add(_planes(frame, len(self._names)), time)
+            return
+        # another sample format (or a change mid-stream): convert to the first frame's rate and
+        # layout, as float planar; the converter counts samples, so gaps in pts open no holes
+        if self._converter is None:
+            self._converter = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+        frame.pts = None
+        for out in self._converter.resample(frame):
+            self._add(_planes(out, len(self._names)), time)
+            time = None
+
+    def _add(self, samples: list[np.ndarray], time: float | None) -> None:
+        if self._block is None:
+            rate, layout, _ = self._format or (0, "", "")
+            self._block = _Block(rate, layout, self._names, time, [[] for _ in self._names])
+        block = self._block
+        block.add(samples)
+        if block.n >= block.rate * BLOCK_S:
+            self._send()
+
+    def _send(self) -> None:
+        block, self._block = self._block, None
+        if block is None or block.n == 0:
+            return
         for lane in self.lanes:
-            lane.push(frame, self.zero_s)
+            lane.push(block, self.zero_s or 0.0)
 
     def flush(self) -> None:
         try:
@@ -150,6 +241,10 @@ class AudioFeeder:
                 self._frame(frame)
         except (av.error.FFmpegError, ValueError):
             pass
+        if self._converter is not None:
+            for out in self._converter.resample(None):
+                self._add(_planes(out, len(self._names)), None)
+        self._send()
         for lane in self.lanes:
             lane.flush()
 

@@ -21,6 +21,7 @@ import av
 import numpy as np
 
 from rushes.decode.audio import AudioFeeder, audio_consumers, first_audio_stream, stream_zero_s
+from rushes.ingest.orientation import clockwise_rotation, upright
 from rushes.ingest.rates import Conformer, stream_time_base
 
 DEFAULT_LOW_WIDTH = 128
@@ -80,34 +81,13 @@ class DecodeInfo:
 # ----------------------------------------------------------------------------- stream facts
 
 def rotation_of(stream, frame=None) -> int:
-    """Clockwise degrees (0/90/180/270) needed to show the picture upright."""
-    ccw = None
-    if frame is not None:
-        try:
-            ccw = frame.rotation
-        except Exception:  # noqa: BLE001 - older PyAV or no display matrix
-            ccw = None
-    if not ccw:
-        tag = stream.metadata.get("rotate") if stream.metadata else None
-        if tag:
-            try:
-                return int(round(float(tag))) % 360
-            except ValueError:
-                return 0
-        return 0
-    # PyAV reports the display matrix already as the clockwise turn (the `rotate=90` tag of a
-    # phone clip gives 90); the tests pin the direction on a picture with a marked corner.
-    return int(round(float(ccw) / 90.0) * 90) % 360
+    """Clockwise degrees (0/90/180/270) needed to show the picture as FFmpeg does: the one rule
+    in `rushes.ingest.orientation`, shared with probe (and so with renders)."""
+    return clockwise_rotation(stream, frame)
 
 
 def rotate(img: np.ndarray, clockwise: int) -> np.ndarray:
-    if clockwise == 90:
-        return np.ascontiguousarray(np.rot90(img, -1))
-    if clockwise == 180:
-        return np.ascontiguousarray(img[::-1, ::-1])
-    if clockwise == 270:
-        return np.ascontiguousarray(np.rot90(img, 1))
-    return img
+    return upright(img, clockwise)
 
 
 # ----------------------------------------------------------------------------- small frames

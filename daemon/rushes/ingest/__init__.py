@@ -4,6 +4,8 @@
   `media_time_base`, `TimeBase`, `Conformer`); variable-rate media conformed as NLEs do.
 - `probe.probe(path) -> ProbeResult`: PyAV probing with exact rational rates, frame counts, start
   timecode, rotation; `ProbeError` names the file.
+- `orientation.clockwise_rotation(stream, frame)`: the one rule for which way a picture is shown
+  (FFmpeg's autorotate); probe, the decode pass and seeking all use it.
 - `decodable.check_decodable(path, result)` and `decodable.copy_complete(path)`: does the file
   decode in the middle and to the end its container declares.
 - `bwf.read_ixml(path)`: a sound roll's iXML (timecode rate, drop-frame, tape, scene, take).

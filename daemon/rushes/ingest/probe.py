@@ -27,6 +27,7 @@ import av.error
 from rushes.errors import InvalidArgument
 from rushes.ingest import timecode as tc
 from rushes.ingest.bwf import IXml, read_ixml
+from rushes.ingest.orientation import clockwise_rotation
 from rushes.ingest.rates import TimeBase, stream_time_base, survey_packets
 from rushes.ingest.scan import sniff
 
@@ -143,16 +144,6 @@ def _find_meta(sources: list[tuple[str, dict[str, str]]], keys: Iterable[str]) -
             if value and value.strip():
                 return where, value.strip()
     return None
-
-
-def _rotation_from_tag(video: Any) -> int | None:
-    value = video.metadata.get("rotate")
-    if value is None:
-        return None
-    try:
-        return int(round(float(value))) % 360
-    except ValueError:
-        return None
 
 
 def _frame_timecode(frame: Any, rate: Fraction) -> str | None:
@@ -495,10 +486,7 @@ def _probe_video(p: Path, container: Any, video: Any, fmt: str, size: int, extra
     frame_tc = _frame_timecode(first, rate)
     if frame_tc is not None:
         extra["frame_timecode"] = frame_tc
-    rotation = (-int(first.rotation)) % 360 if first.rotation else 0
-    if not rotation:
-        rotation = _rotation_from_tag(video) or 0
-    rotation = int(90 * round(rotation / 90)) % 360
+    rotation = clockwise_rotation(video, first)
     width, height = int(cc.width or first.width), int(cc.height or first.height)
     if rotation in (90, 270):
         width, height = height, width

@@ -30,3 +30,11 @@ def load(conn: sqlite3.Connection, project_id: int, name: str) -> str:
         raise NotFound(f"no saved search {name!r}" + (f" (saved: {', '.join(names)})" if names else "")
                        + ": save one with `rushes search QUERY --save NAME`")
     return str(row[0])
+
+
+def listing(conn: sqlite3.Connection, project_id: int) -> list[tuple[str, str, float]]:
+    """(name, request JSON, saved at) of every saved search of the project, newest first (the
+    Resolve menu's "Search to timeline" takes the first)."""
+    rows = conn.execute("SELECT name, query_json, created_at FROM saved_searches WHERE project_id=? "
+                        "ORDER BY created_at DESC, name", (project_id,)).fetchall()
+    return [(str(r[0]), str(r[1]), float(r[2] or 0.0)) for r in rows]

@@ -17,6 +17,7 @@ from rushes.errors import RushesError
 from rushes.server.streams import FollowerLimit
 from rushes.server.validate import check_request
 from rushes.server.app import App
+from rushes.server.handlers.clips import ClipsHandlers
 from rushes.server.handlers.clusters import ClustersHandlers
 from rushes.server.handlers.faces import FacesHandlers
 from rushes.server.handlers.health import HealthHandlers
@@ -86,7 +87,7 @@ def _guard(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 class RushesServicer(HealthHandlers, ProjectsHandlers, IngestHandlers, JobsHandlers, WatchHandlers, MediaHandlers,
                      ShotsHandlers, FacesHandlers, ModelsHandlers, ClustersHandlers, HighlightsHandlers, RenderHandlers,
-                     SearchHandlers, pb_grpc.RushesServicer):
+                     SearchHandlers, ClipsHandlers, pb_grpc.RushesServicer):
     def __init__(self, app: App, followers: FollowerLimit | None = None) -> None:
         self.app = app
         self.followers = followers or FollowerLimit()

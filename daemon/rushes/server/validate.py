@@ -195,6 +195,8 @@ RULES: Mapping[str, Mapping[str, Check]] = {
     "GetTranscript": {"media": media, "project": project, "format": token},
     "SaveSearch": {"project": project, "name": name, "search": message(SEARCH)},
     "GetSavedSearch": {"project": project, "name": name},
+    "ListSavedSearches": {"project": project},
+    "GetClips": {"project": project, "media": media, "topic": text, "limit": count, "ranker": token},
 }
 
 

@@ -958,9 +958,81 @@ class GetSavedSearchRequest(_message.Message):
     def __init__(self, project: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
 class SavedSearch(_message.Message):
-    __slots__ = ("name", "search")
+    __slots__ = ("name", "search", "saved_at")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SEARCH_FIELD_NUMBER: _ClassVar[int]
+    SAVED_AT_FIELD_NUMBER: _ClassVar[int]
     name: str
     search: SearchRequest
-    def __init__(self, name: _Optional[str] = ..., search: _Optional[_Union[SearchRequest, _Mapping]] = ...) -> None: ...
+    saved_at: float
+    def __init__(self, name: _Optional[str] = ..., search: _Optional[_Union[SearchRequest, _Mapping]] = ..., saved_at: _Optional[float] = ...) -> None: ...
+
+class ListSavedSearchesRequest(_message.Message):
+    __slots__ = ("project",)
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    def __init__(self, project: _Optional[str] = ...) -> None: ...
+
+class ListSavedSearchesResponse(_message.Message):
+    __slots__ = ("searches",)
+    SEARCHES_FIELD_NUMBER: _ClassVar[int]
+    searches: _containers.RepeatedCompositeFieldContainer[SavedSearch]
+    def __init__(self, searches: _Optional[_Iterable[_Union[SavedSearch, _Mapping]]] = ...) -> None: ...
+
+class GetClipsRequest(_message.Message):
+    __slots__ = ("project", "media", "topic", "limit", "ranker")
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    RANKER_FIELD_NUMBER: _ClassVar[int]
+    project: str
+    media: str
+    topic: str
+    limit: int
+    ranker: str
+    def __init__(self, project: _Optional[str] = ..., media: _Optional[str] = ..., topic: _Optional[str] = ..., limit: _Optional[int] = ..., ranker: _Optional[str] = ...) -> None: ...
+
+class TranscriptClip(_message.Message):
+    __slots__ = ("id", "media_id", "start_frame", "end_frame", "start_s", "end_s", "score", "reason", "rank", "fps", "start_timecode", "media_path", "text", "first_sentence", "last_sentence")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    START_FRAME_FIELD_NUMBER: _ClassVar[int]
+    END_FRAME_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    FPS_FIELD_NUMBER: _ClassVar[int]
+    START_TIMECODE_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_PATH_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_SENTENCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_SENTENCE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    media_id: str
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    score: float
+    reason: str
+    rank: int
+    fps: str
+    start_timecode: str
+    media_path: str
+    text: str
+    first_sentence: int
+    last_sentence: int
+    def __init__(self, id: _Optional[str] = ..., media_id: _Optional[str] = ..., start_frame: _Optional[int] = ..., end_frame: _Optional[int] = ..., start_s: _Optional[float] = ..., end_s: _Optional[float] = ..., score: _Optional[float] = ..., reason: _Optional[str] = ..., rank: _Optional[int] = ..., fps: _Optional[str] = ..., start_timecode: _Optional[str] = ..., media_path: _Optional[str] = ..., text: _Optional[str] = ..., first_sentence: _Optional[int] = ..., last_sentence: _Optional[int] = ...) -> None: ...
+
+class ClipsResponse(_message.Message):
+    __slots__ = ("clips", "ranker", "sentences")
+    CLIPS_FIELD_NUMBER: _ClassVar[int]
+    RANKER_FIELD_NUMBER: _ClassVar[int]
+    SENTENCES_FIELD_NUMBER: _ClassVar[int]
+    clips: _containers.RepeatedCompositeFieldContainer[TranscriptClip]
+    ranker: str
+    sentences: int
+    def __init__(self, clips: _Optional[_Iterable[_Union[TranscriptClip, _Mapping]]] = ..., ranker: _Optional[str] = ..., sentences: _Optional[int] = ...) -> None: ...

@@ -204,6 +204,16 @@ class RushesStub:
                 request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.GetSavedSearchRequest.SerializeToString,
                 response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.FromString,
                 _registered_method=True)
+        self.ListSavedSearches = channel.unary_unary(
+                '/rushes.v1.Rushes/ListSavedSearches',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.ListSavedSearchesRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.ListSavedSearchesResponse.FromString,
+                _registered_method=True)
+        self.GetClips = channel.unary_unary(
+                '/rushes.v1.Rushes/GetClips',
+                request_serializer=rushes__proto_dot_v1_dot_rushes__pb2.GetClipsRequest.SerializeToString,
+                response_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.ClipsResponse.FromString,
+                _registered_method=True)
 
 
 class RushesServicer:
@@ -428,6 +438,21 @@ class RushesServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSavedSearches(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetClips(self, request, context):
+        """The subtitle clipper (issue 16): from a media's transcript, the moments that carry a topic or
+        answer a question, in the highlights' shape. Offline ranking by default; an OpenAI-compatible
+        endpoint (RUSHES_LLM_URL) when asked, FAILED_PRECONDITION when it is unset, down or talks nonsense.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RushesServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -600,6 +625,16 @@ def add_RushesServicer_to_server(servicer, server):
                     servicer.GetSavedSearch,
                     request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.GetSavedSearchRequest.FromString,
                     response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.SerializeToString,
+            ),
+            'ListSavedSearches': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSavedSearches,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.ListSavedSearchesRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.ListSavedSearchesResponse.SerializeToString,
+            ),
+            'GetClips': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetClips,
+                    request_deserializer=rushes__proto_dot_v1_dot_rushes__pb2.GetClipsRequest.FromString,
+                    response_serializer=rushes__proto_dot_v1_dot_rushes__pb2.ClipsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1520,6 +1555,60 @@ class Rushes:
             '/rushes.v1.Rushes/GetSavedSearch',
             rushes__proto_dot_v1_dot_rushes__pb2.GetSavedSearchRequest.SerializeToString,
             rushes__proto_dot_v1_dot_rushes__pb2.SavedSearch.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSavedSearches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/ListSavedSearches',
+            rushes__proto_dot_v1_dot_rushes__pb2.ListSavedSearchesRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.ListSavedSearchesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetClips(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rushes.v1.Rushes/GetClips',
+            rushes__proto_dot_v1_dot_rushes__pb2.GetClipsRequest.SerializeToString,
+            rushes__proto_dot_v1_dot_rushes__pb2.ClipsResponse.FromString,
             options,
             channel_credentials,
             insecure,

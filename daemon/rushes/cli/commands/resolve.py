@@ -15,7 +15,7 @@ from resolve import install
 from resolve.apply import apply
 from resolve.external import ResolveUnavailable, connect_resolve
 from resolve.feedback import send
-from resolve.plan import PARTS, learn, make_plan
+from resolve.plan import DEFAULT_PARTS, PARTS, learn, make_plan
 from resolve.results import fetch
 from resolve.snapshot import Snapshot, loads, take
 from rushes.cli.common import add_common, connect, print_json
@@ -30,7 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                         "without it: an empty project")
     plan.add_argument("--root", default="Rushes", help="the top bin (default: Rushes)")
     plan.add_argument("--only", choices=PARTS, default=None,
-                      help="one menu's part: sync (bins, keywords, colours, selects), highlights, compound")
+                      help="one menu's part: sync (bins, keywords, colours, selects), highlights, compound, "
+                           "search (a saved search's hits as a selects timeline; not in the default plan)")
+    plan.add_argument("--saved", default=None, metavar="NAME",
+                      help="with --only search: this saved search (default: the newest)")
     plan.add_argument("--import-timeline", action="append", default=[], metavar="FILE",
                       help="a timeline file (rushes export: otio, fcpxml, xml, edl) for Resolve to import; repeat")
     plan.set_defaults(func=run_plan)
@@ -43,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sync = rsub.add_parser("sync", help="Resolve Studio, from outside Resolve: plan and apply now (or --learn)")
     add_common(sync, json_flag=False)
     sync.add_argument("--only", choices=PARTS, default=None)
+    sync.add_argument("--saved", default=None, metavar="NAME", help="with --only search: this saved search")
     sync.add_argument("--root", default="Rushes")
     sync.add_argument("--learn", action="store_true", help="send the editor's moves between Rushes bins first")
     sync.set_defaults(func=run_sync)
@@ -70,10 +74,10 @@ def _snapshot(arg: str | None):
     return loads(text)
 
 
-def _results(args: argparse.Namespace, parts: tuple[str, ...] = PARTS):
+def _results(args: argparse.Namespace, parts: tuple[str, ...] = DEFAULT_PARTS):
     client = connect(args)
     try:
-        return client, fetch(client, args.project, parts)
+        return client, fetch(client, args.project, parts, getattr(args, "saved", None))
     except BaseException:
         client.close()
         raise
@@ -81,7 +85,7 @@ def _results(args: argparse.Namespace, parts: tuple[str, ...] = PARTS):
 
 def run_plan(args: argparse.Namespace) -> int:
     snap = _snapshot(args.snapshot)
-    parts = (args.only,) if args.only else PARTS
+    parts = (args.only,) if args.only else DEFAULT_PARTS
     client, results = _results(args, parts)
     client.close()
     imports = tuple(os.path.abspath(p) for p in args.import_timeline)
@@ -90,6 +94,8 @@ def run_plan(args: argparse.Namespace) -> int:
         print_json(plan.to_dict())
         return 0
     counts = plan.counts()
+    for note in plan.notes:
+        print(note)
     if not counts:
         print("nothing to do: the Resolve project is up to date")
     for kind, n in sorted(counts.items()):
@@ -149,18 +155,20 @@ def run_sync(args: argparse.Namespace) -> int:
     except ResolveUnavailable as exc:
         print(f"rushes: {exc}", file=sys.stderr)
         return 3
-    parts = (args.only,) if args.only else PARTS
+    parts = (args.only,) if args.only else DEFAULT_PARTS
     client, results = _results(args, parts)
     try:
         if args.learn:
             moves = learn(results, take(resolve), root=args.root)
             send(client, moves, args.project)
             print(f"sent {len(moves)} move(s) to the daemon")
-            results = fetch(client, args.project, parts)
+            results = fetch(client, args.project, parts, getattr(args, "saved", None))
     finally:
         client.close()
     plan = make_plan(results, take(resolve), root=args.root, parts=parts)
     report = apply(resolve, plan.ops)
+    for note in plan.notes:
+        print(note)
     print(f"{report.done} change(s) applied, {len(report.failed)} failed")
     for failure in report.failed:
         print(f"  failed: {failure}")

@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also match the words against how shots look (needs an image-text model)")
     p.add_argument("--save", metavar="NAME", help="save this search under NAME (for the Resolve menu)")
     p.add_argument("--saved", metavar="NAME", help="run a saved search")
+    p.add_argument("--list-saved", action="store_true", help="list the saved searches, newest first")
     p.set_defaults(func=run)
 
 
@@ -52,10 +53,32 @@ def hit_json(h: pb.SearchHit) -> dict[str, Any]:
     return ordered_json(h, HIT_KEYS)
 
 
+def _list_saved(client: Any, args: argparse.Namespace) -> int:
+    import grpc
+    from google.protobuf.json_format import MessageToDict
+
+    try:
+        saved = client.saved_searches(args.project)
+    except grpc.RpcError as err:
+        print(f"rushes search: {rpc_error_message(err)}", file=sys.stderr)
+        return 1
+    rows = [{"name": s.name, "query": s.search.query, "saved_at": round(s.saved_at, 3),
+             "search": MessageToDict(s.search, preserving_proto_field_name=True)} for s in saved]
+    if args.json:
+        print_json({"saved": rows})
+    elif not rows:
+        print("no saved searches: save one with `rushes search QUERY --save NAME`")
+    else:
+        print_table([[r["name"], r["query"]] for r in rows], ["name", "query"])
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     import grpc
 
     client = connect(args)
+    if args.list_saved:
+        return _list_saved(client, args)
     try:
         if args.saved:
             request = client.call("GetSavedSearch", pb.GetSavedSearchRequest(project=args.project, name=args.saved)).search

@@ -1,4 +1,4 @@
-"""SearchHandlers: Search, GetTranscript, SaveSearch, GetSavedSearch.
+"""SearchHandlers: Search, GetTranscript, SaveSearch, GetSavedSearch, ListSavedSearches.
 
 The handler is where the rooms meet: the scene model (embed room) turns pictures and, when an
 image-text model is installed, words into scene-space vectors; the search room does the rest.
@@ -135,6 +135,15 @@ class SearchHandlers:
         pid = self.app.project_id(request.project or "default")
         text = saved.load(self.app.catalog.connect(), pid, request.name)
         return pb.SavedSearch(name=request.name.strip(), search=Parse(text, pb.SearchRequest()))
+
+    def ListSavedSearches(self, request: pb.ListSavedSearchesRequest, context: Any) -> pb.ListSavedSearchesResponse:
+        from rushes.search import saved
+
+        pid = self.app.project_id(request.project or "default")
+        resp = pb.ListSavedSearchesResponse()
+        for name, text, at in saved.listing(self.app.catalog.connect(), pid):
+            resp.searches.add(name=name, search=Parse(text, pb.SearchRequest()), saved_at=at)
+        return resp
 
     # ---------------------------------------------------------------- transcripts
     def GetTranscript(self, request: pb.GetTranscriptRequest, context: Any) -> pb.Transcript:

@@ -285,6 +285,7 @@ function M.menu(action, resolve, support)
     return true
   end
   local done, failed = M.apply(resolve, result)
+  for _, note in ipairs(list(result.notes)) do print('Rushes: ' .. note) end
   print(string.format('Rushes: %d change(s) applied, %d failed', done, #failed))
   for _, f in ipairs(failed) do print('  failed: ' .. f) end
   return #failed == 0

@@ -66,6 +66,8 @@ def run(action: str, scope: dict, support: str = SUPPORT) -> bool:
         print(f"Rushes: sent {len(result['moves'])} move(s) to the daemon; run \"Rushes - Sync bins\" to see them")
         return True
     report = apply(resolve, result["ops"])
+    for note in result.get("notes", []):
+        print("Rushes: " + note)
     print(f"Rushes: {report.done} change(s) applied, {len(report.failed)} failed")
     for failure in report.failed:
         print("  failed: " + failure)
