@@ -19,6 +19,10 @@
 5. Scale: 100,000 generated 512-d vectors clustered by the engine's density path (PCA to 16
    dimensions, then HDBSCAN's Boruvka KD-tree) on 2 cores, timed, with peak memory; the quality
    cost of the reduction is measured on a subsample against plain HDBSCAN in 512 dimensions.
+6. Scene vectors (bench/scene_sets.py): every scene embedder x clustering on the film set and a
+   rushes-like set of takes, members of three keyframes and of one; then the same simulated
+   editor in process on each set (feedback_on_sets): untouched-shot F1 before and after 5
+   corrections with pins and links only and with the guided linkage the daemon ships.
 
     .venv/bin/python bench/clusters.py [--skip-scale] [--scale-n 100000] [--keep]
 """
@@ -129,8 +133,14 @@ def _portraits() -> dict[str, list[tuple[np.ndarray, tuple[int, int, int, int]]]
 
 
 def _segment(src: Path, start: float, frames: int) -> np.ndarray:
-    """`frames` RGB frames at FPS, scaled and cropped to fill W x H, from `start` seconds."""
-    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-ss", f"{start:.3f}", "-i", str(src),
+    """`frames` RGB frames at FPS, scaled and cropped to fill W x H, from `start` seconds. Short
+    sources are decoded from their start (scene_sets.DECODE_FROM_START_S): a fast seek into
+    cockatoo.mp4 lands on a non-IDR keyframe and decodes grey and green blocks."""
+    import scene_sets
+
+    seek = ["-i", str(src), "-ss", f"{start:.3f}"] if scene_sets._duration(src) < scene_sets.DECODE_FROM_START_S \
+        else ["-ss", f"{start:.3f}", "-i", str(src)]
+    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", *seek,
            "-vf", f"fps={FPS},scale={W}:{H}:force_original_aspect_ratio=increase,crop={W}:{H},setsar=1",
            "-frames:v", str(frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     raw = subprocess.run(cmd, capture_output=True, check=True).stdout
@@ -446,7 +456,7 @@ def corrections(assign: dict[str, str | None], truth: dict[str, str], protected:
     for k in keys:
         if base.get(k) is not None:
             clusters.setdefault(base[k], []).append(k)
-    major = {c: max(set(truth[m] for m in ms), key=lambda t: sum(truth[m] == t for m in ms))
+    major = {c: max(sorted(set(truth[m] for m in ms)), key=lambda t: sum(truth[m] == t for m in ms))
              for c, ms in clusters.items()}
     home_of: dict[str, str] = {}
     for c, t in sorted(major.items(), key=lambda kv: -len(clusters[kv[0]])):
@@ -641,7 +651,8 @@ def _pair_scores(truth: list[str], labels: list[str]) -> dict:
 
 
 def _cluster_with(method: str, x: np.ndarray, model: str, keys: list, structure: bool) -> list[str]:
-    """The engine's own cluster_view on one set (no catalog), old (HDBSCAN) or new (linkage)."""
+    """The engine's own cluster_view on one set (no catalog), old (HDBSCAN) or new (linkage,
+    the shipped scene parameters)."""
     from rushes.clustering.constraints import Constraints
     from rushes.clustering.engine import Params, cluster_view
     from rushes.clustering.inputs import MemberSet
@@ -650,37 +661,153 @@ def _cluster_with(method: str, x: np.ndarray, model: str, keys: list, structure:
     mids = {m: i for i, m in enumerate(dict.fromkeys(k.media for k in keys))}
     places = [Place(mids[k.media], k.shot, k.media, k.tc_start_s, k.tc_end_s) for k in keys]
     ms = MemberSet([("shot", i) for i in range(len(keys))], x, model, places=places)
-    params = Params(method=method, structure=structure) if method == "linkage" else Params()
+    params = dataclasses.replace(Params.from_settings(None, "scene"), structure=structure) \
+        if method == "linkage" else Params()
     counter = iter(range(10 ** 6))
     res = cluster_view(ms, {}, Constraints(), params, lambda: f"c{next(counter)}")
     return [res.assign[("shot", i)] for i in range(len(keys))]
 
 
+def embed_members(emb, pictures: list[list[np.ndarray]]) -> np.ndarray:
+    """One vector per member: the normalised mean of its keyframes' unit vectors, as the daemon
+    summarises a shot (rushes.clustering.inputs.shot_vectors)."""
+    flat = [p for pics in pictures for p in pics]
+    v = emb.embed_images(flat)
+    out, at = [], 0
+    for pics in pictures:
+        m = v[at:at + len(pics)].mean(0)
+        out.append(m / max(float(np.linalg.norm(m)), 1e-12))
+        at += len(pics)
+    return np.stack(out).astype(np.float32)
+
+
 def scene_vector_bench(threads: int = 2) -> dict:
     """Scene P/R/F1/NMI for every embedder x {old HDBSCAN, new linkage, new linkage + footage
-    structure} on the film set and the rushes-like set (bench/scene_sets.py), plus the cost of
-    each embedder per keyframe."""
+    structure} on the film set and the rushes-like set (bench/scene_sets.py), each member the
+    normalised mean of its three keyframes as the daemon clusters shots, and again from its middle
+    keyframe alone (sets "film-1", "rushes-1": a held-out view of the same cut); the cost of each
+    embedder per keyframe; then the simulated editor on every set (feedback_on_sets)."""
     import scene_sets
 
     sets = {"film": scene_sets.film_keys(SCENES), "rushes": scene_sets.rushes_keys()}
     frames = {name: scene_sets.load_frames(keys, media_dir(), OUT / "scene_sets.npz") for name, keys in sets.items()}
-    out: dict = {"sets": {n: {"keyframes": len(k), "setups": len({x.label for x in k}),
-                              "media": len({x.media for x in k})} for n, k in sets.items()},
-                 "scores": {}, "embed_ms_per_keyframe": {}}
+    out: dict = {"sets": {n: {"members": len(k), "keyframes": sum(len(f) for f in frames[n]),
+                              "setups": len({x.label for x in k}), "media": len({x.media for x in k})}
+                          for n, k in sets.items()},
+                 "scores": {}, "embed_ms_per_keyframe": {}, "feedback": {}}
     for ename, emb in _scene_embedders(threads).items():
-        emb.embed_images(frames["film"][:2])            # warm-up (graph optimisation, first allocations)
+        emb.embed_images(frames["film"][0][:2])          # warm-up (graph optimisation, first allocations)
+        xs = {}
         for sname, keys in sets.items():
             t0 = time.perf_counter()
-            x = emb.embed_images(frames[sname])
-            ms = (time.perf_counter() - t0) / len(keys) * 1000
+            xs[sname] = embed_members(emb, frames[sname])
+            ms = (time.perf_counter() - t0) / sum(len(f) for f in frames[sname]) * 1000
             out["embed_ms_per_keyframe"].setdefault(ename, []).append(round(ms, 1))
+            xs[sname + "-1"] = embed_members(emb, [pics[len(pics) // 2:len(pics) // 2 + 1] for pics in frames[sname]])
+        every = {**sets, **{n + "-1": k for n, k in sets.items()}}
+        for sname, keys in every.items():
             truth = [k.label for k in keys]
             for method, label, structure in (("hdbscan", "old", False), ("linkage", "new", False),
                                              ("linkage", "new+structure", True)):
-                s = _pair_scores(truth, _cluster_with(method, x, emb.name, keys, structure))
+                s = _pair_scores(truth, _cluster_with(method, xs[sname], emb.name, keys, structure))
                 out["scores"].setdefault(ename, {}).setdefault(sname, {})[label] = s
-                print(f"{ename:12s} {sname:7s} {label:14s} P {s['precision']:.3f} R {s['recall']:.3f} "
+                print(f"{ename:12s} {sname:8s} {label:14s} P {s['precision']:.3f} R {s['recall']:.3f} "
                       f"F1 {s['f1']:.3f} NMI {s['nmi']:.3f} bins {s['bins']} noise {s['noise']}", flush=True)
+        if ename != "tiny-clip":
+            out["feedback"][ename] = feedback_on_sets(every, xs, emb.name)
+    return out
+
+
+def _member_set(x: np.ndarray, model: str, keys: list):
+    from rushes.clustering.inputs import MemberSet
+    from rushes.clustering.structure import Place
+
+    mids = {m: i for i, m in enumerate(dict.fromkeys(k.media for k in keys))}
+    places = [Place(mids[k.media], k.shot, k.media, k.tc_start_s, k.tc_end_s) for k in keys]
+    return MemberSet([("shot", i) for i in range(len(keys))], x, model, places=places)
+
+
+def _editor_constraints(cons, c: dict, assign: dict, x: np.ndarray) -> None:
+    """One simulated correction as rushes.feedback.actions stores it: a move pins the member
+    and cannot-links it with the nearest member of the bin it left and must-links it with the
+    target's nearest member; a merge pins every member of both bins to the survivor."""
+    from rushes.clustering import NOISE
+
+    def nearest(k: str, pool: list[str]) -> str | None:
+        pool = [m for m in pool if m != k]
+        return min(pool, key=lambda m: float(np.linalg.norm(x[int(m)] - x[int(k)]))) if pool else None
+
+    if c["action"] == "move":
+        k = c["members"][0]
+        old = assign.get(k)
+        cons.pins[("shot", int(k))] = c["cluster"]
+        if old is not None and old != c["cluster"]:
+            n = nearest(k, [m for m, cid in assign.items() if cid == old])
+            if n is not None:
+                cons.cannot.append((("shot", int(k)), ("shot", int(n))))
+        if c["cluster"] != NOISE:
+            n = nearest(k, [m for m, cid in assign.items() if cid == c["cluster"]])
+            if n is not None:
+                cons.must.append((("shot", int(k)), ("shot", int(n))))
+    else:
+        for m, cid in assign.items():
+            if cid in c["clusters"]:
+                cons.pins[("shot", int(m))] = c["clusters"][0]
+
+
+def feedback_on_sets(sets: dict, xs: dict, model: str, fixes: int = 5) -> dict:
+    """The simulated editor on the scene sets, in process through the engine's own cluster_view:
+    `fixes` corrections (each the one that raises pairwise F1 most, as on the film), then a
+    re-clustering with the corrections as the daemon stores them; untouched-shot F1 before and
+    after, with and without the guided linkage (learned cut + constrained distances), and every
+    correction checked to still hold."""
+    from rushes.clustering import NOISE
+    from rushes.clustering.constraints import Constraints
+    from rushes.clustering.engine import Params, cluster_view
+
+    out: dict = {}
+    for sname, keys in sets.items():
+        ms = _member_set(xs[sname], model, keys)
+        truth = {str(i): k.label for i, k in enumerate(keys)}
+        counter = iter(range(10 ** 6))
+        new_id = lambda: f"c{next(counter)}"  # noqa: E731
+        shipped = Params.from_settings(None, "scene")      # linkage, structure, guided, no learned reach
+        res = cluster_view(ms, {}, Constraints(), shipped, new_id)
+        assign0 = {str(k[1]): (None if c == NOISE else c) for k, c in res.assign.items()}
+        rows: dict = {"before": score(assign0, truth)}
+        for guided in (False, True):
+            params = dataclasses.replace(shipped, guided=guided)
+            cons, touched, done = Constraints(), set(), []
+            assign = dict(assign0)
+            previous: dict = {}
+            for k, c in res.assign.items():
+                previous.setdefault(c, set()).add(k)
+            for _ in range(fixes):
+                cands = corrections(assign, truth, touched)
+                if not cands:
+                    break
+                c = cands[0]
+                _editor_constraints(cons, c, {k: (v or NOISE) for k, v in assign.items()}, xs[sname])
+                touched |= set(c["members"]) if c["action"] == "move" else \
+                    {m for m, cid in assign.items() if cid in c["clusters"]}
+                done.append({k: v for k, v in c.items() if k != "f1"})
+                after = cluster_view(ms, previous, cons, params, new_id)
+                previous = {}
+                for k, cid in after.assign.items():
+                    previous.setdefault(cid, set()).add(k)
+                assign = {str(k[1]): (None if cid == NOISE else cid) for k, cid in after.assign.items()}
+            untouched = set(truth) - touched
+            rows["guided" if guided else "pins_only"] = {
+                "corrections": done, "violations": cons.violations(after.assign),
+                "untouched_before": score(assign0, truth, untouched), "untouched_after": score(assign, truth, untouched),
+                "all_after": score(assign, truth)}
+        out[sname] = rows
+        for name in ("pins_only", "guided"):
+            r = rows[name]
+            print(f"feedback {model:28s} {sname:8s} {name:9s} untouched F1 {r['untouched_before']['f1']:.3f} -> "
+                  f"{r['untouched_after']['f1']:.3f}, all {rows['before']['f1']:.3f} -> {r['all_after']['f1']:.3f}, "
+                  f"violations {len(r['violations'])}, "
+                  f"corrections {[c['action'] for c in r['corrections']]}", flush=True)
     return out
 
 

@@ -12,7 +12,14 @@ Two sets, both with exact truth (the set-up each keyframe was taken from):
   always the same set-up.
 
 Keyframes are 320 px wide RGB frames as the daemon's thumbnails are, cut with ffmpeg at exact
-times and cached in bench/out/clusters/scene_sets.npz.
+times and cached in bench/out/clusters/scene_sets.npz. Each member has three keyframes (its
+middle and KEY_SPREAD_S either side, inside the shot), as the daemon stores first / middle / last
+keyframes per shot and clusters their normalised mean (rushes.clustering.inputs).
+
+Short sources are decoded from their start, not fast-seeked: cockatoo.mp4 (High 4:4:4 H.264)
+flags non-IDR frames at 3.8 s and 7.25 s as keyframes, and a seek there decodes grey and green
+blocks instead of the bird (every cockatoo keyframe after 3.8 s of the first version of this
+set was such a picture; the daemon's own seek, rushes.decode.seek, shows the same pictures).
 """
 from __future__ import annotations
 
@@ -24,6 +31,10 @@ from pathlib import Path
 import numpy as np
 
 WIDTH = 320
+#: Seconds either side of a member's middle keyframe for its other two keyframes.
+KEY_SPREAD_S = 0.5
+#: Sources shorter than this are decoded from their start (exact, never a broken seek).
+DECODE_FROM_START_S = 120.0
 
 
 @dataclass
@@ -55,8 +66,16 @@ SETUPS: dict[str, tuple[str, float, float, int, int]] = {
 }
 
 
+def _duration(src: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(src)],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return float(out or 0.0)
+
+
 def _frame(src: Path, t: float) -> np.ndarray:
-    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-ss", f"{t:.3f}", "-i", str(src),
+    seek = ["-i", str(src), "-ss", f"{t:.3f}"] if _duration(src) < DECODE_FROM_START_S else \
+        ["-ss", f"{t:.3f}", "-i", str(src)]
+    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", *seek,
            "-vf", f"scale={WIDTH}:-2", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     raw = subprocess.run(cmd, capture_output=True, check=True).stdout
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
@@ -114,8 +133,13 @@ def rushes_keys(seed: int = 11) -> list[Key]:
     return keys
 
 
-def load_frames(keys: list[Key], media: Path, cache: Path) -> list[np.ndarray]:
-    """The keyframes' pictures, cut once and cached by (source, time)."""
+def key_times(k: Key) -> list[float]:
+    """A member's three keyframe times: its middle and KEY_SPREAD_S either side."""
+    return [round(max(0.0, k.time_s + d), 3) for d in (-KEY_SPREAD_S, 0.0, KEY_SPREAD_S)]
+
+
+def load_frames(keys: list[Key], media: Path, cache: Path) -> list[list[np.ndarray]]:
+    """Each member's keyframe pictures (key_times), cut once and cached by (source, time)."""
     store: dict[str, np.ndarray] = {}
     if cache.is_file():
         with np.load(cache) as z:
@@ -123,11 +147,14 @@ def load_frames(keys: list[Key], media: Path, cache: Path) -> list[np.ndarray]:
     changed = False
     out = []
     for k in keys:
-        tag = f"{k.source}@{k.time_s:.3f}"
-        if tag not in store:
-            store[tag] = _frame(media / k.source, k.time_s)
-            changed = True
-        out.append(store[tag])
+        pics = []
+        for t in key_times(k):
+            tag = f"v2:{k.source}@{t:.3f}"
+            if tag not in store:
+                store[tag] = _frame(media / k.source, t)
+                changed = True
+            pics.append(store[tag])
+        out.append(pics)
     if changed:
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(cache, **store)

@@ -205,3 +205,45 @@ def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     assert "extra" not in [r[1] for r in cat.query("PRAGMA table_info(media)")]
     assert cat.query_one("SELECT COUNT(*) FROM media")[0] == 1
     cat.close()
+
+
+def test_cancelled_media_become_cancelled_and_keep_their_rows(tmp_path):
+    """Migration 0010 rebuilds the media table for the `cancelled` status: a media that failed
+    only because its last job was cancelled becomes cancelled, one that failed for a reason stays
+    failed, and their children (shots, keyframes, jobs) survive the rebuild with their ids."""
+    path = tmp_path / "catalog.sqlite3"
+    old = Catalog.open(path, upto=9)
+    ids = _seed_v1(old)
+    with old.transaction() as conn:
+        def media(fp: str, status: str, reason: str | None, job_state: str) -> int:
+            mid = conn.execute(
+                "INSERT INTO media (fingerprint, path, kind, status, reason, created_at, updated_at)"
+                " VALUES (?, ?, 'video', ?, ?, 1, 1)", (fp, f"/footage/{fp}.mov", status, reason)).lastrowid
+            conn.execute("INSERT INTO jobs (kind, project_id, media_id, state, created_at) VALUES ('ingest', ?, ?, ?, 4)",
+                         (ids["project"], mid, job_state))
+            conn.execute("INSERT INTO shots (media_id, idx, start_frame, end_frame) VALUES (?, 0, 0, 10)", (mid,))
+            return mid
+
+        stopped = media("b", "failed", "/footage/b.mov: cancelled during faces", "cancelled")
+        broken = media("c", "failed", "/footage/c.mov: analyse failed: truncated", "failed")
+        retried = media("d", "failed", "/footage/d.mov: cancelled during analyse", "failed")  # a later job failed
+    before = {t: old.query_one(f"SELECT COUNT(*) FROM {t}")[0] for t in ("media", "shots", "keyframes", "jobs")}
+    old.close()
+
+    cat = Catalog.open(path)
+    try:
+        status = {r["id"]: r["status"] for r in cat.query("SELECT id, status FROM media")}
+        assert status == {ids["media"]: "ready", stopped: "cancelled", broken: "failed", retried: "failed"}
+        assert {t: cat.query_one(f"SELECT COUNT(*) FROM {t}")[0] for t in before} == before
+        assert cat.query_one("SELECT media_id FROM shots WHERE id=?", (ids["shot"],))[0] == ids["media"]
+        assert cat.query("PRAGMA foreign_key_check") == []
+        assert cat.query_one("PRAGMA foreign_keys")[0] == 1       # back on after the rebuild
+        with pytest.raises(sqlite3.IntegrityError):               # the CHECK is still there
+            with cat.transaction() as conn:
+                conn.execute("UPDATE media SET status='bogus' WHERE id=?", (broken,))
+        with cat.transaction() as conn:                           # cascades still hold
+            conn.execute("DELETE FROM media WHERE id=?", (stopped,))
+        assert cat.query_one("SELECT COUNT(*) FROM shots WHERE media_id=?", (stopped,))[0] == 0
+        assert cat.query_one("SELECT media_id FROM jobs WHERE media_id IS NULL") is not None  # ON DELETE SET NULL
+    finally:
+        cat.close()

@@ -80,7 +80,7 @@ def test_every_analysis_key_the_daemon_reads_is_declared():
     used = {m for path in root.rglob("*.py") for m in pattern.findall(path.read_text())}
     # clustering/engine.py reads these through a local alias, two views by one f-string
     used |= {f"cluster_{v}_{k}" for v in ("scene", "people") for k in ("min_size", "min_samples", "epsilon")}
-    used |= {"cluster_min_confidence", "cluster_space_level", "cluster_learn_reach"}
+    used |= {"cluster_min_confidence", "cluster_space_level", "cluster_learn_reach", "cluster_guided"}
     assert used - set(ANALYSIS_KEYS) == set()
     assert len(used) > 40
 

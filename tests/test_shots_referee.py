@@ -122,6 +122,7 @@ def test_queue_judges_windows_on_worker_threads(settings, real_frames):
         q.submit((0, 30), real_frames[0:30])           # the same window twice is judged once
         assert q.frames == 30 + 48 + 37
         got = {key: q.result(key) for key in windows}
+        assert not q._waiting            # judged windows keep their verdicts, not their pictures (issue 11)
     finally:
         referee.OnnxRuntime.run = real_run
         q.close()

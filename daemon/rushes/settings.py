@@ -120,6 +120,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     # speech, on-screen text and search (issue 16)
     "speech_model": "auto (Whisper base when pulled, else tiny.en) | whisper-base | whisper-tiny-en",
     "speech_language": "language of every transcript (e.g. en, de); empty: detected per media",
+    "speech_window_s": "longest stretch of sound Whisper is handed at once (cut where it is quietest)",
     "ocr_head_s": "seconds at the head of each file read for slates besides the keyframes",
     "ocr_head_step_s": "seconds between the frames read at the head",
     "ocr_watch_s": "seconds between the text watch's looks on the decode pass (0: off)",
@@ -154,6 +155,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "cluster_min_confidence": "members below go to the noise bucket",
     "cluster_space_level": "reshape distances around the editor's groups",
     "cluster_learn_reach": "attach noise within the reach learned from rescues",
+    "cluster_guided": "linkage bins keep what the editor separated apart inside the linkage",
     "cluster_incremental_ratio": "share of new members above which a project is re-clustered whole",
     "cluster_incremental_min_members": "below this many members every change re-clusters the project whole (default 5000)",
     "cluster_face_min_quality": "faces below this quality stay out of people clusters",

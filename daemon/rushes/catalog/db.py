@@ -96,16 +96,30 @@ class Catalog:
             if version <= current or (upto is not None and version > upto):
                 continue
             conn = self.connect()
+            # A migration that rebuilds a table (SQLite's way to change a constraint) must run
+            # with foreign keys off, or dropping the old table would cascade into its children;
+            # the pragma is a no-op inside a transaction, so it goes around it, and the keys
+            # are checked before the commit instead.
+            rebuilds = sql.lstrip().startswith(FOREIGN_KEYS_OFF)
             try:
+                if rebuilds:
+                    conn.execute("PRAGMA foreign_keys=OFF")
                 conn.execute("BEGIN IMMEDIATE")
                 for statement in _split_sql(sql):
                     conn.execute(statement)
+                if rebuilds:
+                    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise sqlite3.IntegrityError(f"{len(broken)} rows lost their parent, first {tuple(broken[0])}")
                 conn.execute(f"PRAGMA user_version={version}")
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise CatalogError(f"{self.path}: migration {name} failed: {exc}") from exc
+            finally:
+                if rebuilds:
+                    conn.execute("PRAGMA foreign_keys=ON")
             current = version
         return current
 
@@ -114,6 +128,10 @@ class Catalog:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+#: First line of a migration that must run with foreign keys off (it rebuilds a table).
+FOREIGN_KEYS_OFF = "-- rushes: foreign_keys=off"
 
 
 def _split_sql(sql: str) -> list[str]:

@@ -14,8 +14,9 @@ from typing import Any
 from rushes.catalog.projects import project_id
 from rushes.errors import InvalidArgument, NotFound, clip
 
-#: A media's status (DESIGN.md, Enumerations).
-STATUSES = ("queued", "analysing", "ready", "failed", "offline")
+#: A media's status (DESIGN.md, Enumerations, plus `cancelled`: migration 0010 and the design
+#: notes, issue 11): its job was cancelled; the next Ingest or watch event analyses it again.
+STATUSES = ("queued", "analysing", "ready", "failed", "cancelled", "offline")
 
 MEDIA_FIELDS = (
     "kind", "container", "video_codec", "audio_codec", "width", "height", "rotation", "fps_num", "fps_den",
@@ -105,7 +106,10 @@ def copy_gone(conn: sqlite3.Connection, path: str) -> list[int]:
                          "status=CASE WHEN status='offline' THEN 'ready' ELSE status END WHERE id=? AND path=?",
                          (present[0], time.time(), media_id, path))
             continue
-        n = conn.execute("UPDATE media SET status='offline', reason=?, updated_at=? WHERE id=? AND status<>'failed'",
+        # failed and cancelled media were never analysed to the end: offline (which turns back
+        # into ready when a copy reappears) would claim they were
+        n = conn.execute("UPDATE media SET status='offline', reason=?, updated_at=? "
+                         "WHERE id=? AND status NOT IN ('failed', 'cancelled')",
                          (f"{path}: file deleted or unreachable, and no other copy is known; analysis kept",
                           time.time(), media_id)).rowcount
         if n:

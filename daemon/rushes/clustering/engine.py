@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from rushes.clustering import NOISE, density, linkage, reach, stable, store, structure
+from rushes.clustering import NOISE, density, guided, linkage, reach, stable, store, structure
 from rushes.clustering.constraints import Constraints, enforce, space_level
 from rushes.clustering.inputs import Key, MemberSet, shot_vectors, track_vectors
 from rushes.clustering.metric import LinearMetric, fit
@@ -58,6 +58,9 @@ class Params:
     method: str = "hdbscan"
     cut: float = 0.0                 # linkage cut; 0 = the scene model's own (scene_cut)
     structure: bool = True           # footage structure as evidence (structure.py)
+    # Linkage keeps what the editor separated apart inside the linkage (guided.py), so the
+    # untouched neighbours of a correction move with it; bench/clusters.py measures it.
+    guided: bool = True
 
     @classmethod
     def from_settings(cls, settings, view: str) -> "Params":
@@ -78,13 +81,17 @@ class Params:
             method=method,
             cut=float(get(f"cluster_{v}_cut", 0.0)),
             structure=bool(get(f"cluster_{v}_structure", v == "scene")),
+            guided=bool(get("cluster_guided", True)),
         )
 
 
 #: Linkage cut per scene model (unit vectors, Euclidean), chosen on bench/clusters.py as the
 #: best common cut of its film and rushes-like sets. Cut / median pairwise distance came out at
 #: 0.78-0.82 for all three, so an unknown model (CLIP, SigLIP) gets RELATIVE_CUT x its median.
-SCENE_CUTS = {"classical-scene": 1.0, "mobilenetv2": 0.775, "mobilenetv2+classical-scene": 0.925}
+#: The combined model's 0.9 was re-measured when the bench's members became three keyframes each
+#: (as the daemon's shots are): 0.9 is the best cut of the rushes-like set alone and gives the
+#: held-out film set 0.914 (0.925, the film's own best, merged two places of the other set).
+SCENE_CUTS = {"classical-scene": 1.0, "mobilenetv2": 0.775, "mobilenetv2+classical-scene": 0.9}
 RELATIVE_CUT = 0.8
 
 
@@ -132,7 +139,16 @@ def cluster_view(ms: MemberSet, previous: dict[str, set[Key]], cons: Constraints
         places = ms.places if params.structure and ms.places is not None else None
         factors = (lambda idx: structure.factor_matrix(places if idx is None else [places[i] for i in idx])) \
             if places is not None else None
-        dr = linkage.cluster(z, cut, factors)
+        # The editor's separations inside the linkage (guided.py), on the dense path: a project
+        # past linkage.DENSE_MAX shots keeps the 100k-vector time and gets pins and links only.
+        steer = params.guided and bool(cons.pins or cons.cannot) and len(ms) <= linkage.DENSE_MAX
+        apart: list[tuple[int, int]] = []
+        for _ in range(3 if steer else 1):
+            dr = linkage.cluster(z, cut, factors, adjust=guided.shaper(ms.keys, cons, apart) if steer else None)
+            more = [p for p in guided.stranded(dr.labels, ms.keys, cons) if p not in apart] if steer else []
+            if not more:
+                break
+            apart += more
         shaped = None
     elif len(ms):
         min_samples = params.min_samples if len(ms) >= SMALL else 1

@@ -80,18 +80,22 @@ def confidence(d: np.ndarray, labels: np.ndarray, cut: float) -> np.ndarray:
 
 
 def cluster(x: np.ndarray, cut: float, factors: Callable[[np.ndarray | None], np.ndarray] | None = None,
-            *, seed: int = 0) -> DensityResult:
+            *, seed: int = 0, adjust: Callable[[np.ndarray, np.ndarray | None], np.ndarray] | None = None
+            ) -> DensityResult:
     """Bins for unit rows of x. `factors(idx)` gives the structure factor matrix of the members
-    at positions idx (all members when None), multiplied into the distances."""
+    at positions idx (all members when None), multiplied into the distances; `adjust(d, idx)`
+    then reshapes them by the editor's constraints (guided.shaper)."""
     n = x.shape[0]
     if n <= DENSE_MAX:
         d = _distances(x)
         if factors is not None:
             d = d * factors(None)
+        if adjust is not None:
+            d = adjust(d, None)
         labels = link_dense(d, cut)
         conf = confidence(d, labels, cut)
         return DensityResult(labels, conf, np.where(labels >= 0, 1.0 - conf, 1.0), x.shape[1])
-    return _sampled(x, cut, factors, seed=seed)
+    return _sampled(x, cut, factors, seed=seed, adjust=adjust)
 
 
 def _projection(dim_in: int, dim: int, seed: int) -> np.ndarray:
@@ -100,7 +104,7 @@ def _projection(dim_in: int, dim: int, seed: int) -> np.ndarray:
     return (np.random.default_rng(seed).normal(size=(dim_in, dim)) / np.sqrt(dim)).astype(np.float32)
 
 
-def _sampled(x: np.ndarray, cut: float, factors, *, seed: int, candidates: int = 4) -> DensityResult:
+def _sampled(x: np.ndarray, cut: float, factors, *, seed: int, candidates: int = 4, adjust=None) -> DensityResult:
     n = x.shape[0]
     x = x.astype(np.float32, copy=False)
     labels = -np.ones(n, int)
@@ -115,6 +119,8 @@ def _sampled(x: np.ndarray, cut: float, factors, *, seed: int, candidates: int =
         d = _distances(x[sample])
         if factors is not None:
             d = d * factors(sample)
+        if adjust is not None:
+            d = adjust(d, sample)
         lab = link_dense(d, cut)
         c = confidence(d, lab, cut)
         ok = lab >= 0

@@ -12,6 +12,7 @@ threshold) re-scores from the catalog without decoding again:
 from __future__ import annotations
 
 import io
+from array import array
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -143,7 +144,7 @@ class FeatureCollector:
         self.audio_format = AudioFormat()           # every channel, the stream's own rate
         self._speech = SpeechListener(vad_model, threads) if vad_model is not None else None
         self.vad_why = "" if vad_model is not None else (vad_why or "no speech model")
-        self._motion: list[float] = []
+        self._motion = array("f")       # per frame for the whole media: 4 bytes each (issue 11)
         self._prev: np.ndarray | None = None
         self._last_index = -1
         self._thumbs: list[np.ndarray] = []
@@ -159,7 +160,7 @@ class FeatureCollector:
         value = 0.0 if self._prev is None or self._prev.shape != grey.shape else float(np.abs(grey - self._prev).mean())
         gap = frame.index - self._last_index
         # a VFR gap repeats the previous picture: no change on the missing frames
-        self._motion.extend([0.0] * max(0, gap - 1))
+        self._motion.extend(array("f", bytes(4 * max(0, gap - 1))))
         self._motion.append(value)
         self._prev = grey
         self._last_index = frame.index
@@ -193,7 +194,7 @@ class FeatureCollector:
         vad = self._speech.probabilities() if self._speech is not None and self.audio_seen else np.zeros(0, np.float32)
         return RawFeatures(
             fps=self.fps, frame_count=self._last_index + 1 if self.frames_seen else 0,
-            motion=np.array(self._motion, np.float32),
+            motion=np.frombuffer(self._motion, np.float32).copy(),
             power=blocks.power if blocks is not None else np.zeros(0),
             mean_square=blocks.mean_square if blocks is not None else np.zeros(0),
             vad=vad, thumbs=np.stack(self._thumbs) if self._thumbs else np.zeros((0, 9, 16), np.uint8),

@@ -132,12 +132,15 @@ class IngestRunner:
 
     def _on_error(self, queue: JobQueue, snap: JobSnapshot, media_id: int | None, current: str,
                   exc: Exception) -> None:
-        """Cancelled jobs end cancelled; anything else fails this file's job, never the daemon."""
+        """Cancelled jobs end cancelled, and so does their media (not failed: nothing is wrong with
+        the file, and the next Ingest or watch event takes it up again where it stopped);
+        anything else fails this file's job, never the daemon."""
         if isinstance(exc, JobCancelled):
-            queue.finish(snap.id, "cancelled", message=f"cancelled during {current}")
-            if media_id:
+            if media_id:  # first, so whoever sees the job end sees its media cancelled too
                 with self.stores.catalog.transaction() as conn:
-                    media_rows.set_media_status(conn, int(media_id), "failed", f"{snap.path}: cancelled during {current}")
+                    media_rows.set_media_status(conn, int(media_id), "cancelled",
+                                                f"{snap.path}: cancelled during {current}")
+            queue.finish(snap.id, "cancelled", message=f"cancelled during {current}")
         elif is_disk_full_error(exc):
             self._fail(queue, snap, media_id, current, self.stores.disk.message())
         elif isinstance(exc, (StepFailed, RushesError, OSError)):

@@ -285,7 +285,10 @@ class RefereeQueue:
         self.threads = max(1, int(threads))
         self.nice = int(settings.get("shots_referee_nice", 10)) if settings is not None else 10
         self._pool: ThreadPoolExecutor | None = None
-        self._jobs: dict[tuple[int, int], tuple[Future, np.ndarray]] = {}
+        self._jobs: dict[tuple[int, int], Future] = {}
+        # a window's pictures only until it is judged: verdicts are kept for the whole media,
+        # pictures (~120 KB a window) are not (issue 11's long-ingest memory)
+        self._waiting: dict[tuple[int, int], np.ndarray] = {}
         self._torch_gate = threading.Lock()
         self._runtime: Runtime | None = None
         self.frames = 0
@@ -304,7 +307,11 @@ class RefereeQueue:
             self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="rushes-referee",
                                             initializer=self._lower_priority)
         self.frames += len(frames)
-        self._jobs[key] = (self._pool.submit(self._run, frames), frames)
+        self._waiting[key] = frames
+        self._jobs[key] = self._pool.submit(self._run_waiting, key)
+
+    def _run_waiting(self, key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        return self._run(self._waiting.pop(key))
 
     def _run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self._runtime is None:       # looked up once per queue, not per window
@@ -320,10 +327,10 @@ class RefereeQueue:
         return key in self._jobs
 
     def result(self, key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        future, frames = self._jobs[key]
+        future = self._jobs[key]
         if future.cancel():             # not started: judge it here, at the caller's priority
-            verdict = self._run(frames)
-            self._jobs[key] = (_done(verdict), frames)
+            verdict = self._run(self._waiting.pop(key))
+            self._jobs[key] = _done(verdict)
             return verdict
         return future.result()
 
@@ -331,6 +338,7 @@ class RefereeQueue:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        self._waiting.clear()
 
 
 def _done(value: Any) -> Future:
