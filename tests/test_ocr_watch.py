@@ -66,3 +66,25 @@ def test_caption_burnt_in_mid_shot_is_found_at_its_time(caption_film, rushes_hom
         assert START_S <= hit["start_s"] < END_S, hit
         assert hit["end_s"] <= END_S + 1.0 + 1e-6, hit        # at most one look (1 s) past the caption
         assert (hit["start_frame"], hit["end_frame"]) == (120, 140)   # looks at 110 (before), 120, 130, 140 (after)
+
+
+def test_watched_reads_are_spaced_by_the_gap():
+    """Scrolling credits start a sighting at every look; one read per `ocr_watch_gap_s` stands for
+    the sightings inside the gap (its range grows over them), a sighting past the gap is read."""
+    from types import SimpleNamespace
+
+    from rushes.ocr.step import samples
+    from rushes.ocr.watch import Sighting
+
+    class NoKeyframes:          # a sound-free media with no keyframes read yet: only the watch counts
+        def query(self, sql, args=()):
+            return []
+
+    ctx = SimpleNamespace(media={"id": 1, "fps_num": 25, "fps_den": 1, "frame_count": 10_000},
+                          catalog=NoKeyframes(), settings={"ocr_head_s": 0.0, "ocr_watch_gap_s": 4.0})
+    looks = [Sighting(s, s + 25, (s,), ((0.0, 0.0, 1.0, 1.0),)) for s in range(1000, 1500, 25)]  # 20 s, one a second
+    looks.append(Sighting(3000, 3100, (3000, 3050), ((0.0, 0.0, 1.0, 1.0),)))
+    got = samples(ctx, looks)
+    assert [s.frame for s in got] == [1000, 1100, 1200, 1300, 1400, 3050]
+    assert (got[0].start_frame, got[0].end_frame) == (1000, 1100)     # stands for the four looks after it
+    assert (got[-1].start_frame, got[-1].end_frame) == (3000, 3100)

@@ -19,6 +19,12 @@ from rushes.decode.decode import MediaError, open_video, rotate, rotation_of
 from rushes.ingest.rates import stream_time_base
 
 SEEK_AHEAD_S = 4.0       # decode on rather than seek when the next target is this close
+MAX_SEEK_RETRIES = 4     # keyframes stepped back over before decoding from the start
+
+
+def _corrupt(vf) -> bool:
+    """FFmpeg flags a frame decoded with missing references or broken slices."""
+    return bool(getattr(vf, "is_corrupt", False))
 
 
 def read_frames(path: str | Path, frames: Iterable[int], *, width: int | None = None,
@@ -45,6 +51,7 @@ def read_frames(path: str | Path, frames: Iterable[int], *, width: int | None = 
         gen = None
         fresh = False            # just seeked: decode at least one frame before judging
         sought = -1              # the target of the last seek (the keyframe may lie far before it)
+        retries = 0              # steps back from a keyframe that did not decode on its own
         i = 0
         while i < len(wanted):
             target = wanted[i]
@@ -62,7 +69,17 @@ def read_frames(path: str | Path, frames: Iterable[int], *, width: int | None = 
                 break                       # what is left lies past the last frame
             except av.error.InvalidDataError:
                 continue
-            fresh = False
+            if fresh and _corrupt(vf) and vf.pts is not None and vf.pts > start_pts:
+                # The keyframe the seek landed on does not decode on its own (cockatoo.mp4's
+                # later IDRs only decode after the frames before them; FFmpeg's -ss shows the same
+                # grey-and-green blocks): step back to the keyframe before it, and to the start
+                # after a few tries, so a still is never garbage the linear pass did not see.
+                retries += 1
+                back = start_pts if retries > MAX_SEEK_RETRIES else vf.pts - 1
+                container.seek(max(back, start_pts), stream=stream, backward=True, any_frame=False)
+                gen = container.decode(stream)
+                continue
+            fresh, retries = False, 0
             if rotation is None:
                 rotation = rotation_of(stream, vf)
             pts = vf.pts if vf.pts is not None else vf.dts
