@@ -231,3 +231,20 @@ def wait_until(predicate, timeout: float = 90.0, what: str = "condition"):
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def rotated_copy(src: Path, dst: Path, ccw_degrees: int) -> Path:
+    """Remux with a display matrix of `ccw_degrees` (what a phone writes). FFmpeg 5.1's CLI has no
+    -display_rotation, so PyAV writes the matrix while copying packets."""
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        ist = inp.streams.video[0]
+        ost = out.add_stream_from_template(ist)
+        ost.set_display_rotation(ccw_degrees)
+        for packet in inp.demux(ist):
+            if packet.dts is None:
+                continue
+            packet.stream = ost
+            out.mux(packet)
+    return dst

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import av
 import pytest
-from rushes_testkit import ffmpeg
+from rushes_testkit import ffmpeg, rotated_copy
 
 from rushes.ingest.decodable import check_decodable
 from rushes.decode.decode import decode_pass
@@ -115,30 +115,15 @@ def test_clip_without_timecode_starts_at_zero(tmp_path):
     assert result.reel is None and result.audio_channels == 0
 
 
-def _rotated_copy(src: Path, dst: Path, ccw_degrees: int) -> Path:
-    """Remux with a display matrix (what a phone writes). FFmpeg 5.1's CLI has no
-    -display_rotation, so PyAV writes the matrix while copying packets."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        ist = inp.streams.video[0]
-        ost = out.add_stream_from_template(ist)
-        ost.set_display_rotation(ccw_degrees)
-        for packet in inp.demux(ist):
-            if packet.dts is None:
-                continue
-            packet.stream = ost
-            out.mux(packet)
-    return dst
-
-
 def test_rotated_phone_clip(tmp_path):
     plain = _make(tmp_path / "landscape.mp4", rate="30", size="64x48", codec=("-c:v", "libx264", "-pix_fmt", "yuv420p"))
     # An iPhone held upright stores landscape pixels and a matrix rotating -90 (clockwise 90).
-    portrait = _rotated_copy(plain, tmp_path / "IMG_0001.MOV", -90)
+    portrait = rotated_copy(plain, tmp_path / "IMG_0001.MOV", -90)
     result = probe(portrait)
     assert result.rotation == 90
     assert (result.width, result.height) == (48, 64)  # displayed size
     assert result.frame_count == 30 and result.fps == 30
-    upside = probe(_rotated_copy(plain, tmp_path / "upside.mp4", 180))
+    upside = probe(rotated_copy(plain, tmp_path / "upside.mp4", 180))
     assert upside.rotation == 180 and (upside.width, upside.height) == (64, 48)
     assert probe(plain).rotation == 0
 
@@ -269,7 +254,7 @@ def test_rotation_convention_matches_ffmpeg_autorotate(tmp_path):
 
     lossless = _make(tmp_path / "src.mp4", rate="30", size="64x48", seconds=0.2,
                      codec=("-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv444p"))
-    phone = _rotated_copy(lossless, tmp_path / "phone.mp4", -90)
+    phone = rotated_copy(lossless, tmp_path / "phone.mp4", -90)
     result = probe(phone)
     upright_raw = tmp_path / "upright.rgb"
     ffmpeg("-i", str(phone), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", str(upright_raw))

@@ -12,7 +12,6 @@ import subprocess
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
@@ -21,7 +20,7 @@ from rushes.decode.seek import read_frames
 from rushes.ingest.probe import probe
 from rushes.render.ffmpeg import render
 from rushes.render.plan import RenderOutput, RenderSegment
-from rushes_testkit import ffmpeg, real_media
+from rushes_testkit import ffmpeg, real_media, rotated_copy
 
 # display-matrix angle (counter-clockwise, as ffprobe prints it) -> corner the box is shown in
 CASES = {90: "bottom-left", -90: "top-right", 180: "bottom-right"}
@@ -36,21 +35,6 @@ def marked(tmp_path_factory) -> Path:
            "-vf", "scale=320:180,drawbox=x=0:y=0:w=64:h=48:c=white:t=fill",
            "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12", str(out))
     return out
-
-
-def _with_matrix(src: Path, dst: Path, ccw: int) -> Path:
-    """Remux with a display matrix of `ccw` degrees (FFmpeg 5.1's CLI has no -display_rotation;
-    PyAV writes the same side data a phone's muxer does)."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        ist = inp.streams.video[0]
-        ost = out.add_stream_from_template(ist)
-        ost.set_display_rotation(ccw)
-        for packet in inp.demux(ist):
-            if packet.dts is None:
-                continue
-            packet.stream = ost
-            out.mux(packet)
-    return dst
 
 
 def _ffmpeg_frame(path: Path, width: int, height: int) -> np.ndarray:
@@ -88,7 +72,7 @@ class First:
 
 @pytest.mark.parametrize("ccw", sorted(CASES))
 def test_decode_pass_seek_probe_and_render_turn_the_picture_as_ffmpeg_does(marked, tmp_path, ccw):
-    clip = _with_matrix(marked, tmp_path / f"phone{ccw}.mp4", ccw)
+    clip = rotated_copy(marked, tmp_path / f"phone{ccw}.mp4", ccw)
     p = probe(clip)
     assert p.rotation == (-ccw) % 360
     assert (p.width, p.height) == ((180, 320) if ccw % 180 else (320, 180))
