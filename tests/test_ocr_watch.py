@@ -70,7 +70,8 @@ def test_caption_burnt_in_mid_shot_is_found_at_its_time(caption_film, rushes_hom
 
 def test_watched_reads_are_spaced_by_the_gap():
     """Scrolling credits start a sighting at every look; one read per `ocr_watch_gap_s` stands for
-    the sightings inside the gap (its range grows over them), a sighting past the gap is read."""
+    the sightings of the same text area inside the gap (its range grows over them); a sighting
+    past the gap, or of text elsewhere in the picture, is read."""
     from types import SimpleNamespace
 
     from rushes.ocr.step import samples
@@ -83,8 +84,10 @@ def test_watched_reads_are_spaced_by_the_gap():
     ctx = SimpleNamespace(media={"id": 1, "fps_num": 25, "fps_den": 1, "frame_count": 10_000},
                           catalog=NoKeyframes(), settings={"ocr_head_s": 0.0, "ocr_watch_gap_s": 4.0})
     looks = [Sighting(s, s + 25, (s,), ((0.0, 0.0, 1.0, 1.0),)) for s in range(1000, 1500, 25)]  # 20 s, one a second
+    looks.append(Sighting(1010, 1040, (1010, 1020), ((0.1, 0.8, 0.9, 0.95),)))   # a caption elsewhere, inside the gap
     looks.append(Sighting(3000, 3100, (3000, 3050), ((0.0, 0.0, 1.0, 1.0),)))
-    got = samples(ctx, looks)
-    assert [s.frame for s in got] == [1000, 1100, 1200, 1300, 1400, 3050]
-    assert (got[0].start_frame, got[0].end_frame) == (1000, 1100)     # stands for the four looks after it
+    got = samples(ctx, sorted(looks, key=lambda s: s.start_frame))
+    assert [s.frame for s in got] == [1000, 1020, 1100, 1200, 1300, 1400, 3050]
+    assert (got[0].start_frame, got[0].end_frame) == (1000, 1100)     # stands for the looks after it
+    assert (got[1].start_frame, got[1].end_frame) == (1010, 1040)     # new text in another place: read
     assert (got[-1].start_frame, got[-1].end_frame) == (3000, 3100)

@@ -25,7 +25,7 @@ from rushes.decode.seek import read_frames
 from rushes.steps import stages
 from rushes.models import registry
 from rushes.ocr.engine import DET_SIDE, MODEL_NAME, WATCH_SIDE, TextLine, engine_for, merge_rows
-from rushes.ocr.watch import Sighting, TextWatch
+from rushes.ocr.watch import Box, Sighting, TextWatch, iou
 from rushes.ocr.slate import SlateReading, read_slate
 
 if TYPE_CHECKING:
@@ -46,6 +46,17 @@ class Sample:
     frame: int
     start_frame: int
     end_frame: int
+
+
+#: Two sightings cover the same text area when their boxes' unions overlap this much.
+SAME_AREA_IOU = 0.5
+
+
+def _union(boxes) -> "Box | None":
+    """The smallest box around all of a sighting's boxes (None when it has none)."""
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def current_version(ctx: "StepContext") -> str | None:
@@ -128,19 +139,28 @@ def samples(ctx: "StepContext", seen: list[Sighting] | None = None) -> list[Samp
         "WHERE s.media_id = ? ORDER BY k.frame", (int(media["id"]),))
     out = {int(r["frame"]): Sample(int(r["frame"]), int(r["start_frame"]), int(r["end_frame"])) for r in rows}
     fps = _fps(media)
-    # Scrolling credits or a moving lower third start a sighting at every look: on bbb.mp4 88
-    # of 101 watched reads were the end credits, at ~3 s of CPU each. One read per
-    # `ocr_watch_gap_s` of media stands for the sightings that follow it inside the gap.
+    # Scrolling credits start a sighting at every look: on bbb.mp4 88 of 101 watched reads were
+    # the end credits, at ~3 s of CPU each. A sighting that starts within `ocr_watch_gap_s` of
+    # the last read one and covers the same area of the picture (union of its boxes overlapping
+    # that read's by half) is stood for by that read; new text elsewhere (a caption appearing
+    # under a street scene's busy signs) is always read.
     gap = max(0, round(float(ctx.settings.get("ocr_watch_gap_s", 4.0)) * fps))
-    last: Sample | None = None
+    read: list[tuple[int, Box]] = []      # (frame read, its text area) of the watched reads so far
     for sight in seen or []:
         f = sight.read_frame()
         if f in out:            # a keyframe already read there stands for its whole shot
             continue
-        if last is not None and sight.start_frame < last.frame + gap:
-            out[last.frame] = last = Sample(last.frame, last.start_frame, max(last.end_frame, sight.end_frame))
+        area = _union(sight.boxes)
+        near = None if area is None else next(
+            (frame for frame, where in reversed(read)
+             if sight.start_frame < frame + gap and iou(area, where) >= SAME_AREA_IOU), None)
+        if near is not None:
+            kept = out[near]
+            out[near] = Sample(kept.frame, kept.start_frame, max(kept.end_frame, sight.end_frame))
             continue
-        out[f] = last = Sample(f, sight.start_frame, sight.end_frame)
+        out[f] = Sample(f, sight.start_frame, sight.end_frame)
+        if area is not None:
+            read.append((f, area))
     total = int(media["frame_count"] or 0)
     head_s = float(ctx.settings.get("ocr_head_s", 4.0))
     step = max(1, round(float(ctx.settings.get("ocr_head_step_s", 1.0)) * fps))

@@ -50,7 +50,8 @@ class Sighting:
         return self.frames[len(self.frames) // 2]
 
 
-def _iou(a: Box, b: Box) -> float:
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two (x0, y0, x1, y1) boxes."""
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     if w <= 0 or h <= 0:
@@ -63,8 +64,8 @@ def same_layout(a: Sequence[Box], b: Sequence[Box]) -> bool:
     """Both without text, or every box of each matched by one of the other."""
     if not a or not b:
         return not a and not b
-    return (all(max(_iou(x, y) for y in b) >= SAME_BOX_IOU for x in a)
-            and all(max(_iou(y, x) for x in a) >= SAME_BOX_IOU for y in b))
+    return (all(max(iou(x, y) for y in b) >= SAME_BOX_IOU for x in a)
+            and all(max(iou(y, x) for x in a) >= SAME_BOX_IOU for y in b))
 
 
 def _inside(grey: np.ndarray, boxes: Sequence[Box]) -> np.ndarray:
