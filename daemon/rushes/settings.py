@@ -125,7 +125,7 @@ ANALYSIS_KEYS: Mapping[str, str] = {
     "ocr_head_step_s": "seconds between the frames read at the head",
     "ocr_watch_s": "seconds between the text watch's looks on the decode pass (0: off)",
     "ocr_watch_side": "shorter side, in pixels, of the picture the text watch's detector sees",
-    "ocr_watch_gap_s": "one watched read per this many seconds stands for the sightings inside it (default 4)",
+    "ocr_watch_gap_s": "a watched read stands for later sightings of the same text area within this many seconds (default 4)",
     "ocr_det_side": "shorter side, in pixels, of the picture the text detector sees when reading",
     "search_meaning_min": "cosine below which a line does not match a query by meaning",
     # the subtitle clipper (`rushes clips`; defaults in rushes/search/clips/types.py, README)
