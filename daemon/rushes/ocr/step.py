@@ -25,7 +25,7 @@ from rushes.decode.seek import read_frames
 from rushes.steps import stages
 from rushes.models import registry
 from rushes.ocr.engine import DET_SIDE, MODEL_NAME, WATCH_SIDE, TextLine, engine_for, merge_rows
-from rushes.ocr.watch import Box, Sighting, TextWatch, iou
+from rushes.ocr.watch import SAME_AREA_IOU, Box, Sighting, TextWatch, iou
 from rushes.ocr.slate import SlateReading, read_slate
 
 if TYPE_CHECKING:
@@ -46,17 +46,6 @@ class Sample:
     frame: int
     start_frame: int
     end_frame: int
-
-
-#: Two sightings cover the same text area when their boxes' unions overlap this much.
-SAME_AREA_IOU = 0.5
-
-
-def _union(boxes) -> "Box | None":
-    """The smallest box around all of a sighting's boxes (None when it has none)."""
-    if not boxes:
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def current_version(ctx: "StepContext") -> str | None:
@@ -150,7 +139,7 @@ def samples(ctx: "StepContext", seen: list[Sighting] | None = None) -> list[Samp
         f = sight.read_frame()
         if f in out:            # a keyframe already read there stands for its whole shot
             continue
-        area = _union(sight.boxes)
+        area = sight.area()
         near = None if area is None else next(
             (frame for frame, where in reversed(read)
              if sight.start_frame < frame + gap and iou(area, where) >= SAME_AREA_IOU), None)

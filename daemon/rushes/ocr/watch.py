@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 Box = tuple[float, float, float, float]
 #: Boxes are the same text in the same place when each has a partner overlapping it this much.
 SAME_BOX_IOU = 0.5
+#: Two sightings cover the same text area when their areas (Sighting.area) overlap this much.
+SAME_AREA_IOU = 0.5
 #: Mean grey-level change (0-255) inside the boxes above which the text itself changed (a new
 #: subtitle in the same place). Background moving behind a caption may pass it too: that only
 #: costs one more read, and the ocr step joins touching spans of the same text.
@@ -44,6 +46,13 @@ class Sighting:
     end_frame: int
     frames: tuple[int, ...]
     boxes: tuple[Box, ...]
+
+    def area(self) -> Box | None:
+        """The smallest box around all of its boxes (None when it has none)."""
+        if not self.boxes:
+            return None
+        b = self.boxes
+        return (min(x[0] for x in b), min(x[1] for x in b), max(x[2] for x in b), max(x[3] for x in b))
 
     def read_frame(self) -> int:
         """The middle sample: past a fade-in, before a fade-out."""
