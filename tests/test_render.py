@@ -183,3 +183,26 @@ def test_variable_frame_rate_clip_renders_on_its_nominal_rate(tmp_path):
     close = [np.abs(got.frames[i] - src.frames[30 + i]).mean() < 6.0 for i in range(count - 30)
              if 30 + i in src.frames and i in got.frames and got.frames[i].shape == src.frames[30 + i].shape]
     assert len(close) >= 0.9 * (count - 30) and sum(close) >= 0.95 * len(close), (len(close), sum(close))
+
+
+def test_render_from_a_keyframe_that_does_not_decode_alone_is_clean(tmp_path):
+    """cockatoo.mp4's keyframes at 76, 145 and 210 decode as grey and green blocks when FFmpeg
+    starts there (`ffmpeg -ss` does); a render starting at frame 100 (its pre-roll seek lands on
+    76) seeks further back and its first frame is the linear decode's frame 100 (within x264's re-encode: 3 grey levels on
+    average, a garbage frame is ~100 away)."""
+    from PIL import Image
+    from rushes_testkit import real_media
+
+    src = real_media("cockatoo.mp4")
+    seg, _ = _segment(src, 100, 110)       # seeked a second earlier, 4.0 s: onto the keyframe at 76
+    out = RenderOutput(tmp_path / "out" / "bird.mp4", (seg,), seg.fps, seg.width, seg.height)
+    out.path.parent.mkdir()
+    render(out)
+    assert _nb_frames(out.path) == 10
+    shown, mine = tmp_path / "shown.png", tmp_path / "mine.png"
+    ffmpeg("-i", str(src), "-vf", "select=eq(n\\,100)", "-frames:v", "1", str(shown))
+    ffmpeg("-i", str(out.path), "-frames:v", "1", str(mine))
+    want = np.asarray(Image.open(shown).convert("L"), np.float32)
+    got = np.asarray(Image.open(mine).convert("L"), np.float32)
+    assert got.shape == want.shape
+    assert np.abs(got - want).mean() < 3.0

@@ -9,6 +9,7 @@ the first is shown).
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -25,6 +26,36 @@ MAX_SEEK_RETRIES = 4     # keyframes stepped back over before decoding from the 
 def _corrupt(vf) -> bool:
     """FFmpeg flags a frame decoded with missing references or broken slices."""
     return bool(getattr(vf, "is_corrupt", False))
+
+
+def clean_seek_s(path: str | Path, seconds: Fraction) -> Fraction:
+    """The latest time (seconds from the first frame, <= `seconds`) whose keyframe decodes on
+    its own: what `ffmpeg -ss` must seek to for clean pictures. Usually the keyframe a seek to
+    `seconds` lands on; for a file whose keyframes need the frames before them (cockatoo.mp4,
+    see read_frames) an earlier one, or 0. FFmpeg's CLI cannot tell; PyAV sees `is_corrupt`."""
+    container, stream = open_video(path, 1)
+    try:
+        timebase = stream_time_base(path, container, stream).time_base
+        tb = stream.time_base
+        if tb is None or timebase.time_base is None:
+            return seconds
+        start_pts = timebase.first_pts or 0
+        target = start_pts + int(seconds / Fraction(tb))
+        for attempt in range(MAX_SEEK_RETRIES):
+            if target <= start_pts:
+                return Fraction(0)
+            container.seek(target, stream=stream, backward=True, any_frame=False)
+            vf = next(container.decode(stream), None)
+            if vf is None or vf.pts is None:
+                return seconds
+            if not _corrupt(vf):     # clean where ffmpeg lands: the asked time serves as it is
+                return seconds if attempt == 0 else max(Fraction(0), (vf.pts - start_pts) * Fraction(tb))
+            target = vf.pts - 1
+        return Fraction(0)
+    except (av.error.FFmpegError, ValueError):
+        return seconds          # the render reports what is wrong with the file
+    finally:
+        container.close()
 
 
 def read_frames(path: str | Path, frames: Iterable[int], *, width: int | None = None,

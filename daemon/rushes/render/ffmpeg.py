@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
+from rushes.decode.seek import clean_seek_s
 from rushes.errors import FailedPrecondition
 from rushes.render.plan import RenderOutput
 
@@ -36,6 +37,13 @@ def _f(x: Fraction | float) -> str:
     return f"{float(x):.9f}"
 
 
+def _seek_point(seg) -> Fraction:
+    """Where ffmpeg seeks the segment's input: a second before its first frame, or earlier when
+    the keyframe there does not decode on its own (the trim then drops the extra frames)."""
+    want = max(Fraction(0), seg.start_s - Fraction(PRE_ROLL_S))
+    return clean_seek_s(seg.path, want) if seg.has_video and want > 0 else want
+
+
 def command(out: RenderOutput, dest: Path, threads: int = 2) -> list[str]:
     exe = shutil.which("ffmpeg")
     if exe is None:
@@ -43,8 +51,8 @@ def command(out: RenderOutput, dest: Path, threads: int = 2) -> list[str]:
     args = [exe, "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
     chains = []
     silent = []
-    for i, seg in enumerate(out.segments):
-        seek = max(Fraction(0), seg.start_s - Fraction(PRE_ROLL_S))
+    seeks = [_seek_point(seg) for seg in out.segments]
+    for seg, seek in zip(out.segments, seeks):
         args += ["-ss", _f(seek), "-t", _f(seg.start_s - seek + seg.duration_s + Fraction(1, 2)), "-i", seg.path]
     black = {}
     for i, seg in enumerate(out.segments):
@@ -59,8 +67,7 @@ def command(out: RenderOutput, dest: Path, threads: int = 2) -> list[str]:
             args += ["-f", "lavfi", "-t", _f(seg.duration_s + Fraction(1, 10)),
                      "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
     silent_input = {seg_i: first_silent + k for k, seg_i in enumerate(silent)}
-    for i, seg in enumerate(out.segments):
-        seek = max(Fraction(0), seg.start_s - Fraction(PRE_ROLL_S))
+    for i, (seg, seek) in enumerate(zip(out.segments, seeks)):
         rel = seg.start_s - seek
         n_out = out.frames_of(seg)
         length = Fraction(n_out) / out.fps          # the segment's length in the output, picture and sound
