@@ -17,6 +17,7 @@ from typing import Any, Callable
 from rushes.catalog import Catalog
 from rushes.diskspace import DiskGuard, is_disk_full_error
 from rushes.errors import FailedPrecondition, NotFound
+from rushes.native_memory import release_free_memory
 
 log = logging.getLogger("rushes.jobs")
 
@@ -269,6 +270,7 @@ class JobQueue:
             finally:
                 with self._cond:
                     self._cancel.discard(job_id)
+                release_free_memory()  # a job's transient peaks go back to the system, not to the next job
 
     def finish(self, job_id: int, state: str, *, error: str | None = None, message: str = "") -> None:
         with self.catalog.transaction() as conn:

@@ -9,7 +9,10 @@ through the WAL, so points written before a crash are there after a restart.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -44,6 +47,20 @@ INDEX_MIN_POINTS = 20_000  # payload indexes and quantized search pay off only p
 #: 2-core box; the 4-bit scan answers 1M 384-d vectors in tens of ms with recall@10 ~1.0
 #: (bench/search.py --part vectors, bench/RESULTS.md).
 OVERSAMPLING = 4.0
+#: Edge scans each segment on one thread, so a shard in one segment answers on one core whatever
+#: `max_search_threads` says: 1M 384-d points took 40 ms CPU p50 / 58 ms p99 a query. Once this
+#: many points past INDEX_MIN_POINTS sit outside an optimised segment, the shard is optimised
+#: into sealed segments (no HNSW graph: m=0, so it is a re-layout, ~3-13 s per 100k-point round
+#: at 1M) and both cores scan in parallel: 1M then answers in 20-27 ms p50 / 27-41 ms p99 wall
+#: on 2 cores (bench/search.py --part vectors, bench/RESULTS.md).
+SPLIT_EVERY = 100_000
+#: Optimising holds the Python binding's GIL for its whole run (a Python thread ticking every
+#: millisecond got 2 ticks in 21 s), which would freeze every RPC of the daemon; so it runs in a
+#: child process on the closed shard, and the daemon reopens the shard after.
+_OPTIMIZE_CHILD = "import sys, qdrant_edge as qe; s = qe.EdgeShard.load(sys.argv[1], None); s.optimize(); s.close()"
+OPTIMIZE_TIMEOUT_S = 3600.0
+
+log = logging.getLogger(__name__)
 
 
 def _edge_filter(flt: Filter | None, name: str) -> qe.Filter | None:
@@ -96,12 +113,17 @@ class EdgeStore(VectorStore):
         same files without pre-faulting; the page cache keeps a small library in RAM anyway.
         TurboQuant 4-bit codes are kept beside the vectors (also Cold: 32 KiB more for a 73-vector
         shard), so a shard past INDEX_MIN_POINTS can be searched on the codes (see search()).
+        Optimising (see _split) seals segments without an HNSW graph (m=0: the build took >15 min
+        for 100k points on 2 cores) into two or more segments that searches scan in parallel.
+        Edge stores the config given at load, so older shards take this one when opened.
         """
         vectors = (qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, memory=qe.Memory.Cold)
                    if dim is not None else None)
         quant = qe.TurboQuantQuantizationConfig(bits=qe.TurboQuantBitSize.Bits4, memory=qe.Memory.Cold)
+        no_graph = qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000)
+        sealing = qe.EdgeOptimizersConfig(default_segment_number=2, indexing_threshold=1_000)
         return qe.EdgeConfig(vectors=vectors, max_search_threads=self._threads, payload_memory=qe.Memory.Cold,
-                             quantization_config=quant)
+                             quantization_config=quant, hnsw_config=no_graph, optimizers=sealing)
 
     def _is_current(self, name: str) -> bool:
         """Whether the shard on disk was made with today's layout (Cold, with 4-bit codes)."""
@@ -280,6 +302,36 @@ class EdgeStore(VectorStore):
             self._call(name, "upsert", shard.update, op)
             if not self._indexed.get(name):
                 self._index_fields(name, shard)  # index once the shard has grown past the threshold
+            if self._indexed.get(name):
+                info = self._call(name, "info", shard.info)
+                if int(info.points_count) - int(info.indexed_vectors_count) >= SPLIT_EVERY:
+                    self._split(name)
+
+    def _split(self, name: str) -> None:
+        """Optimise a big shard into sealed segments that searches scan in parallel, in a child
+        process (see _OPTIMIZE_CHILD). Called with the store's lock held, so other vector calls
+        wait (seconds, once per SPLIT_EVERY points); RPCs that need no vectors go on. A failed
+        or killed optimisation leaves the shard as it was (Edge optimises into new segments and
+        swaps them in), searched on one core: logged, never raised, and tried again next round."""
+        path = self._path(name)
+        if self._space is not None and not self._space.ok():
+            return  # sealing writes the segments anew before it drops the old ones: not on a full disk
+        shard = self._shards.pop(name)
+        self._call(name, "flush", shard.flush)
+        self._call(name, "close", shard.close)
+        failure = None
+        try:
+            done = subprocess.run([sys.executable, "-c", _OPTIMIZE_CHILD, str(path)], capture_output=True,
+                                  text=True, timeout=OPTIMIZE_TIMEOUT_S)
+            if done.returncode:
+                failure = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1][:500]
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            failure = str(exc)
+        finally:
+            self._open(name, self._dims.get(name))
+        if failure:
+            log.warning("vector shard %s: optimising into parallel segments failed (%s); searches stay "
+                        "on one core until the next try", path, failure)
 
     def delete(self, name: str, ids: Iterable[int] | None = None, filter: Filter | None = None) -> None:
         if ids is None and not filter:
@@ -371,11 +423,11 @@ class EdgeStore(VectorStore):
             return int(self._call(name, "count", shard.count, request))
 
     def optimize(self) -> None:
-        """Edge runs no background optimiser: merge segments and build HNSW after big batches."""
+        """Edge runs no background optimiser: seal every open shard's new points now (upsert does
+        it by itself every SPLIT_EVERY points)."""
         with self._guard():
-            for name, shard in self._shards.items():
-                self._check_space()  # optimising rewrites segments
-                self._call(name, "optimize", shard.optimize)
+            for name in list(self._shards):
+                self._split(name)
 
     def close(self) -> None:
         with self._lock:
