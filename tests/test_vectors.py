@@ -421,7 +421,8 @@ def test_edge_big_shard_is_sealed_into_parallel_segments_out_of_process(settings
 
 def test_edge_failed_sealing_leaves_the_shard_searchable(settings, monkeypatch, caplog):
     """A child that fails (here: it exits with an error) costs only speed: the upsert stands, a
-    warning names the shard, and searches answer from the unsealed shard."""
+    warning names the shard, searches answer from the unsealed shard, and the next try waits
+    for another SPLIT_EVERY points (not one failing child per upsert)."""
     import rushes.vectors.edge as edge
 
     monkeypatch.setattr(edge, "INDEX_MIN_POINTS", 100)
@@ -435,7 +436,13 @@ def test_edge_failed_sealing_leaves_the_shard_searchable(settings, monkeypatch, 
             store.upsert("text", [Point(i + 1, v, {"media_id": 1}) for i, v in enumerate(data)])
         assert "no room for the new segments" in caplog.text and "text" in caplog.text
         assert store.count("text") == 300
-        assert store.search("text", data[42], limit=1)[0].id == 43
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="rushes.vectors.edge"):
+            store.upsert("text", [Point(i + 301, v, {"media_id": 1}) for i, v in enumerate(data[:100])])
+            assert "no room" not in caplog.text           # 400 < 300 + 150: no new try yet
+            store.upsert("text", [Point(i + 401, v, {"media_id": 1}) for i, v in enumerate(data[:60])])
+            assert "no room" in caplog.text               # 460 >= 450: tried again
+        assert store.search("text", data[200], limit=1)[0].id == 201
     finally:
         store.close()
 

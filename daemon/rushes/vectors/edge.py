@@ -91,6 +91,7 @@ class EdgeStore(VectorStore):
         self._shards: dict[str, qe.EdgeShard] = {}
         self._dims: dict[str, int | None] = {}
         self._indexed: dict[str, bool] = {}
+        self._split_failed_at: dict[str, int] = {}  # shard size at a failed sealing: retry SPLIT_EVERY later
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -304,15 +305,18 @@ class EdgeStore(VectorStore):
                 self._index_fields(name, shard)  # index once the shard has grown past the threshold
             if self._indexed.get(name):
                 info = self._call(name, "info", shard.info)
-                if int(info.points_count) - int(info.indexed_vectors_count) >= SPLIT_EVERY:
-                    self._split(name)
+                points = int(info.points_count)
+                if (points - int(info.indexed_vectors_count) >= SPLIT_EVERY
+                        and points >= self._split_failed_at.get(name, 0) + SPLIT_EVERY):
+                    self._split(name, points)
 
-    def _split(self, name: str) -> None:
+    def _split(self, name: str, points: int = 0) -> None:
         """Optimise a big shard into sealed segments that searches scan in parallel, in a child
         process (see _OPTIMIZE_CHILD). Called with the store's lock held, so other vector calls
         wait (seconds, once per SPLIT_EVERY points); RPCs that need no vectors go on. A failed
         or killed optimisation leaves the shard as it was (Edge optimises into new segments and
-        swaps them in), searched on one core: logged, never raised, and tried again next round."""
+        swaps them in), searched on one core: logged, never raised, and tried again once another
+        SPLIT_EVERY points have come (`points`: the shard's size now)."""
         path = self._path(name)
         if self._space is not None and not self._space.ok():
             return  # sealing writes the segments anew before it drops the old ones: not on a full disk
@@ -330,6 +334,7 @@ class EdgeStore(VectorStore):
         finally:
             self._open(name, self._dims.get(name))
         if failure:
+            self._split_failed_at[name] = points
             log.warning("vector shard %s: optimising into parallel segments failed (%s); searches stay "
                         "on one core until the next try", path, failure)
 
