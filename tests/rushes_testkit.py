@@ -93,10 +93,12 @@ def free_address() -> str:
 class DaemonProcess:
     """`rushes serve` in a subprocess on a free loopback port: the real daemon, as an editor runs it."""
 
-    def __init__(self, home: Path, address: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, home: Path, address: str | None = None, env: dict[str, str] | None = None,
+                 cwd: Path | None = None) -> None:
         import sys
 
         self.home = home
+        self.cwd = cwd
         self.address = address or free_address()
         self.env = {**os.environ, "RUSHES_HOME": str(home), "RUSHES_ADDRESS": self.address, **(env or {})}
         self.log = home / "daemon.log"
@@ -109,7 +111,7 @@ class DaemonProcess:
         self.home.mkdir(parents=True, exist_ok=True)
         logf = self.log.open("ab")
         self.proc = subprocess.Popen([self._python, "-m", "rushes.cli.main", "serve"], env=self.env,
-                                     stdout=logf, stderr=logf)
+                                     stdout=logf, stderr=logf, cwd=self.cwd)
         deadline = time.monotonic() + timeout
         from rushes_client import DaemonUnavailable, connect
 

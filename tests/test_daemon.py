@@ -7,7 +7,7 @@ import time
 
 import grpc
 import pytest
-from rushes_testkit import DaemonProcess, free_address
+from rushes_testkit import DaemonProcess, free_address, real_media
 
 from rushes_proto.v1 import rushes_pb2 as pb
 
@@ -174,3 +174,21 @@ def test_thread_cap_is_set_before_numpy_loads(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"numpy": "1"}
+
+
+def test_daemon_survives_the_folder_it_was_started_in_being_deleted(tmp_path, rushes_home):
+    """A daemon runs for weeks; the folder it was started from may go (a temp folder, a drive).
+    It used to keep that folder as its working directory, and the speech engine's MKL then died
+    at its first transcription ("Intel oneMKL FATAL ERROR: Cannot load libctranslate2"), taking
+    the daemon and the job with it. It now works from RUSHES_HOME: the media ends ready, with words."""
+    clip = real_media("speech_0880.wav")
+    started_in = tmp_path / "started-here"
+    started_in.mkdir()
+    with DaemonProcess(rushes_home, cwd=started_in) as d:
+        started_in.rmdir()
+        d.cli("ingest", "--wait", str(clip))
+        shown = json.loads(d.cli("media", "show", str(clip), "--json").stdout)
+        assert shown["status"] == "ready", shown
+        words = d.cli("transcript", str(clip), "--format", "json").stdout
+        assert json.loads(words), words
+        assert d.proc.poll() is None

@@ -35,7 +35,8 @@ class IngestOutcome:
 
 
 def abspath(text: str) -> Path:
-    """A path as the editor typed it (~ expanded), made absolute against the daemon's folder."""
+    """A path as the editor typed it (~ expanded), made absolute against the daemon's folder
+    (RUSHES_HOME: `rushes serve` works from there; the CLI sends absolute paths)."""
     return Path(os.path.abspath(os.path.expanduser(text)))
 
 

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from rushes.errors import RushesError
@@ -31,12 +34,25 @@ def start_daemon(args: argparse.Namespace, command: str) -> Any:
         from rushes.server.daemon import Daemon
 
         daemon = Daemon(settings).start()
+        work_from_home(settings.home)
     except (RushesError, SettingsError) as exc:
         print(f"rushes {command}: {exc}", file=sys.stderr)
         return None
     daemon.install_signal_handlers()
     print(f"rushes daemon serving on {settings.address} (data {settings.home}); Ctrl-C to stop", file=sys.stderr)
     return daemon
+
+
+def work_from_home(home: Path) -> None:
+    """The daemon works from RUSHES_HOME, not from the folder it was started in: that folder may
+    be deleted under a daemon that runs for weeks (a temp folder, an unmounted drive), and the
+    speech engine's MKL then dies at its first transcription ("Intel oneMKL FATAL ERROR: Cannot
+    load libctranslate2"), taking the daemon with it. A relative path sent over RPC is read
+    against RUSHES_HOME; the CLI and the plugins send absolute paths."""
+    try:
+        os.chdir(home)
+    except OSError as exc:  # the daemon made the folder; if even so it cannot enter it, say so and go on
+        logging.getLogger("rushes.daemon").warning("%s: cannot work from the data folder: %s", home, exc)
 
 
 def run(args: argparse.Namespace) -> int:
