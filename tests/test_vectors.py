@@ -334,6 +334,18 @@ def _text_like(n: int, dim: int, seed: int) -> np.ndarray:
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
 
+def _assert_finds_what_exact_search_finds(store: VectorStore, vectors: np.ndarray, queries: np.ndarray) -> None:
+    """Recall@10 against exact numpy cosine >= 0.98 (ids are 1 + row), and every score the float
+    cosine of that point (rescored), not a 4-bit estimate."""
+    exact = np.argsort(-(queries @ vectors.T), axis=1, kind="stable")[:, :10] + 1
+    found = 0
+    for q, want in zip(queries, exact):
+        hits = store.search("text", q, limit=10)
+        found += len({h.id for h in hits} & set(want.tolist()))
+        assert [h.score for h in hits] == pytest.approx([float(vectors[h.id - 1] @ q) for h in hits], abs=1e-5)
+    assert found / (10 * len(queries)) >= 0.98
+
+
 def test_edge_big_shard_searches_4bit_codes_and_rescores_exactly(settings, monkeypatch):
     """Issue 16: past INDEX_MIN_POINTS a search scans the TurboQuant 4-bit codes and rescores the
     best 4x limit on the float vectors. Scores are then exact and the ids those of exact search:
@@ -345,7 +357,6 @@ def test_edge_big_shard_searches_4bit_codes_and_rescores_exactly(settings, monke
     monkeypatch.setattr(edge, "INDEX_MIN_POINTS", 1_000)
     data = _text_like(3_040, 384, seed=16)
     vectors, queries = data[:3_000], data[3_000:]
-    exact = np.argsort(-(queries @ vectors.T), axis=1, kind="stable")[:, :10] + 1
     store = open_store(settings)
     try:
         store.ensure_collection("text", 384)
@@ -359,13 +370,7 @@ def test_edge_big_shard_searches_4bit_codes_and_rescores_exactly(settings, monke
         assert not params.ignore and params.rescore and params.oversampling == edge.OVERSAMPLING
         seg = next((settings.vectors_dir / "text" / "segments").iterdir())
         assert any((seg / "vector_storage" / "quantized_data").iterdir())
-        found = 0
-        for q, want in zip(queries, exact):
-            hits = store.search("text", q, limit=10)
-            found += len({h.id for h in hits} & set(want.tolist()))
-            # rescored: every score is the float cosine of that point, not a 4-bit estimate
-            assert [h.score for h in hits] == pytest.approx([float(vectors[h.id - 1] @ q) for h in hits], abs=1e-5)
-        assert found / (10 * len(queries)) >= 0.98
+        _assert_finds_what_exact_search_finds(store, vectors, queries)
     finally:
         store.close()
 
@@ -390,7 +395,6 @@ def test_edge_big_shard_is_sealed_into_parallel_segments_out_of_process(settings
     monkeypatch.setattr(qe.EdgeShard, "optimize", not_here, raising=False)
     data = _text_like(3_040, 384, seed=17)
     vectors, queries = data[:3_000], data[3_000:]
-    exact = np.argsort(-(queries @ vectors.T), axis=1, kind="stable")[:, :10] + 1
     store = open_store(settings)
     try:
         store.ensure_collection("text", 384)
@@ -400,12 +404,7 @@ def test_edge_big_shard_is_sealed_into_parallel_segments_out_of_process(settings
         info = store._shards["text"].info()
         assert info.segments_count >= 2 and info.indexed_vectors_count >= 1_500
         assert store.count("text") == 3_000 and store.count("text", {"media_id": 3}) == sum(1 for i in range(3_000) if i % 7 == 3)
-        found = 0
-        for q, want in zip(queries, exact):
-            hits = store.search("text", q, limit=10)
-            found += len({h.id for h in hits} & set(want.tolist()))
-            assert [h.score for h in hits] == pytest.approx([float(vectors[h.id - 1] @ q) for h in hits], abs=1e-5)
-        assert found / (10 * len(queries)) >= 0.98
+        _assert_finds_what_exact_search_finds(store, vectors, queries)
         assert {h.payload["media_id"] for h in store.search("text", queries[0], limit=5, filter={"media_id": 2})} == {2}
         store.delete("text", ids=list(range(1, 101)))
         assert store.count("text") == 2_900
