@@ -351,8 +351,15 @@ def main() -> None:
     p.add_argument("--quiet-pid", type=int, action="append", default=[], metavar="PID",
                    help="--part vectors: stop this process (SIGSTOP) while queries are timed and resume it "
                         "after (a background job on a shared box; its own clock just pauses)")
+    p.add_argument("--glibc-defaults", action="store_true",
+                   help="--part ingest: keep glibc's allocator defaults instead of the daemon's settings "
+                        "(rushes.native_memory.tune_allocator, applied by `rushes serve`)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
+    if args.part == "ingest" and not args.glibc_defaults:
+        from rushes.native_memory import tune_allocator
+
+        print(f"allocator: {tune_allocator() or 'glibc defaults (set in the environment)'}", file=sys.stderr)
     {"asr": part_asr, "ocr": part_ocr, "vectors": part_vectors, "ingest": part_ingest}[args.part](args)
 
 

@@ -1,21 +1,40 @@
-"""Handing the C allocator's free pages back to the system between jobs (issue 11).
+"""The C allocator's settings for a daemon that runs for weeks (issue 11).
 
-A daemon that runs for weeks holds what glibc keeps in its arenas after each job's peaks
-(decoded frames, model tensors). `release_free_memory()` (glibc's malloc_trim) returns the free
-pages once a job ends; elsewhere (macOS, musl) it does nothing.
+The daemon's memory over a long ingest rose in steps that Python never saw: tracemalloc held
+~44 MB per media hour while the process grew ~157 MB per hour, and the steps were glibc's.
+Two of its defaults suit short programs, not a process with ~35 threads handing full frames
+(6 MB at 1080p) between decoder, detectors and writers:
 
-Tried and not shipped (bench/RESULTS.md, docs/design-notes.md): capping the arenas at 2 and
-fixing the mmap threshold at 1 MiB kept a 2-hour 1080p ingest's decode pass flat at 0.8-0.9 GB,
-but doubled the OCR step's CPU on bbb (144 -> 297 s), because RapidOCR turns ONNX Runtime's own
-memory arena off, so every large tensor became an mmap and its page faults. People who prefer
-the memory can set MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=1048576 for the daemon (README).
+- every thread that allocates gets its own arena (up to 8 per core), and memory freed in an
+  arena stays there for that arena's next use: each of a dozen arenas keeps its own peak;
+- big blocks come from mmap and go back to the system when freed, but after the first big free
+  glibc raises that threshold (up to 32 MB), so frames then come from the arenas and stay.
+
+So the daemon caps the arenas at ARENA_MAX and fixes the mmap threshold at MMAP_THRESHOLD (which
+also stops glibc moving it), before any thread starts; `release_free_memory()` hands the arenas'
+free pages back between jobs. A `MALLOC_ARENA_MAX` or `MALLOC_MMAP_THRESHOLD_` in the
+environment wins over these (glibc reads them at start). Elsewhere (macOS, musl) nothing is
+changed. Measured in bench/RESULTS.md (bench/memory_long.py, the same film with and without).
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
+import os
 import sys
 from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter numbers (malloc.h)
+M_ARENA_MAX = -8
+#: Two arenas for ~35 threads: most of them wait on queues, and contention costs were not
+#: measurable on the ingest (bench/RESULTS.md).
+ARENA_MAX = 2
+#: Blocks from 1 MiB up (frames, audio blocks, model tensors) come from mmap and are returned
+#: when freed; below it the arenas serve, as before.
+MMAP_THRESHOLD = 1 << 20
 
 
 @lru_cache(maxsize=1)
@@ -24,10 +43,27 @@ def _glibc() -> ctypes.CDLL | None:
         return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.gnu_get_libc_version  # glibc only: musl has no malloc_trim
+        libc.gnu_get_libc_version  # glibc only: musl has no mallopt parameters to speak of
     except (OSError, AttributeError):
         return None
     return libc
+
+
+def tune_allocator() -> dict[str, int]:
+    """Apply the daemon's allocator settings; returns what was set (empty where nothing was)."""
+    libc = _glibc()
+    if libc is None:
+        return {}
+    done: dict[str, int] = {}
+    for env, param, value in (("MALLOC_ARENA_MAX", M_ARENA_MAX, ARENA_MAX),
+                              ("MALLOC_MMAP_THRESHOLD_", M_MMAP_THRESHOLD, MMAP_THRESHOLD)):
+        if env in os.environ:
+            continue  # the person running the daemon chose; glibc has applied it already
+        if libc.mallopt(ctypes.c_int(param), ctypes.c_int(value)) == 1:
+            done[env] = value
+        else:
+            log.debug("mallopt(%d, %d) refused", param, value)
+    return done
 
 
 def release_free_memory() -> None:

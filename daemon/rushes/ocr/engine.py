@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -27,6 +27,28 @@ DET_SIDE = 540
 #: Shorter side for the cheap "is there text?" look of the text watch (rushes.ocr.watch):
 #: ~50 ms a frame, and a 26 px caption on 720p footage is still ~10 px there.
 WATCH_SIDE = 288
+
+
+def _session_with_arena(model: Path, threads: int) -> Any:
+    """The same model opened again with ONNX Runtime's CPU memory arena on.
+
+    RapidOCR opens its sessions with the arena off (`enable_cpu_mem_arena = False`), so every
+    tensor of every read is a fresh malloc; the daemon's allocator settings (rushes.native_memory:
+    blocks from 1 MiB up are mmap'd and returned) then turn each one into an mmap and its page
+    faults, which doubled the OCR step's CPU on bbb. With the arena, a session keeps the blocks
+    of its largest read and reuses them (bench/RESULTS.md, issue 11). Opening again costs ~0.3 s
+    once per engine."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 4
+    opts.enable_cpu_mem_arena = True
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    # RapidOCR's own provider option: the arena grows by what a read asks, not to the next power of two
+    return ort.InferenceSession(str(model), opts,
+                                providers=[("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})])
 
 
 @dataclass(frozen=True)
@@ -50,9 +72,13 @@ class OcrEngine:
                 raise FileNotFoundError(f"{folder / name}: PP-OCRv4 model file missing")
         self.folder = folder
         self.min_confidence = float(min_confidence)
+        threads = max(1, int(threads))
         self._ocr = RapidOCR(det_model_path=str(folder / DET), rec_model_path=str(folder / REC),
-                             cls_model_path=str(folder / CLS), intra_op_num_threads=max(1, int(threads)),
+                             cls_model_path=str(folder / CLS), intra_op_num_threads=threads,
                              inter_op_num_threads=1)
+        for wrapper, name in ((self._ocr.text_det.infer, DET), (self._ocr.text_cls.infer, CLS),
+                              (self._ocr.text_rec.session, REC)):
+            wrapper.session = _session_with_arena(folder / name, threads)
         self._lock = threading.Lock()   # the sessions are shared; one picture at a time
 
     @staticmethod

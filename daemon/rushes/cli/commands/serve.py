@@ -21,8 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def start_daemon(args: argparse.Namespace, command: str) -> Any:
     """A started Daemon with signal handlers, or None after printing why it could not start."""
     from rushes.homedir import private_umask
+    from rushes.native_memory import tune_allocator
 
     private_umask()  # the daemon process writes only into RUSHES_HOME: keep it 0600/0700
+    tune_allocator()  # before any thread starts: arenas are made per thread (issue 11)
     try:
         settings = load_settings()
         if args.address:
