@@ -54,6 +54,9 @@ CORE_KEYS: Mapping[str, str] = {
 # `[analysis]` keys (and their RUSHES_<KEY> variables). A new knob is declared here with one
 # line saying what it steers; its default lives where it is read.
 ANALYSIS_KEYS: Mapping[str, str] = {
+    # loaded models (rushes.models.resident, issue 11)
+    "models_idle_release_s": "seconds with no job (and no search) after which loaded models are let go "
+                             "(default 600; 0: kept while the daemon runs)",
     # the decode pass and shots
     "decode_low_width": "width of the low-resolution frames of the one decode pass",
     "shots_model": "off | auto (TransNetV2 only on unsure windows) | full",

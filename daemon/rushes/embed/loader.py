@@ -20,15 +20,18 @@ from rushes.errors import InvalidArgument
 from rushes.models import locate as loc
 from rushes.models import prepare
 from rushes.models import registry
+from rushes.models.resident import Resident
 
 if TYPE_CHECKING:
     from rushes.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_lock = threading.RLock()
-_cache: dict[tuple[str, str, int], SceneEmbedder] = {}
+_lock = threading.Lock()      # guards _failed
 _failed: dict[tuple[str, str, int], str] = {}
+_scene_models: Resident[tuple[str, str, int], SceneEmbedder] = Resident("MobileNetV2 scene embedder",
+                                                                         one_at_a_time=False)
+_image_text: Resident[tuple[str, str, int], SceneEmbedder] = Resident("image-text model")  # one in memory at a time
 
 
 MOBILENET = "mobilenetv2"
@@ -56,13 +59,14 @@ def _without_image_text(settings: "Settings", choice: str) -> SceneEmbedder:
             raise
         return ClassicalDescriptor()
     key = (str(folder), f"{MOBILENET}:{choice}", int(settings.threads))
-    with _lock:
-        if key not in _cache:
-            mn = MobileNetEmbedder(folder / prepare.MOBILENETV2_FEATURES, threads=settings.threads,
-                                   version="7-features1", name=MOBILENET,
-                                   batch_size=int(settings.get("embed_batch", 16)))
-            _cache[key] = mn if choice == "mobilenetv2" else CombinedEmbedder(mn, ClassicalDescriptor(), COMBINED_WEIGHT)
-        return _cache[key]
+
+    def load() -> SceneEmbedder:
+        mn = MobileNetEmbedder(folder / prepare.MOBILENETV2_FEATURES, threads=settings.threads,
+                               version="7-features1", name=MOBILENET,
+                               batch_size=int(settings.get("embed_batch", 16)))
+        return mn if choice == "mobilenetv2" else CombinedEmbedder(mn, ClassicalDescriptor(), COMBINED_WEIGHT)
+
+    return _scene_models.get(key, load)
 
 
 def load_scene_embedder(settings: "Settings", *, allow_fallback: bool = True) -> SceneEmbedder:
@@ -80,26 +84,24 @@ def load_scene_embedder(settings: "Settings", *, allow_fallback: bool = True) ->
     except registry.ModelMissing:
         return _without_image_text(settings, choice)
     key = (str(folder), loc.hf_folder_version(folder), int(settings.threads))
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-        if key in _failed and allow_fallback:
+    if not _image_text.holds(key):
+        with _lock:
+            failed = key in _failed
+        if failed and allow_fallback:
             return _without_image_text(settings, choice)
-        from rushes.embed.clip import ClipEmbedder
+    from rushes.embed.clip import ClipEmbedder
 
-        try:
-            emb = ClipEmbedder(folder, threads=settings.threads, version=key[1], name=registry.SCENE_MODEL,
-                               batch_size=int(settings.get("embed_batch", 16)))
-        except Exception as exc:
+    try:
+        return _image_text.get(key, lambda: ClipEmbedder(folder, threads=settings.threads, version=key[1],
+                                                        name=registry.SCENE_MODEL,
+                                                        batch_size=int(settings.get("embed_batch", 16))))
+    except Exception as exc:
+        with _lock:
             _failed[key] = str(exc)
-            registry.report_load_failure(registry.SCENE_MODEL, folder, str(exc))
-            if not allow_fallback:
-                raise
-            log.warning("scene model at %s does not load, using the fallback scene vectors: %s", folder, exc)
-        else:
-            _cache.clear()  # one image-text model in memory at a time
-            _cache[key] = emb
-            return emb
+        registry.report_load_failure(registry.SCENE_MODEL, folder, str(exc))
+        if not allow_fallback:
+            raise
+        log.warning("scene model at %s does not load, using the fallback scene vectors: %s", folder, exc)
     return _without_image_text(settings, choice)
 
 

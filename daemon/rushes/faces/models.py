@@ -8,12 +8,12 @@ about `RUSHES_MODELS` and models imported by hand on air-gapped machines.
 from __future__ import annotations
 
 import importlib.util
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rushes.models.registry import model_file
+from rushes.models.resident import Resident
 
 if TYPE_CHECKING:
     from rushes.settings import Settings
@@ -75,12 +75,12 @@ class DlibModels:
     cnn: Any | None = None
 
 
-_lock = threading.Lock()
-_cache: dict[tuple[str, ...], DlibModels] = {}
+_loaded: Resident[tuple[str, ...], DlibModels] = Resident("dlib face models", one_at_a_time=False)
 
 
 def load_models(settings: "Settings | None" = None, *, cnn: bool = False) -> DlibModels:
-    """Load (once per process and set of files) the detector, landmark and descriptor models.
+    """Load (once per process and set of files, until the daemon goes idle) the detector,
+    landmark and descriptor models.
 
     Loading the ResNet takes ~0.3 s and 20 MB; every consumer of the same files shares one copy.
     dlib objects are safe to call from several threads (they release the GIL while they run).
@@ -90,18 +90,16 @@ def load_models(settings: "Settings | None" = None, *, cnn: bool = False) -> Dli
     shape = model_path("dlib-shape-predictor-5", settings)
     resnet = model_path(DESCRIPTOR_MODEL, settings)
     cnn_path = model_path("dlib-cnn-face-detector", settings) if cnn else None
-    key = (str(shape), str(resnet), str(cnn_path))
-    with _lock:
-        models = _cache.get(key)
-        if models is None:
-            try:
-                models = DlibModels(
-                    hog=dlib.get_frontal_face_detector(),
-                    shape5=dlib.shape_predictor(str(shape)),
-                    resnet=dlib.face_recognition_model_v1(str(resnet)),
-                    cnn=dlib.cnn_face_detection_model_v1(str(cnn_path)) if cnn_path else None,
-                )
-            except RuntimeError as exc:
-                raise FaceModelMissing(f"cannot load face models from {shape.parent}: {exc}") from exc
-            _cache[key] = models
-    return models
+
+    def load() -> DlibModels:
+        try:
+            return DlibModels(
+                hog=dlib.get_frontal_face_detector(),
+                shape5=dlib.shape_predictor(str(shape)),
+                resnet=dlib.face_recognition_model_v1(str(resnet)),
+                cnn=dlib.cnn_face_detection_model_v1(str(cnn_path)) if cnn_path else None,
+            )
+        except RuntimeError as exc:
+            raise FaceModelMissing(f"cannot load face models from {shape.parent}: {exc}") from exc
+
+    return _loaded.get((str(shape), str(resnet), str(cnn_path)), load)

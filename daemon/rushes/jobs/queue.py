@@ -17,6 +17,7 @@ from typing import Any, Callable
 from rushes.catalog import Catalog
 from rushes.diskspace import DiskGuard, is_disk_full_error
 from rushes.errors import FailedPrecondition, NotFound
+from rushes.models import resident
 from rushes.native_memory import release_free_memory
 
 log = logging.getLogger("rushes.jobs")
@@ -47,8 +48,14 @@ Runner = Callable[["JobQueue", JobSnapshot], None]
 
 
 class JobQueue:
-    def __init__(self, catalog: Catalog, runner: Runner, workers: int = 1, space: DiskGuard | None = None) -> None:
+    def __init__(self, catalog: Catalog, runner: Runner, workers: int = 1, space: DiskGuard | None = None,
+                 models_idle_release_s: float = 0.0) -> None:
         self.catalog = catalog
+        #: Once no job has run for this long, loaded models nobody asked for in that time are let
+        #: go (rushes.models.resident); 0 keeps them for as long as the daemon runs.
+        self.models_idle_release_s = max(0.0, float(models_idle_release_s))
+        self._running = 0               # jobs the workers are running now
+        self._idle_since = time.monotonic()
         self.space = space          # queued jobs wait while RUSHES_HOME is below its reserve
         self._recovered = False
         self._recover_lock = threading.Lock()
@@ -258,9 +265,12 @@ class JobQueue:
                 self._stop.wait(2.0)
                 continue
             if job_id is None:
+                self._release_idle_models()
                 with self._cond:
                     self._cond.wait(0.5)
                 continue
+            with self._cond:
+                self._running += 1
             self._notify()
             try:
                 self.runner(self, self.get(job_id))
@@ -270,7 +280,20 @@ class JobQueue:
             finally:
                 with self._cond:
                     self._cancel.discard(job_id)
+                    self._running -= 1
+                    self._idle_since = time.monotonic()
                 release_free_memory()  # a job's transient peaks go back to the system, not to the next job
+
+    def _release_idle_models(self) -> None:
+        """With no job running for models_idle_release_s, let go of the models nobody asked for
+        in that time and hand their pages back (checked every half second by idle workers)."""
+        if not self.models_idle_release_s:
+            return
+        with self._cond:
+            if self._running or time.monotonic() - self._idle_since < self.models_idle_release_s:
+                return
+        if resident.release_idle(self.models_idle_release_s):
+            release_free_memory()
 
     def finish(self, job_id: int, state: str, *, error: str | None = None, message: str = "") -> None:
         with self.catalog.transaction() as conn:

@@ -14,6 +14,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from rushes.models.resident import Resident
+
 DET = "ch_PP-OCRv4_det_infer.onnx"
 REC = "ch_PP-OCRv4_rec_infer.onnx"
 CLS = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
@@ -24,6 +26,11 @@ MAX_SIDE = 1280          # larger frames are scaled down first: captions stay > 
 #: 564 ms of detector per frame on the shared box; at 540 (960x540) 303 ms, and the trailer's
 #: six title cards read the same (bench/RESULTS.md, issue 16).
 DET_SIDE = 540
+#: Lines the recogniser reads at once. RapidOCR batches 6, padding each to the widest line's
+#: width; on bbb's credits (40 frames, 587 lines) one at a time read 117 lines better (word gaps
+#: kept: "MartinZuther" -> "Martin Zuther"), took 18% less CPU and held half the memory
+#: (the arena keeps the largest batch): 313 MB instead of 564 (bench/RESULTS.md, issue 11).
+REC_BATCH = 1
 #: Shorter side for the cheap "is there text?" look of the text watch (rushes.ocr.watch):
 #: ~50 ms a frame, and a 26 px caption on 720p footage is still ~10 px there.
 WATCH_SIDE = 288
@@ -75,7 +82,7 @@ class OcrEngine:
         threads = max(1, int(threads))
         self._ocr = RapidOCR(det_model_path=str(folder / DET), rec_model_path=str(folder / REC),
                              cls_model_path=str(folder / CLS), intra_op_num_threads=threads,
-                             inter_op_num_threads=1)
+                             inter_op_num_threads=1, rec_batch_num=REC_BATCH)
         for wrapper, name in ((self._ocr.text_det.infer, DET), (self._ocr.text_cls.infer, CLS),
                               (self._ocr.text_rec.session, REC)):
             wrapper.session = _session_with_arena(folder / name, threads)
@@ -151,6 +158,24 @@ class OcrEngine:
     def read_many(self, pictures: Sequence[np.ndarray]) -> list[list[TextLine]]:
         return [self.read(p) for p in pictures]
 
+    def shrink_arenas(self) -> None:
+        """Hand the sessions' arena memory back, keeping the sessions (called after a media's reads).
+
+        An arena keeps the blocks of the largest read it has seen: ~200 MB after a page of
+        credits, on top of the ~70 MB of weights. One tiny run per session with ORT's
+        arena-shrinkage option frees every block not in use (0.17 s for the three); the next
+        media's first reads grow it again."""
+        import onnxruntime as ort
+
+        shrink = ort.RunOptions()
+        shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        with self._lock:
+            for wrapper, shape in ((self._ocr.text_det.infer, (1, 3, 32, 32)),
+                                   (self._ocr.text_cls.infer, (1, 3, 48, 192)),
+                                   (self._ocr.text_rec.session, (1, 3, 48, 320))):
+                session = wrapper.session
+                session.run(None, {session.get_inputs()[0].name: np.zeros(shape, np.float32)}, shrink)
+
 
 def merge_rows(lines: Sequence[TextLine], *, gap: float = 1.5) -> list[TextLine]:
     """Boxes on one row joined into one line, left to right.
@@ -181,15 +206,10 @@ def merge_rows(lines: Sequence[TextLine], *, gap: float = 1.5) -> list[TextLine]
     return out
 
 
-_cache: dict[tuple[str, int], OcrEngine] = {}
-_cache_lock = threading.Lock()
+_loaded: Resident[tuple[str, int], OcrEngine] = Resident("PP-OCR")
 
 
 def engine_for(folder: Path, threads: int) -> OcrEngine:
-    """A shared engine for the folder and thread count (jobs for many files reuse one)."""
-    key = (str(folder), int(threads))
-    with _cache_lock:
-        if key not in _cache:
-            _cache.clear()
-            _cache[key] = OcrEngine(folder, threads=threads)
-        return _cache[key]
+    """A shared engine for the folder and thread count (jobs for many files reuse one; kept
+    until the daemon goes idle, with its sessions' arenas)."""
+    return _loaded.get((str(folder), int(threads)), lambda: OcrEngine(folder, threads=threads))

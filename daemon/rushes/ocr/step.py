@@ -195,6 +195,8 @@ def read_media(ctx: "StepContext", folder: Path) -> tuple[list[texts.TextSpan], 
             ctx.progress(0.3 + 0.7 * done / max(1, len(wanted)), f"on-screen text: {done}/{len(wanted)} frames")
     except MediaError as exc:
         log.warning("ocr: %s", exc)
+    finally:
+        engine.shrink_arenas()  # the reads' working memory goes back before the next step loads its model
     slate = None
     if best_slate is not None:
         r, frame = best_slate

@@ -13,6 +13,8 @@ from typing import Sequence
 
 import numpy as np
 
+from rushes.models.resident import Resident
+
 MODEL_NAME = "all-minilm-l6-v2"
 MODEL_VERSION = "1"
 DIM = 384
@@ -63,14 +65,9 @@ class TextEmbedder:
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
 
 
-_cache: dict[tuple[str, int], TextEmbedder] = {}
-_cache_lock = threading.Lock()
+_loaded: Resident[tuple[str, int], TextEmbedder] = Resident("MiniLM text embedder")
 
 
 def embedder_for(folder: Path, threads: int) -> TextEmbedder:
-    key = (str(folder), int(threads))
-    with _cache_lock:
-        if key not in _cache:
-            _cache.clear()
-            _cache[key] = TextEmbedder(folder, threads=threads)
-        return _cache[key]
+    """A shared embedder for the folder and thread count (kept until the daemon goes idle)."""
+    return _loaded.get((str(folder), int(threads)), lambda: TextEmbedder(folder, threads=threads))

@@ -30,7 +30,8 @@ class App:
         register_model_checks()
         self.stores = Stores(settings)
         self.jobs = JobQueue(self.stores.catalog, JobRunner(self.stores), workers=max(1, settings.threads // 2),
-                             space=self.stores.disk)
+                             space=self.stores.disk,
+                             models_idle_release_s=float(settings.get("models_idle_release_s", 600.0)))
         self.ingest = IngestService(self.stores, self.jobs)
         self.watch = WatchService(self.stores, self.ingest)
         if start_workers:

@@ -20,12 +20,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from rushes.models import resident
 from rushes.shots.referee_export import INPUT_H, INPUT_W
 from rushes.settings import Settings, load_settings
 
@@ -137,6 +139,21 @@ class OnnxRuntime:
 
 _runtimes: dict[tuple, Runtime] = {}
 _lock = threading.Lock()
+_last_lookup = 0.0   # time.monotonic() of the last get_runtime
+
+
+def _drop_runtimes(older_than_s: float) -> int:
+    """Let go of the loaded runtimes when none was looked up for `older_than_s` seconds (the
+    daemon went idle); a queue keeps the one it looked up."""
+    with _lock:
+        if time.monotonic() - _last_lookup < older_than_s:
+            return 0
+        n = len(_runtimes)
+        _runtimes.clear()
+    return n
+
+
+resident.register("shot referee", _drop_runtimes)
 
 
 def _setting(settings: Settings | None, key: str, default: str) -> str:
@@ -188,7 +205,9 @@ def get_runtime(settings: Settings | None = None, threads: int = 2) -> Runtime:
     # an onnxruntime session has its own thread count; the torch model is one per process
     torch_key = ("torch", precision)
     key = torch_key if choice == "torch" else (choice, precision, int(threads), str(_models_dir(settings)))
+    global _last_lookup
     with _lock:
+        _last_lookup = time.monotonic()
         rt = _runtimes.get(key)
         if rt is None:
             if choice in ("auto", "onnx"):

@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from rushes.models.resident import Resident
+
 REQUIRED = ("config.json", "model.bin", "tokenizer.json")
 
 
@@ -81,14 +83,10 @@ class SpeechEngine:
                           duration_s=float(info.duration), speech_s=speech_s, segments=tuple(out))
 
 
-_cache: dict[tuple[str, int], SpeechEngine] = {}
-_cache_lock = threading.Lock()
+_loaded: Resident[tuple[str, int], SpeechEngine] = Resident("Whisper")
 
 
 def engine_for(folder: Path, threads: int, *, english_only: bool) -> SpeechEngine:
-    key = (str(folder), int(threads))
-    with _cache_lock:
-        if key not in _cache:
-            _cache.clear()
-            _cache[key] = SpeechEngine(folder, threads=threads, english_only=english_only)
-        return _cache[key]
+    """A shared engine for the folder and thread count (kept until the daemon goes idle)."""
+    return _loaded.get((str(folder), int(threads)),
+                       lambda: SpeechEngine(folder, threads=threads, english_only=english_only))
