@@ -108,6 +108,9 @@ def main() -> None:
     ap.add_argument("--models", type=Path, default=Path.home() / ".local/share/rushes/models")
     ap.add_argument("--label", default="run")
     ap.add_argument("--every", type=float, default=5.0)
+    ap.add_argument("--idle", type=float, default=0.0, metavar="S",
+                    help="after the job, keep sampling for S seconds with models_idle_release_s set to S/2 "
+                         "(shows the models being let go)")
     args = ap.parse_args()
 
     film = make_film(args.work, args.minutes)
@@ -119,6 +122,8 @@ def main() -> None:
     env = {**os.environ, "RUSHES_HOME": str(home), "RUSHES_MODELS": str(args.models),
            "PYTHONPATH": os.pathsep.join(str(tree / p) for p in ("daemon", "plugins", "otio_adapters", "protos"))}
     env.pop("RUSHES_ADDRESS", None)
+    if args.idle:
+        env["RUSHES_MODELS_IDLE_RELEASE_S"] = str(args.idle / 2)
     log = (home / "daemon.log").open("ab")
     daemon = subprocess.Popen([sys.executable, "-m", "rushes.cli.main", "serve"], env=env, stdout=log, stderr=log)
     sys.path[:0] = [str(tree / "plugins"), str(tree / "protos")]
@@ -164,7 +169,9 @@ def main() -> None:
                             f"{children_rss_kb(daemon.pid) / 1024:.0f}"])
                 fh.flush()
                 if j.state in ("done", "failed", "cancelled") or daemon.poll() is not None:
-                    break
+                    ended = latest.setdefault("ended", time.monotonic())
+                    if daemon.poll() is not None or time.monotonic() - ended >= args.idle:
+                        break
                 time.sleep(args.every)
         finally:
             client.close()

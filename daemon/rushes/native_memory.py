@@ -15,6 +15,11 @@ also stops glibc moving it), before any thread starts; `release_free_memory()` h
 free pages back between jobs. A `MALLOC_ARENA_MAX` or `MALLOC_MMAP_THRESHOLD_` in the
 environment wins over these (glibc reads them at start). Elsewhere (macOS, musl) nothing is
 changed. Measured in bench/RESULTS.md (bench/memory_long.py, the same film with and without).
+
+What it costs: a block from 1 MiB up is a fresh mmap each time, with its page faults. That cost
+nothing measurable on the decode pass, but doubled the OCR step's CPU while RapidOCR ran its
+sessions without ONNX Runtime's memory arena (every tensor of every read a fresh block); the OCR
+engine now opens them with the arena (rushes.ocr.engine), and on bbb the settings cost ~1.5%.
 """
 from __future__ import annotations
 

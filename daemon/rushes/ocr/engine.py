@@ -27,9 +27,9 @@ MAX_SIDE = 1280          # larger frames are scaled down first: captions stay > 
 #: six title cards read the same (bench/RESULTS.md, issue 16).
 DET_SIDE = 540
 #: Lines the recogniser reads at once. RapidOCR batches 6, padding each to the widest line's
-#: width; on bbb's credits (40 frames, 587 lines) one at a time read 117 lines better (word gaps
-#: kept: "MartinZuther" -> "Martin Zuther"), took 18% less CPU and held half the memory
-#: (the arena keeps the largest batch): 313 MB instead of 564 (bench/RESULTS.md, issue 11).
+#: width; on bbb's credits (40 frames, 587 lines) one at a time kept the word gaps of 82 lines
+#: ("MartinZuther" -> "Martin Zuther"; 35 more changed a letter, either way), took 18% less CPU
+#: and held half the memory (the arena keeps the largest batch): 313 MB, not 564 (issue 11).
 REC_BATCH = 1
 #: Shorter side for the cheap "is there text?" look of the text watch (rushes.ocr.watch):
 #: ~50 ms a frame, and a 26 px caption on 720p footage is still ~10 px there.
