@@ -25,6 +25,10 @@ def test_status_json_reports_version_data_folder_and_stores(tmp_path):
         assert names["vectors"]["engine"] == "qdrant-edge" and names["vectors"]["ok"] is True
         assert isinstance(health["queue_depth"], int)
         assert (tmp_path / "home" / "catalog.sqlite3").is_file()
+        # memory and what is kept loaded (issue 11): nothing before the first job or search
+        assert int(health["memory_bytes"]) > 20_000_000
+        assert health.get("loaded_models", []) == [] and health["models_idle_release_s"] == 600
+        assert "memory: " in d.cli("status").stdout
 
 
 def test_cli_says_clearly_when_no_daemon_runs(tmp_path):

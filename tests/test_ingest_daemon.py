@@ -63,8 +63,11 @@ def test_mixed_batch_good_bad_clutter_and_read_only(batch, tmp_path):
                     "audio_channels", "status", "reason"):
             assert key in clip
         assert isinstance(clip["id"], str) and isinstance(clip["frame_count"], int)
-        # The daemon survived the bad batch.
-        assert json.loads(d.cli("status", "--json").stdout)["version"]
+        # The daemon survived the bad batch, and keeps the models its steps loaded for the next
+        # file (let go after models_idle_release_s with no job: tests/test_models_resident.py).
+        health = json.loads(d.cli("status", "--json").stdout)
+        assert health["version"]
+        assert "PP-OCR" in health.get("loaded_models", []), health.get("loaded_models")
     assert tree_state(batch) == before, "Rushes wrote into a source folder"
 
 

@@ -76,3 +76,15 @@ def release_free_memory() -> None:
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(ctypes.c_size_t(0))
+
+
+def resident_memory_bytes() -> int:
+    """This process's resident memory (VmRSS), or 0 where /proc does not say (macOS)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0

@@ -25,15 +25,16 @@ log = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-_droppers: list[tuple[str, Callable[[float], int]]] = []
+_droppers: list[tuple[str, Callable[[float], int], Callable[[], int]]] = []
 _droppers_lock = threading.Lock()
 
 
-def register(what: str, drop: Callable[[float], int]) -> None:
+def register(what: str, drop: Callable[[float], int], count: Callable[[], int]) -> None:
     """`drop(older_than_s)` lets go of what `what` holds that nobody asked for in the last
-    `older_than_s` seconds (all of it at 0) and returns how many models it dropped."""
+    `older_than_s` seconds (all of it at 0) and returns how many models it dropped; `count()`
+    says how many it holds now."""
     with _droppers_lock:
-        _droppers.append((what, drop))
+        _droppers.append((what, drop, count))
 
 
 class Resident(Generic[K, V]):
@@ -50,7 +51,7 @@ class Resident(Generic[K, V]):
         self._lock = threading.Lock()
         self._held: dict[K, V] = {}
         self._asked: dict[K, float] = {}   # key -> time.monotonic() of the last get
-        register(what, self.drop)
+        register(what, self.drop, self.count)
 
     def get(self, key: K, load: Callable[[], V]) -> V:
         """The model for `key`, loaded by `load()` the first time (a failed load is not kept)."""
@@ -66,6 +67,10 @@ class Resident(Generic[K, V]):
     def holds(self, key: K) -> bool:
         with self._lock:
             return key in self._held
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._held)
 
     def drop(self, older_than_s: float = 0.0) -> int:
         """Let go of the models not asked for in the last `older_than_s` seconds; how many."""
@@ -84,8 +89,15 @@ def release_idle(older_than_s: float = 0.0) -> list[str]:
     (rushes.native_memory.release_free_memory)."""
     with _droppers_lock:
         droppers = list(_droppers)
-    released = [what for what, drop in droppers if drop(older_than_s)]
+    released = [what for what, drop, _ in droppers if drop(older_than_s)]
     if released:
         gc.collect()  # torch modules and ONNX sessions sit in reference cycles now and then
         log.info("released idle models: %s", ", ".join(released))
     return released
+
+
+def loaded() -> list[str]:
+    """What holds a loaded model now (for `rushes status`)."""
+    with _droppers_lock:
+        droppers = list(_droppers)
+    return [what for what, _, count in droppers if count()]

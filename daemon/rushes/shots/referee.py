@@ -153,7 +153,7 @@ def _drop_runtimes(older_than_s: float) -> int:
     return n
 
 
-resident.register("shot referee", _drop_runtimes)
+resident.register("shot referee", _drop_runtimes, lambda: len(_runtimes))
 
 
 def _setting(settings: Settings | None, key: str, default: str) -> str:

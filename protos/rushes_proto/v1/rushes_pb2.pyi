@@ -27,7 +27,7 @@ class StoreInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., engine: _Optional[str] = ..., location: _Optional[str] = ..., ok: _Optional[bool] = ..., detail: _Optional[str] = ..., bytes_on_disk: _Optional[int] = ...) -> None: ...
 
 class HealthResponse(_message.Message):
-    __slots__ = ("version", "data_folder", "stores", "models", "queue_depth", "running_jobs", "address", "threads", "fallbacks", "schema_version", "disk_free_bytes", "disk_reserve_bytes", "disk_full", "disk_detail")
+    __slots__ = ("version", "data_folder", "stores", "models", "queue_depth", "running_jobs", "address", "threads", "fallbacks", "schema_version", "disk_free_bytes", "disk_reserve_bytes", "disk_full", "disk_detail", "memory_bytes", "loaded_models", "models_idle_release_s")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     DATA_FOLDER_FIELD_NUMBER: _ClassVar[int]
     STORES_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +42,9 @@ class HealthResponse(_message.Message):
     DISK_RESERVE_BYTES_FIELD_NUMBER: _ClassVar[int]
     DISK_FULL_FIELD_NUMBER: _ClassVar[int]
     DISK_DETAIL_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
+    LOADED_MODELS_FIELD_NUMBER: _ClassVar[int]
+    MODELS_IDLE_RELEASE_S_FIELD_NUMBER: _ClassVar[int]
     version: str
     data_folder: str
     stores: _containers.RepeatedCompositeFieldContainer[StoreInfo]
@@ -56,7 +59,10 @@ class HealthResponse(_message.Message):
     disk_reserve_bytes: int
     disk_full: bool
     disk_detail: str
-    def __init__(self, version: _Optional[str] = ..., data_folder: _Optional[str] = ..., stores: _Optional[_Iterable[_Union[StoreInfo, _Mapping]]] = ..., models: _Optional[_Iterable[_Union[Model, _Mapping]]] = ..., queue_depth: _Optional[int] = ..., running_jobs: _Optional[int] = ..., address: _Optional[str] = ..., threads: _Optional[int] = ..., fallbacks: _Optional[_Iterable[str]] = ..., schema_version: _Optional[int] = ..., disk_free_bytes: _Optional[int] = ..., disk_reserve_bytes: _Optional[int] = ..., disk_full: _Optional[bool] = ..., disk_detail: _Optional[str] = ...) -> None: ...
+    memory_bytes: int
+    loaded_models: _containers.RepeatedScalarFieldContainer[str]
+    models_idle_release_s: float
+    def __init__(self, version: _Optional[str] = ..., data_folder: _Optional[str] = ..., stores: _Optional[_Iterable[_Union[StoreInfo, _Mapping]]] = ..., models: _Optional[_Iterable[_Union[Model, _Mapping]]] = ..., queue_depth: _Optional[int] = ..., running_jobs: _Optional[int] = ..., address: _Optional[str] = ..., threads: _Optional[int] = ..., fallbacks: _Optional[_Iterable[str]] = ..., schema_version: _Optional[int] = ..., disk_free_bytes: _Optional[int] = ..., disk_reserve_bytes: _Optional[int] = ..., disk_full: _Optional[bool] = ..., disk_detail: _Optional[str] = ..., memory_bytes: _Optional[int] = ..., loaded_models: _Optional[_Iterable[str]] = ..., models_idle_release_s: _Optional[float] = ...) -> None: ...
 
 class Project(_message.Message):
     __slots__ = ("id", "name", "media_count")

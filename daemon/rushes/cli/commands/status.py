@@ -29,6 +29,11 @@ def run(args: argparse.Namespace) -> int:
     for f in health.fallbacks:
         print(f"fallback: {f}")
     print(f"jobs: {health.queue_depth} queued, {health.running_jobs} running")
+    if health.memory_bytes:
+        kept = ", ".join(health.loaded_models) or "none"
+        after = (f"; let go after {health.models_idle_release_s / 60:g} min with no job"
+                 if health.models_idle_release_s and health.loaded_models else "")
+        print(f"memory: {health.memory_bytes / 1e6:.0f} MB (models loaded: {kept}{after})")
     if health.disk_full:
         print(health.disk_detail)
     else:

@@ -6,7 +6,8 @@ from pathlib import Path
 import grpc
 
 from rushes.diskspace import bytes_on_disk, bytes_on_disk_file
-from rushes.models import registry
+from rushes.models import registry, resident
+from rushes.native_memory import resident_memory_bytes
 from rushes.server import convert
 from rushes.server.app import App
 from rushes_proto.v1 import rushes_pb2 as pb
@@ -39,6 +40,8 @@ class HealthHandlers:
             fallbacks=fallbacks, schema_version=app.catalog.version(),
             disk_free_bytes=free, disk_reserve_bytes=app.disk.reserve, disk_full=free < app.disk.reserve,
             disk_detail=app.disk.message(free) if free < app.disk.reserve else "",
+            memory_bytes=resident_memory_bytes(), loaded_models=resident.loaded(),
+            models_idle_release_s=app.jobs.models_idle_release_s,
         )
 
 
