@@ -2,9 +2,9 @@
 
 Opening a model costs from 0.3 s (PP-OCR's sessions) to seconds (Whisper, MiniLM on torch), so
 each room keeps what it loaded for the next file of a job, the next job and the next search. A
-daemon that runs for weeks would then hold every model it ever used: ~0.4 GB after one
-ingest with the default models (the OCR sessions' memory arenas are most of it), more with an
-image-text model, for as long as it runs. Once no job has run for `models_idle_release_s`, the
+daemon that runs for weeks would then hold every model it ever used for as long as it runs:
+letting them go took a daemon from 1 211 MB to 651 MB after one ingest with the default
+models (bench/RESULTS.md), and an image-text model adds more. Once no job has run for `models_idle_release_s`, the
 job queue calls `release_idle()`, which lets go of every model nobody has asked for in that
 time (a search keeps the text embedder it uses); the next job or search loads again.
 
