@@ -141,14 +141,14 @@ def test_zero_keeps_models_while_the_daemon_runs(settings):
 _OCR_RELEASE = textwrap.dedent("""
     import json, sys
     import numpy as np
-    from rushes.native_memory import release_free_memory, tune_allocator
+    from rushes.native_memory import release_free_memory, resident_memory_bytes, tune_allocator
     tune_allocator()
     import cv2
     from rushes.models import registry, resident
     from rushes.ocr.engine import MODEL_NAME, engine_for
     from rushes.settings import load_settings
     def rss():
-        return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+        return resident_memory_bytes() >> 20
     folder = registry.locate(MODEL_NAME, load_settings())
     card = np.zeros((720, 1280, 3), np.uint8)
     for i, y in enumerate(range(80, 700, 60)):

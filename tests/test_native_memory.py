@@ -15,9 +15,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gl
 
 _TRIM_WORKLOAD = textwrap.dedent("""
     import json
-    from rushes.native_memory import release_free_memory
+    from rushes.native_memory import release_free_memory, resident_memory_bytes
     def rss():
-        return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+        return resident_memory_bytes() >> 20
     before = rss()
     small = [bytes(100_000) for _ in range(3_000)]   # 300 MB in blocks below the mmap threshold
     del small[:-1]                                   # all freed but the last: the heap top stays
@@ -31,11 +31,11 @@ _TRIM_WORKLOAD = textwrap.dedent("""
 _WORKLOAD = textwrap.dedent("""
     import json, sys, threading, queue
     import numpy as np
-    from rushes.native_memory import tune_allocator
+    from rushes.native_memory import resident_memory_bytes, tune_allocator
 
     done = tune_allocator() if sys.argv[1] == "tuned" else {}
     def rss():
-        return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+        return resident_memory_bytes() >> 20
     before = rss()
     q, keep = queue.Queue(maxsize=4), []
     def make(seed):
