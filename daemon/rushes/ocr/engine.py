@@ -83,8 +83,7 @@ class OcrEngine:
         self._ocr = RapidOCR(det_model_path=str(folder / DET), rec_model_path=str(folder / REC),
                              cls_model_path=str(folder / CLS), intra_op_num_threads=threads,
                              inter_op_num_threads=1, rec_batch_num=REC_BATCH)
-        for wrapper, name in ((self._ocr.text_det.infer, DET), (self._ocr.text_cls.infer, CLS),
-                              (self._ocr.text_rec.session, REC)):
+        for wrapper, name, _ in self._sessions():
             wrapper.session = _session_with_arena(folder / name, threads)
         self._lock = threading.Lock()   # the sessions are shared; one picture at a time
 
@@ -170,11 +169,15 @@ class OcrEngine:
         shrink = ort.RunOptions()
         shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         with self._lock:
-            for wrapper, shape in ((self._ocr.text_det.infer, (1, 3, 32, 32)),
-                                   (self._ocr.text_cls.infer, (1, 3, 48, 192)),
-                                   (self._ocr.text_rec.session, (1, 3, 48, 320))):
+            for wrapper, _, smallest in self._sessions():
                 session = wrapper.session
-                session.run(None, {session.get_inputs()[0].name: np.zeros(shape, np.float32)}, shrink)
+                session.run(None, {session.get_inputs()[0].name: np.zeros(smallest, np.float32)}, shrink)
+
+    def _sessions(self) -> tuple[tuple[Any, str, tuple[int, ...]], ...]:
+        """RapidOCR's three session wrappers, each with its model file and a tiny input it takes."""
+        return ((self._ocr.text_det.infer, DET, (1, 3, 32, 32)),
+                (self._ocr.text_cls.infer, CLS, (1, 3, 48, 192)),
+                (self._ocr.text_rec.session, REC, (1, 3, 48, 320)))
 
 
 def merge_rows(lines: Sequence[TextLine], *, gap: float = 1.5) -> list[TextLine]:
